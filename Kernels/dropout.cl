@@ -1,0 +1,22 @@
+// Inverted dropout with a counter-based mask: element i is kept when
+// uniform(key, i) >= p, and kept values are scaled by 1 / (1 - p). The key comes from
+// (seed, step) on the host (DropoutMask.key in Swift); `mix` and `uniform` here must stay
+// bit-for-bit the same as DropoutMask's, which the parity test checks.
+// Forward and backward are the same map, so one kernel serves both.
+
+inline uint mix(uint x) {
+    x ^= x >> 16; x *= 0x7feb352du;
+    x ^= x >> 15; x *= 0x846ca68bu;
+    x ^= x >> 16;
+    return x;
+}
+
+inline float uniform(const uint key, const uint index) {
+    return (float)(mix(mix(index) ^ key) >> 8) * (1.0f / 16777216.0f);
+}
+
+__kernel void dropout_apply(const int n, const float p, const uint key, const float keep_scale,
+                            __global const float* src, __global float* dst) {
+    const int i = get_global_id(0);
+    if (i < n) dst[i] = uniform(key, (uint)i) >= p ? src[i] * keep_scale : 0.0f;
+}

@@ -1,0 +1,36 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "AEKit",
+    products: [
+        .library(name: "Compute", targets: ["Compute"]),
+        .library(name: "AEKit", targets: ["AEKit"]),
+        .executable(name: "aekit", targets: ["aekit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: the OpenCL loader, OpenBLAS (CPU GEMM), zlib (PNG, .gz IDX files).
+        .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+        // Kernels/*.cl compiled into the binary: the plugin turns every .cl file of the
+        // Kernels target into a Swift string, so `aekit` needs no files beside it.
+        .executableTarget(name: "EmbedKernelsTool", path: "Plugins/EmbedKernelsTool"),
+        .plugin(name: "EmbedKernels", capability: .buildTool(),
+                dependencies: ["EmbedKernelsTool"], path: "Plugins/EmbedKernels"),
+        .target(name: "Kernels", path: "Kernels", plugins: ["EmbedKernels"]),
+
+        .target(name: "Compute", dependencies: ["COpenCL", "COpenBLAS", "Kernels"]),
+        .target(name: "AEKit", dependencies: ["Compute", "CZlib"]),
+        .executableTarget(name: "aekit", dependencies: [
+            "AEKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
+        .testTarget(name: "AEKitTests", dependencies: ["AEKit"]),
+    ]
+)

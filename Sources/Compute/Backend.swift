@@ -1,0 +1,93 @@
+/// The op protocol: every operation the reports' models need to train, and nothing else.
+///
+/// Two backends implement it — `CPUBackend` (OpenBLAS + Swift) and `OpenCLBackend`
+/// (kernels in `Kernels/*.cl`) — with the same semantics, so any op can be run on both
+/// and compared (`aekit parity`), and a layer never knows which device it runs on.
+///
+/// Conventions: tensors are row-major, images NCHW as in PyTorch; every op writes its
+/// output buffer completely (no accumulation) unless its name says `accumulate`;
+/// ops are queued in order and `download` waits for everything before it.
+public protocol Backend: AnyObject, Sendable {
+    /// The name it was selected by: `cpu`, `opencl:0`, …
+    var name: String { get }
+    /// One line: device, driver.
+    var deviceDescription: String { get }
+    /// Memory counters (for benchmarks).
+    var memoryStatistics: MemoryStatistics { get }
+
+    // MARK: Memory
+    /// A buffer of `count` floats. Contents are unspecified: it may be a recycled one.
+    func makeBuffer(count: Int) throws -> Buffer
+    func upload(_ values: [Float], to buffer: Buffer) throws
+    func download(_ buffer: Buffer) throws -> [Float]
+    /// Waits until every queued op has finished.
+    func synchronize() throws
+
+    // MARK: BLAS-like
+    /// `c = alpha · op(a) · op(b) + beta · c`, row-major; `op(a)` is m×k, `op(b)` is k×n.
+    /// `a` is stored k×m when `transA`, `b` is stored n×k when `transB`.
+    func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+              alpha: Float, a: Buffer, b: Buffer, beta: Float, c: Buffer) throws
+    func fill(_ x: Buffer, with value: Float) throws
+    func copy(_ x: Buffer, to y: Buffer) throws
+    /// `y += alpha · x`
+    func axpy(alpha: Float, x: Buffer, y: Buffer) throws
+    /// `x *= alpha`
+    func scale(_ x: Buffer, by alpha: Float) throws
+
+    // MARK: Convolution (cross-correlation, as PyTorch)
+    func conv2dForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, output: Buffer) throws
+    /// Gradient with respect to the input; this is also a transposed convolution's forward pass.
+    func conv2dBackwardData(_ g: ConvGeometry, outputGrad: Buffer, weight: Buffer,
+                            inputGrad: Buffer) throws
+    func conv2dBackwardWeights(_ g: ConvGeometry, input: Buffer, outputGrad: Buffer,
+                               weightGrad: Buffer) throws
+
+    // MARK: Pooling and upsampling
+    /// Writes the maximum of each window and, in `indices`, its position within the input
+    /// plane (`h * inWidth + w`, as a float: exact below 2^24).
+    func maxPool2dForward(_ g: PoolGeometry, input: Buffer, output: Buffer, indices: Buffer) throws
+    func maxPool2dBackward(_ g: PoolGeometry, outputGrad: Buffer, indices: Buffer,
+                           inputGrad: Buffer) throws
+    /// Nearest-neighbour ×`factor` upsampling of `[planes, height, width]`.
+    func upsampleForward(planes: Int, height: Int, width: Int, factor: Int,
+                         input: Buffer, output: Buffer) throws
+    func upsampleBackward(planes: Int, height: Int, width: Int, factor: Int,
+                          outputGrad: Buffer, inputGrad: Buffer) throws
+
+    // MARK: Bias (x viewed as [outer, channels, inner]: Linear has inner = 1, Conv2d inner = H·W)
+    func biasAdd(_ x: Buffer, bias: Buffer, channels: Int, inner: Int) throws
+    func biasGradient(_ outputGrad: Buffer, channels: Int, inner: Int, into biasGrad: Buffer) throws
+
+    // MARK: Activations (backward ops take the forward output, as both are cheap from it)
+    func reluForward(_ x: Buffer, output y: Buffer) throws
+    func reluBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws
+    func sigmoidForward(_ x: Buffer, output y: Buffer) throws
+    func sigmoidBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws
+
+    // MARK: Dropout (inverted: kept values scaled by 1/(1-p)); the mask is a pure function of
+    // (seed, step, index) through `DropoutMask`, so every backend draws the same one.
+    func dropoutForward(_ x: Buffer, output y: Buffer, p: Float, seed: UInt32, step: UInt32) throws
+    func dropoutBackward(outputGrad: Buffer, inputGrad: Buffer, p: Float, seed: UInt32, step: UInt32) throws
+
+    // MARK: Losses: the mean loss is added to `lossAccumulator[0]`; the gradient of that mean
+    // is written to `gradient`.
+    func mseLoss(prediction: Buffer, target: Buffer, gradient: Buffer, lossAccumulator: Buffer) throws
+    /// Softmax cross-entropy over `[rows, classes]` logits with one-hot (or soft) targets.
+    func softmaxCrossEntropy(logits: Buffer, target: Buffer, rows: Int, classes: Int,
+                             gradient: Buffer, lossAccumulator: Buffer) throws
+
+    // MARK: Reductions: `accumulator[0] += scale · Σ f(x)`
+    func sum(_ x: Buffer, scale: Float, into accumulator: Buffer) throws
+    func squaredDifferenceSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws
+    /// Counts the elements where `a` and `b` round to the same 0/1 value (S0's binary accuracy).
+    func binaryAgreementSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws
+
+    // MARK: Optimizers (PyTorch's update rules)
+    func sgdStep(parameter: Buffer, gradient: Buffer, velocity: Buffer?, learningRate: Float,
+                 momentum: Float, nesterov: Bool, weightDecay: Float) throws
+    /// `step` counts from 1.
+    func adamStep(parameter: Buffer, gradient: Buffer, firstMoment: Buffer, secondMoment: Buffer,
+                  learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
+                  weightDecay: Float, step: Int) throws
+}

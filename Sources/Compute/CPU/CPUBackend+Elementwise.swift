@@ -1,0 +1,95 @@
+import Foundation
+
+extension CPUBackend {
+    public func fill(_ x: Buffer, with value: Float) throws {
+        try pointer(x).update(repeating: value, count: x.count)
+    }
+
+    public func copy(_ x: Buffer, to y: Buffer) throws {
+        try checkSameCount("copy", x, y)
+        try pointer(y).update(from: pointer(x), count: x.count)
+    }
+
+    public func axpy(alpha: Float, x: Buffer, y: Buffer) throws {
+        try checkSameCount("axpy", x, y)
+        let a = try pointer(x), b = try pointer(y)
+        parallelChunks(x.count) { r in for i in r { b[i] += alpha * a[i] } }
+    }
+
+    public func scale(_ x: Buffer, by alpha: Float) throws {
+        let a = try pointer(x)
+        parallelChunks(x.count) { r in for i in r { a[i] *= alpha } }
+    }
+
+    public func biasAdd(_ x: Buffer, bias: Buffer, channels: Int, inner: Int) throws {
+        try checkBias(x, bias: bias, channels: channels, inner: inner)
+        let y = try pointer(x), b = try pointer(bias)
+        for block in 0..<(x.count / inner) {
+            let v = b[block % channels], row = y + block * inner
+            for i in 0..<inner { row[i] += v }
+        }
+    }
+
+    public func biasGradient(_ outputGrad: Buffer, channels: Int, inner: Int, into biasGrad: Buffer) throws {
+        try checkBias(outputGrad, bias: biasGrad, channels: channels, inner: inner)
+        let dy = try pointer(outputGrad), db = try pointer(biasGrad)
+        // Double sums: a batch of 1000 images adds up 784 000 terms per channel.
+        var sums = [Double](repeating: 0, count: channels)
+        for block in 0..<(outputGrad.count / inner) {
+            let row = dy + block * inner
+            var s: Double = 0
+            for i in 0..<inner { s += Double(row[i]) }
+            sums[block % channels] += s
+        }
+        for c in 0..<channels { db[c] = Float(sums[c]) }
+    }
+
+    public func reluForward(_ x: Buffer, output y: Buffer) throws {
+        try checkSameCount("relu", x, y)
+        let a = try pointer(x), b = try pointer(y)
+        parallelChunks(x.count) { r in for i in r { b[i] = max(a[i], 0) } }
+    }
+
+    public func reluBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
+        try checkSameCount("relu backward", y, outputGrad, inputGrad)
+        let out = try pointer(y), dy = try pointer(outputGrad), dx = try pointer(inputGrad)
+        parallelChunks(y.count) { r in for i in r { dx[i] = out[i] > 0 ? dy[i] : 0 } }
+    }
+
+    public func sigmoidForward(_ x: Buffer, output y: Buffer) throws {
+        try checkSameCount("sigmoid", x, y)
+        let a = try pointer(x), b = try pointer(y)
+        parallelChunks(x.count) { r in for i in r { b[i] = 1 / (1 + exp(-a[i])) } }
+    }
+
+    public func sigmoidBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
+        try checkSameCount("sigmoid backward", y, outputGrad, inputGrad)
+        let out = try pointer(y), dy = try pointer(outputGrad), dx = try pointer(inputGrad)
+        parallelChunks(y.count) { r in for i in r { dx[i] = dy[i] * out[i] * (1 - out[i]) } }
+    }
+
+    public func dropoutForward(_ x: Buffer, output y: Buffer, p: Float, seed: UInt32, step: UInt32) throws {
+        try checkSameCount("dropout", x, y)
+        try checkDropout(p)
+        try applyDropoutMask(source: pointer(x), destination: pointer(y), count: x.count, p: p, seed: seed, step: step)
+    }
+
+    public func dropoutBackward(outputGrad: Buffer, inputGrad: Buffer, p: Float, seed: UInt32, step: UInt32) throws {
+        try checkSameCount("dropout backward", outputGrad, inputGrad)
+        try checkDropout(p)
+        try applyDropoutMask(source: pointer(outputGrad), destination: pointer(inputGrad),
+                             count: inputGrad.count, p: p, seed: seed, step: step)
+    }
+
+    /// Forward and backward are the same map: keep and scale, or zero.
+    private func applyDropoutMask(source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>,
+                                  count: Int, p: Float, seed: UInt32, step: UInt32) {
+        let key = DropoutMask.key(seed: seed, step: step), keepScale = 1 / (1 - p)
+        parallelChunks(count) { r in
+            for i in r {
+                destination[i] = DropoutMask.keeps(key: key, index: UInt32(truncatingIfNeeded: i), p: p)
+                    ? source[i] * keepScale : 0
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+extension CPUBackend {
+    public func sgdStep(parameter: Buffer, gradient: Buffer, velocity: Buffer?, learningRate: Float,
+                        momentum: Float, nesterov: Bool, weightDecay: Float) throws {
+        try checkSameCount("sgd", parameter, gradient, velocity)
+        let w = try pointer(parameter), g = try pointer(gradient)
+        let v = try velocity.map { try pointer($0) }
+        parallelChunks(parameter.count) { r in
+            for i in r {
+                var d = g[i] + weightDecay * w[i]
+                if let v {
+                    v[i] = momentum * v[i] + d
+                    d = nesterov ? d + momentum * v[i] : v[i]
+                }
+                w[i] -= learningRate * d
+            }
+        }
+    }
+
+    public func adamStep(parameter: Buffer, gradient: Buffer, firstMoment: Buffer, secondMoment: Buffer,
+                         learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
+                         weightDecay: Float, step: Int) throws {
+        try checkSameCount("adam", parameter, gradient, firstMoment, secondMoment)
+        let w = try pointer(parameter), g = try pointer(gradient)
+        let m = try pointer(firstMoment), v = try pointer(secondMoment)
+        let c = AdamCorrection(beta1: beta1, beta2: beta2, step: step)
+        parallelChunks(parameter.count) { r in
+            for i in r {
+                let d = g[i] + weightDecay * w[i]
+                m[i] = beta1 * m[i] + (1 - beta1) * d
+                v[i] = beta2 * v[i] + (1 - beta2) * d * d
+                w[i] -= learningRate * (m[i] / c.first) / ((v[i] / c.second).squareRoot() + epsilon)
+            }
+        }
+    }
+}
+
+/// Adam's bias corrections `1 − βᵗ`, computed once per step in Double on the host
+/// (both backends use these same numbers).
+struct AdamCorrection {
+    let first: Float, second: Float
+    init(beta1: Float, beta2: Float, step: Int) {
+        first = Float(1 - pow(Double(beta1), Double(step)))
+        second = Float(1 - pow(Double(beta2), Double(step)))
+    }
+}

@@ -1,0 +1,71 @@
+import COpenBLAS
+import Foundation
+
+/// Host memory for one CPU buffer, freed when the last reference goes.
+final class CPUStorage {
+    let pointer: UnsafeMutablePointer<Float>
+    init(count: Int) {
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+    deinit { pointer.deallocate() }
+}
+
+/// The reference backend: OpenBLAS `cblas_sgemm` for every matrix product (convolutions
+/// through im2col), plain Swift loops for the rest, split across cores where a loop is large.
+/// Ops run synchronously on the caller's thread, so `synchronize` has nothing to wait for.
+public final class CPUBackend: Backend, @unchecked Sendable {
+    // Thread-safety: the only shared state is the buffer pool, which locks itself.
+    public let name = "cpu"
+    let pool = BufferPool()
+
+    public init() {}
+
+    public var deviceDescription: String {
+        "CPU: \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS \(openBLASThreads) threads"
+    }
+
+    public var openBLASThreads: Int { Int(openblas_get_num_threads()) }
+
+    public var memoryStatistics: MemoryStatistics { pool.statistics }
+
+    public func makeBuffer(count: Int) throws -> Buffer {
+        try require(count >= 0, "buffer of \(count) elements")
+        let storage = try pool.take(count: count) { CPUStorage(count: count) }
+        return Buffer(count: count, storage: storage, pool: pool)
+    }
+
+    /// The host pointer behind a buffer of this backend.
+    func pointer(_ buffer: Buffer, _ op: String = #function) throws -> UnsafeMutablePointer<Float> {
+        guard buffer.belongs(to: pool), let storage = buffer.storage as? CPUStorage else {
+            throw ComputeError.foreignBuffer(op)
+        }
+        return storage.pointer
+    }
+
+    public func upload(_ values: [Float], to buffer: Buffer) throws {
+        try require(values.count == buffer.count, "upload of \(values.count) values into \(buffer.count)")
+        let p = try pointer(buffer)
+        values.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: values.count) }
+    }
+
+    public func download(_ buffer: Buffer) throws -> [Float] {
+        let p = try pointer(buffer)
+        return Array(UnsafeBufferPointer(start: p, count: buffer.count))
+    }
+
+    public func synchronize() throws {}
+}
+
+/// Runs `body` over `0..<count` in contiguous chunks on all cores when the loop is large
+/// enough to pay for the threads; `grain` is the smallest chunk worth a thread.
+func parallelChunks(_ count: Int, grain: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let chunks = min(cores, max(1, count / grain))
+    if chunks <= 1 { body(0..<count); return }
+    // Each chunk touches its own range of the buffers `body` captured.
+    nonisolated(unsafe) let body = body
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        body((chunk * count / chunks)..<((chunk + 1) * count / chunks))
+    }
+}

@@ -1,0 +1,29 @@
+/// Errors from the compute layer. Each names what was being done and, where it can, what to do.
+public enum ComputeError: Error, CustomStringConvertible, Equatable {
+    /// A buffer or argument does not fit the operation (`what` says which and why).
+    case shapeMismatch(String)
+    /// A buffer made by one backend was handed to another.
+    case foreignBuffer(String)
+    /// A device name that `aekit devices` does not list.
+    case unknownDevice(String, available: [String])
+    /// An OpenCL call failed.
+    case openCL(OpenCLError)
+
+    public var description: String {
+        switch self {
+        case .shapeMismatch(let what): return "shape mismatch: \(what)"
+        case .foreignBuffer(let op):
+            return "\(op): a buffer from another backend was passed; copy it through the host first"
+        case .unknownDevice(let name, let available):
+            return "unknown device '\(name)'; use one of: \(available.joined(separator: ", ")) "
+                + "(run `aekit devices` to see them)"
+        case .openCL(let error): return error.description
+        }
+    }
+}
+
+/// Throws `shapeMismatch` unless `condition` holds.
+@inline(__always)
+func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+    if !condition { throw ComputeError.shapeMismatch(message()) }
+}

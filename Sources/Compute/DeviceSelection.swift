@@ -1,0 +1,46 @@
+import Foundation
+
+/// Picks a backend by the name a user types: `cpu`, `opencl` (the first OpenCL device),
+/// `opencl:N` (the N-th in `aekit devices`) or `auto`.
+public enum DeviceSelection {
+    /// What was chosen and why, for the one line a command prints.
+    public struct Choice: Sendable {
+        public let backend: any Backend
+        public let reason: String
+    }
+
+    /// Every name `select` accepts on this machine.
+    public static func names(devices: [OpenCLDevice]) -> [String] {
+        ["auto", "cpu"] + (devices.isEmpty ? [] : ["opencl"]) + devices.map { "opencl:\($0.index)" }
+    }
+
+    public static func select(_ name: String, cacheDirectory: URL? = ProgramCache.defaultDirectory) throws -> Choice {
+        let wanted = name.lowercased()
+        // Listing OpenCL devices can fail (a broken ICD); `cpu` must work regardless.
+        if wanted == "cpu" { return Choice(backend: CPUBackend(), reason: "asked for the CPU backend") }
+        let devices = try OpenCLDevice.all()
+        switch wanted {
+        case "auto":
+            if let gpu = devices.first(where: \.isAccelerator) {
+                return Choice(backend: try OpenCLBackend(device: gpu, cacheDirectory: cacheDirectory),
+                              reason: "auto: \(gpu.type) \(gpu.name) is the first OpenCL GPU/accelerator")
+            }
+            let why = devices.isEmpty ? "no OpenCL device was found"
+                : "the OpenCL devices here are CPU devices (\(devices.map(\.name).joined(separator: ", "))), "
+                    + "which serve parity checks; the CPU backend is faster"
+            return Choice(backend: CPUBackend(), reason: "auto: CPU backend, because \(why)")
+        case "opencl":
+            guard let first = devices.first else { break }
+            return Choice(backend: try OpenCLBackend(device: first, cacheDirectory: cacheDirectory),
+                          reason: "opencl: the first OpenCL device, \(first.name)")
+        default:
+            if wanted.hasPrefix("opencl:"), let index = Int(wanted.dropFirst("opencl:".count)),
+               devices.indices.contains(index) {
+                let device = devices[index]
+                return Choice(backend: try OpenCLBackend(device: device, cacheDirectory: cacheDirectory),
+                              reason: "opencl:\(index): \(device.name)")
+            }
+        }
+        throw ComputeError.unknownDevice(name, available: names(devices: devices))
+    }
+}

@@ -1,0 +1,82 @@
+/// Sizes of a 2-D convolution in NCHW layout, as PyTorch's `Conv2d` sees them:
+/// input `[batch, inChannels, inHeight, inWidth]`, weight `[outChannels, inChannels, kh, kw]`,
+/// output `[batch, outChannels, outHeight, outWidth]`.
+///
+/// A transposed convolution uses the same geometry read backwards (see `Backend+Transposed`),
+/// which is why the output size can be given explicitly: a transposed convolution's
+/// `output_padding` makes its output one larger than the formula below.
+public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
+    public var batch, inChannels, inHeight, inWidth: Int
+    public var outChannels, kernelHeight, kernelWidth: Int
+    public var strideH, strideW, padH, padW: Int
+    public var outHeight, outWidth: Int
+
+    public init(batch: Int, inChannels: Int, inHeight: Int, inWidth: Int,
+                outChannels: Int, kernelHeight: Int, kernelWidth: Int,
+                stride: Int = 1, padding: Int = 0) {
+        self.batch = batch; self.inChannels = inChannels
+        self.inHeight = inHeight; self.inWidth = inWidth
+        self.outChannels = outChannels
+        self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        self.strideH = stride; self.strideW = stride; self.padH = padding; self.padW = padding
+        self.outHeight = (inHeight + 2 * padding - kernelHeight) / stride + 1
+        self.outWidth = (inWidth + 2 * padding - kernelWidth) / stride + 1
+    }
+
+    public var inputCount: Int { batch * inChannels * inHeight * inWidth }
+    public var outputCount: Int { batch * outChannels * outHeight * outWidth }
+    public var weightCount: Int { outChannels * inChannels * kernelHeight * kernelWidth }
+    /// Multiply-adds of the forward pass (each backward pass has the same count).
+    public var multiplyAdds: Int { outputCount * inChannels * kernelHeight * kernelWidth }
+
+    /// Whether every size is positive and each output position sees at least one input row.
+    public var isValid: Bool {
+        [batch, inChannels, inHeight, inWidth, outChannels, kernelHeight, kernelWidth,
+         strideH, strideW, outHeight, outWidth].allSatisfy { $0 > 0 } && padH >= 0 && padW >= 0
+            && padH < kernelHeight && padW < kernelWidth
+    }
+
+    public var description: String {
+        "n\(batch) \(inChannels)x\(inHeight)x\(inWidth) -> \(outChannels)x\(outHeight)x\(outWidth) "
+            + "k\(kernelHeight)x\(kernelWidth) s\(strideH) p\(padH)"
+    }
+}
+
+/// Sizes of a 2-D max-pool in NCHW layout. `ceilMode` rounds the output size up, as
+/// PyTorch's `ceil_mode=True` and Keras' `padding="same"` do; windows that run past the
+/// edge only look at the pixels inside.
+public struct PoolGeometry: Hashable, Sendable, CustomStringConvertible {
+    public var batch, channels, inHeight, inWidth: Int
+    public var kernel, stride: Int
+    public var ceilMode: Bool
+    public var outHeight, outWidth: Int
+
+    public init(batch: Int, channels: Int, inHeight: Int, inWidth: Int,
+                kernel: Int, stride: Int? = nil, ceilMode: Bool = false) {
+        self.batch = batch; self.channels = channels
+        self.inHeight = inHeight; self.inWidth = inWidth
+        self.kernel = kernel; self.stride = stride ?? kernel; self.ceilMode = ceilMode
+        self.outHeight = PoolGeometry.outputSize(inHeight, kernel, self.stride, ceilMode)
+        self.outWidth = PoolGeometry.outputSize(inWidth, kernel, self.stride, ceilMode)
+    }
+
+    /// PyTorch's rule: with ceil mode the last window must still start inside the input.
+    static func outputSize(_ size: Int, _ kernel: Int, _ stride: Int, _ ceilMode: Bool) -> Int {
+        guard size >= kernel || ceilMode else { return 0 }
+        let span = max(size - kernel, 0)
+        var out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
+        if ceilMode && (out - 1) * stride >= size { out -= 1 }
+        return out
+    }
+
+    public var inputCount: Int { batch * channels * inHeight * inWidth }
+    public var outputCount: Int { batch * channels * outHeight * outWidth }
+    public var isValid: Bool {
+        [batch, channels, inHeight, inWidth, kernel, stride, outHeight, outWidth].allSatisfy { $0 > 0 }
+    }
+
+    public var description: String {
+        "n\(batch) c\(channels) \(inHeight)x\(inWidth) -> \(outHeight)x\(outWidth) k\(kernel) s\(stride)"
+            + (ceilMode ? " ceil" : "")
+    }
+}

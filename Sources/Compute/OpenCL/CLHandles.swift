@@ -1,0 +1,91 @@
+import COpenCL
+
+// Thin owning wrappers: each class holds one OpenCL handle and releases it in deinit, so a
+// handle lives exactly as long as the Swift object. They are @unchecked Sendable because
+// OpenCL's own objects are thread-safe to retain, release and pass between threads
+// (OpenCL 1.2 §A.2) — except cl_kernel's argument setting, which `OpenCLBackend` serialises.
+
+final class CLContext: @unchecked Sendable {
+    let handle: cl_context
+    let device: cl_device_id
+
+    init(device: cl_device_id) throws {
+        var device = Optional(device)
+        var error: cl_int = 0
+        let context = clCreateContext(nil, 1, &device, nil, nil, &error)
+        try checkCL(error, "creating a context")
+        self.handle = context!
+        self.device = device!
+    }
+    deinit { clReleaseContext(handle) }
+}
+
+final class CLQueue: @unchecked Sendable {
+    let handle: cl_command_queue
+
+    /// An in-order queue with profiling on: every kernel can be timed from its event.
+    init(context: CLContext) throws {
+        var error: cl_int = 0
+        let queue = clCreateCommandQueue(context.handle, context.device,
+                                         cl_command_queue_properties(CL_QUEUE_PROFILING_ENABLE), &error)
+        try checkCL(error, "creating a command queue")
+        handle = queue!
+    }
+    deinit { clReleaseCommandQueue(handle) }
+
+    func finish() throws { try checkCL(clFinish(handle), "waiting for the queue to finish") }
+}
+
+/// Device memory: the storage behind an OpenCL `Buffer`.
+final class CLMemory: @unchecked Sendable {
+    let handle: cl_mem
+    let bytes: Int
+
+    init(context: CLContext, bytes: Int) throws {
+        var error: cl_int = 0
+        // A zero-size buffer is invalid in OpenCL; keep one float so empty tensors still work.
+        let size = max(bytes, MemoryLayout<Float>.stride)
+        let memory = clCreateBuffer(context.handle, cl_mem_flags(CL_MEM_READ_WRITE), size, nil, &error)
+        try checkCL(error, "allocating \(size) bytes of device memory")
+        handle = memory!
+        self.bytes = bytes
+    }
+    deinit { clReleaseMemObject(handle) }
+}
+
+final class CLProgram: @unchecked Sendable {
+    let handle: cl_program
+    init(handle: cl_program) { self.handle = handle }
+    deinit { clReleaseProgram(handle) }
+}
+
+final class CLKernel: @unchecked Sendable {
+    let handle: cl_kernel
+    let name: String
+
+    init(program: CLProgram, name: String) throws {
+        var error: cl_int = 0
+        let kernel = clCreateKernel(program.handle, name, &error)
+        try checkCL(error, "creating kernel \(name)")
+        handle = kernel!
+        self.name = name
+    }
+    deinit { clReleaseKernel(handle) }
+}
+
+final class CLEvent: @unchecked Sendable {
+    let handle: cl_event
+    init(handle: cl_event) { self.handle = handle }
+    deinit { clReleaseEvent(handle) }
+
+    /// Seconds between the command's start and end on the device (needs a profiling queue).
+    func duration() throws -> Double {
+        var start: cl_ulong = 0, end: cl_ulong = 0
+        try checkCL(clWaitForEvents(1, [Optional(handle)]), "waiting for a kernel")
+        try checkCL(clGetEventProfilingInfo(handle, cl_profiling_info(CL_PROFILING_COMMAND_START),
+                                            MemoryLayout<cl_ulong>.size, &start, nil), "reading a kernel's start time")
+        try checkCL(clGetEventProfilingInfo(handle, cl_profiling_info(CL_PROFILING_COMMAND_END),
+                                            MemoryLayout<cl_ulong>.size, &end, nil), "reading a kernel's end time")
+        return Double(end &- start) * 1e-9
+    }
+}

@@ -1,0 +1,50 @@
+extension OpenCLBackend {
+    /// reduce.cl's work-group size (its REDUCE_WG default) and the most partial sums the first
+    /// pass writes: enough groups to fill a large GPU, few enough for one group to add up.
+    static let reduceGroup = 256
+    static let reduceMaxGroups = 256
+
+    public func mseLoss(prediction: Buffer, target: Buffer, gradient: Buffer, lossAccumulator: Buffer) throws {
+        try checkSameCount("mse", prediction, target, gradient)
+        try launch("loss", "mse_gradient", global: [prediction.count],
+                   [.int(prediction.count), .float(2 / Float(prediction.count)),
+                    .buffer(prediction), .buffer(target), .buffer(gradient)])
+        try squaredDifferenceSum(prediction, target, scale: 1 / Float(prediction.count), into: lossAccumulator)
+    }
+
+    public func softmaxCrossEntropy(logits: Buffer, target: Buffer, rows: Int, classes: Int,
+                                    gradient: Buffer, lossAccumulator: Buffer) throws {
+        try checkSameCount("softmax cross-entropy", logits, target, gradient)
+        try require(rows > 0 && classes > 0 && logits.count == rows * classes,
+                    "softmax cross-entropy: \(logits.count) logits are not \(rows)x\(classes)")
+        let rowLoss = try makeBuffer(count: rows)
+        try launch("loss", "softmax_xent_rows", global: [rows],
+                   [.int(rows), .int(classes), .buffer(logits), .buffer(target), .buffer(gradient), .buffer(rowLoss)])
+        try sum(rowLoss, scale: 1 / Float(rows), into: lossAccumulator)
+    }
+
+    public func sum(_ x: Buffer, scale: Float, into accumulator: Buffer) throws {
+        try reduce(term: 0, x, x, scale: scale, into: accumulator)
+    }
+
+    public func squaredDifferenceSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
+        try checkSameCount("squared difference", a, b)
+        try reduce(term: 1, a, b, scale: scale, into: accumulator)
+    }
+
+    public func binaryAgreementSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
+        try checkSameCount("binary agreement", a, b)
+        try reduce(term: 2, a, b, scale: scale, into: accumulator)
+    }
+
+    private func reduce(term: Int, _ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
+        try require(accumulator.count >= 1, "a reduction needs a one-element accumulator")
+        let group = OpenCLBackend.reduceGroup
+        let groups = max(1, min(OpenCLBackend.reduceMaxGroups, (a.count + group - 1) / group))
+        let partials = try makeBuffer(count: groups)
+        try launch("reduce", "reduce_partials", global: [groups * group], local: [group],
+                   [.int(a.count), .int(term), .buffer(a), .buffer(b), .buffer(partials)])
+        try launch("reduce", "reduce_finish", global: [group], local: [group],
+                   [.int(groups), .float(scale), .buffer(partials), .buffer(accumulator)])
+    }
+}

@@ -1,0 +1,199 @@
+import COpenCL
+import Foundation
+import Kernels
+
+/// The op protocol on an OpenCL device: one in-order command queue, programs built from the
+/// embedded `Kernels/*.cl` on first use (and cached on disk), buffers from a free list.
+public final class OpenCLBackend: Backend, @unchecked Sendable {
+    // Thread-safety: OpenCL handles may be used from any thread, but setting a kernel's
+    // arguments and enqueueing it must not interleave with another thread doing the same to
+    // that kernel; `lock` serialises every launch, transfer and the program/kernel tables.
+    public let name: String
+    public let device: OpenCLDevice
+    let context: CLContext
+    let queue: CLQueue
+    let pool = BufferPool()
+    let cache: ProgramCache
+    private let lock = NSLock()
+    private var programs: [String: CLProgram] = [:]
+    private var kernels: [String: CLKernel] = [:]
+    private var recording: [CLEvent]?
+    /// Programs loaded from the disk cache rather than compiled, by file name.
+    public private(set) var programsFromCache: Set<String> = []
+
+    /// Extra `-D` options per kernel file (the bench uses it to try other GEMM tile sizes).
+    let buildOptions: [String: String]
+
+    public init(device: OpenCLDevice, cacheDirectory: URL? = ProgramCache.defaultDirectory,
+                buildOptions: [String: String] = [:]) throws {
+        self.device = device
+        self.name = "opencl:\(device.index)"
+        self.context = try CLContext(device: device.handle)
+        self.queue = try CLQueue(context: context)
+        self.cache = ProgramCache(directory: cacheDirectory)
+        self.buildOptions = buildOptions
+    }
+
+    public var deviceDescription: String {
+        "\(device.name) (\(device.platform), \(device.type), driver \(device.driverVersion))"
+    }
+
+    public var memoryStatistics: MemoryStatistics { pool.statistics }
+
+    // MARK: Memory
+
+    public func makeBuffer(count: Int) throws -> Buffer {
+        try require(count >= 0, "buffer of \(count) elements")
+        let storage = try pool.take(count: count) {
+            try CLMemory(context: context, bytes: count * MemoryLayout<Float>.stride)
+        }
+        return Buffer(count: count, storage: storage, pool: pool)
+    }
+
+    func memory(_ buffer: Buffer, _ op: String = #function) throws -> cl_mem {
+        guard buffer.belongs(to: pool), let storage = buffer.storage as? CLMemory else {
+            throw ComputeError.foreignBuffer(op)
+        }
+        return storage.handle
+    }
+
+    public func upload(_ values: [Float], to buffer: Buffer) throws {
+        try require(values.count == buffer.count, "upload of \(values.count) values into \(buffer.count)")
+        guard !values.isEmpty else { return }
+        let mem = try memory(buffer)
+        try locked {
+            try values.withUnsafeBytes { raw in
+                try checkCL(clEnqueueWriteBuffer(queue.handle, mem, cl_bool(CL_TRUE), 0, raw.count,
+                                                 raw.baseAddress, 0, nil, nil), "uploading \(values.count) floats")
+            }
+        }
+    }
+
+    public func download(_ buffer: Buffer) throws -> [Float] {
+        guard buffer.count > 0 else { return [] }
+        let mem = try memory(buffer)
+        var values = [Float](repeating: 0, count: buffer.count)
+        try locked {
+            try values.withUnsafeMutableBytes { raw in
+                try checkCL(clEnqueueReadBuffer(queue.handle, mem, cl_bool(CL_TRUE), 0, raw.count,
+                                                raw.baseAddress, 0, nil, nil), "downloading \(buffer.count) floats")
+            }
+        }
+        return values
+    }
+
+    public func synchronize() throws { try locked { try queue.finish() } }
+
+    // MARK: Programs and kernels
+
+    /// Builds (or loads from the cache) every kernel file now, instead of on first use.
+    public func prepareAllPrograms() throws {
+        for file in KernelSource.names { _ = try locked { try program(file) } }
+    }
+
+    /// The program of `Kernels/<file>.cl`. Call with `lock` held.
+    private func program(_ file: String) throws -> CLProgram {
+        if let program = programs[file] { return program }
+        guard let source = KernelSource.source(named: file) else {
+            throw ComputeError.openCL(OpenCLError(code: CL_INVALID_PROGRAM, operation: "finding Kernels/\(file).cl",
+                                                  buildLog: "no such file was embedded at build time"))
+        }
+        let built = try cache.program(context: context, device: device, name: file, source: source,
+                                      options: buildOptions[file] ?? "")
+        if built.fromCache { programsFromCache.insert(file) }
+        programs[file] = built.program
+        return built.program
+    }
+
+    /// Compiles a program from source, bypassing the embedded files and the cache: for
+    /// checking that a broken kernel is reported with its build log.
+    func compileForTesting(source: String, name: String) throws {
+        _ = try ProgramCache.compile(source: source, name: name, context: context, options: "")
+    }
+
+    private func kernel(_ file: String, _ name: String) throws -> CLKernel {
+        if let kernel = kernels[name] { return kernel }
+        let kernel = try CLKernel(program: try program(file), name: name)
+        kernels[name] = kernel
+        return kernel
+    }
+
+    /// An argument of a kernel launch.
+    enum Argument {
+        case buffer(Buffer)
+        case int(Int)
+        case uint(UInt32)
+        case float(Float)
+    }
+
+    /// Enqueues `file.cl`'s kernel `name` over `global` work-items (rounded up to a multiple of
+    /// `local` when given). Nothing is enqueued for an empty range.
+    func launch(_ file: String, _ name: String, global: [Int], local: [Int]? = nil, _ arguments: [Argument]) throws {
+        var global = global
+        if let local {
+            for d in global.indices { global[d] = (global[d] + local[d] - 1) / local[d] * local[d] }
+        }
+        guard global.allSatisfy({ $0 > 0 }) else { return }
+        let memories = try arguments.map { argument -> cl_mem? in
+            if case .buffer(let buffer) = argument { return try memory(buffer, name) }
+            return nil
+        }
+        try locked {
+            let kernel = try kernel(file, name)
+            for (index, argument) in arguments.enumerated() {
+                let status: cl_int
+                switch argument {
+                case .buffer:
+                    var mem = memories[index]
+                    status = clSetKernelArg(kernel.handle, cl_uint(index), MemoryLayout<cl_mem>.size, &mem)
+                case .int(let value):
+                    guard let narrow = Int32(exactly: value) else {
+                        throw ComputeError.shapeMismatch("\(name): argument \(index) = \(value) does not fit a 32-bit int")
+                    }
+                    var v = narrow
+                    status = clSetKernelArg(kernel.handle, cl_uint(index), MemoryLayout<Int32>.size, &v)
+                case .uint(var value):
+                    status = clSetKernelArg(kernel.handle, cl_uint(index), MemoryLayout<UInt32>.size, &value)
+                case .float(var value):
+                    status = clSetKernelArg(kernel.handle, cl_uint(index), MemoryLayout<Float>.size, &value)
+                }
+                try checkCL(status, "setting argument \(index) of kernel \(name)")
+            }
+            // An event only while `kernelTime` records: otherwise the driver need not make one.
+            var event: cl_event?
+            let status = recording == nil
+                ? enqueue(kernel, global: global, local: local, event: nil)
+                : enqueue(kernel, global: global, local: local, event: &event)
+            try checkCL(status, "running kernel \(name) over \(global)" + (local.map { " in groups of \($0)" } ?? ""))
+            if let event { recording?.append(CLEvent(handle: event)) }
+        }
+    }
+
+    private func enqueue(_ kernel: CLKernel, global: [Int], local: [Int]?,
+                         event: UnsafeMutablePointer<cl_event?>?) -> cl_int {
+        if let local {
+            return clEnqueueNDRangeKernel(queue.handle, kernel.handle, cl_uint(global.count), nil, global, local, 0, nil, event)
+        }
+        return clEnqueueNDRangeKernel(queue.handle, kernel.handle, cl_uint(global.count), nil, global, nil, 0, nil, event)
+    }
+
+    /// Runs `body` and returns the device time of the kernels it enqueued (seconds, from
+    /// profiling events), waiting for them to finish. Not for use from several threads at once.
+    public func kernelTime(_ body: () throws -> Void) throws -> Double {
+        locked { recording = [] }
+        do { try body() } catch { locked { recording = nil }; throw error }
+        let events = locked { () -> [CLEvent] in defer { recording = nil }; return recording ?? [] }
+        return try events.reduce(0) { $0 + (try $1.duration()) }
+    }
+
+    /// Enqueues a profiled foreign command (CLBlast) with the queue; `body` gets the queue.
+    func withQueue<T>(_ body: (cl_command_queue) throws -> T) throws -> T { try locked { try body(queue.handle) } }
+
+    /// Adds an event made outside `launch` to the current recording, if any.
+    func record(_ event: cl_event) { locked { if recording != nil { recording!.append(CLEvent(handle: event)) } else { clReleaseEvent(event) } } }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body()
+    }
+}

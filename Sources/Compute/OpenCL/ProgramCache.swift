@@ -1,0 +1,118 @@
+import COpenCL
+import Foundation
+
+/// Builds OpenCL programs, keeping each device binary on disk so a second process starts
+/// without compiling. The key is the device name, driver version, build options and a hash
+/// of the source; a cached binary that fails to load is rebuilt from source and replaced.
+public struct ProgramCache: Sendable {
+    /// `$XDG_CACHE_HOME/aekit`, else `~/.cache/aekit`. Nil disables the disk cache.
+    let directory: URL?
+
+    public static var defaultDirectory: URL? {
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty {
+            return URL(fileURLWithPath: xdg).appending(path: "aekit")
+        }
+        if let home = env["HOME"], !home.isEmpty {
+            return URL(fileURLWithPath: home).appending(path: ".cache/aekit")
+        }
+        return nil
+    }
+
+    /// Where the binary of this source for this device would be.
+    func binaryURL(device: OpenCLDevice, name: String, source: String, options: String) -> URL? {
+        let key = "\(device.name)|\(device.driverVersion)|\(device.platform)|\(options)|\(source)"
+        return directory?.appending(path: "\(name)-\(fnv1a64(key)).bin")
+    }
+
+    /// The built program: from the disk cache when it holds a good binary, else from source.
+    func program(context: CLContext, device: OpenCLDevice, name: String, source: String,
+                 options: String) throws -> (program: CLProgram, fromCache: Bool) {
+        let url = binaryURL(device: device, name: name, source: source, options: options)
+        if let url, let binary = try? Data(contentsOf: url),
+           let program = try? ProgramCache.load(binary: binary, context: context, options: options) {
+            return (program, true)
+        }
+        let program = try ProgramCache.compile(source: source, name: name, context: context, options: options)
+        if let url { try? store(ProgramCache.binary(of: program), at: url) }
+        return (program, false)
+    }
+
+    /// Compiles OpenCL C; a failure carries the compiler's log.
+    static func compile(source: String, name: String, context: CLContext, options: String) throws -> CLProgram {
+        var error: cl_int = 0
+        let handle = source.withCString { text -> cl_program? in
+            var pointer: UnsafePointer<CChar>? = text
+            var length = strlen(text)
+            return clCreateProgramWithSource(context.handle, 1, &pointer, &length, &error)
+        }
+        try checkCL(error, "creating program \(name)")
+        let program = CLProgram(handle: handle!)
+        try build(program, context: context, options: options, what: "building kernels \(name).cl")
+        return program
+    }
+
+    private static func load(binary: Data, context: CLContext, options: String) throws -> CLProgram {
+        var error: cl_int = 0, status: cl_int = 0
+        var device = Optional(context.device)
+        let handle = binary.withUnsafeBytes { raw -> cl_program? in
+            var pointer: UnsafePointer<UInt8>? = raw.bindMemory(to: UInt8.self).baseAddress
+            var length = binary.count
+            return clCreateProgramWithBinary(context.handle, 1, &device, &length, &pointer, &status, &error)
+        }
+        try checkCL(error, "loading a cached program")
+        try checkCL(status, "loading a cached program")
+        let program = CLProgram(handle: handle!)
+        try build(program, context: context, options: options, what: "linking a cached program")
+        return program
+    }
+
+    private static func build(_ program: CLProgram, context: CLContext, options: String, what: String) throws {
+        var device = Optional(context.device)
+        let status = clBuildProgram(program.handle, 1, &device, options, nil, nil)
+        guard status == CL_SUCCESS else {
+            throw ComputeError.openCL(OpenCLError(code: status, operation: what,
+                                                  buildLog: buildLog(program, device: context.device)))
+        }
+    }
+
+    private static func buildLog(_ program: CLProgram, device: cl_device_id) -> String {
+        var size = 0
+        clGetProgramBuildInfo(program.handle, device, cl_program_build_info(CL_PROGRAM_BUILD_LOG), 0, nil, &size)
+        var bytes = [CChar](repeating: 0, count: size + 1)
+        clGetProgramBuildInfo(program.handle, device, cl_program_build_info(CL_PROGRAM_BUILD_LOG), size, &bytes, nil)
+        return cString(bytes).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private static func binary(of program: CLProgram) throws -> Data {
+        var size = 0
+        try checkCL(clGetProgramInfo(program.handle, cl_program_info(CL_PROGRAM_BINARY_SIZES),
+                                     MemoryLayout<Int>.size, &size, nil), "reading a program's binary size")
+        var bytes = [UInt8](repeating: 0, count: size)
+        try bytes.withUnsafeMutableBufferPointer { buffer in
+            var pointer: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            try checkCL(clGetProgramInfo(program.handle, cl_program_info(CL_PROGRAM_BINARIES),
+                                         MemoryLayout<UnsafeMutablePointer<UInt8>?>.size, &pointer, nil),
+                        "reading a program's binary")
+        }
+        return Data(bytes)
+    }
+
+    /// Writes to a temporary file and renames it, so a reader never sees half a binary.
+    private func store(_ data: Data, at url: URL) throws {
+        guard !data.isEmpty else { return }
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = url.appendingPathExtension("tmp-\(ProcessInfo.processInfo.processIdentifier)")
+        try data.write(to: temporary)
+        if rename(temporary.path, url.path) != 0 { try? FileManager.default.removeItem(at: temporary) }
+    }
+}
+
+/// 64-bit FNV-1a of a string's UTF-8 bytes, as 16 hex digits: a cache key, not a checksum
+/// against tampering.
+func fnv1a64(_ text: String) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    let hex = String(hash, radix: 16)
+    return String(repeating: "0", count: 16 - hex.count) + hex
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// One op's parity check: random cases, each run on a reference and a candidate backend,
+/// outputs compared element by element under `Tolerance.parity`.
+public struct ParityOp: Sendable {
+    public let name: String
+    /// Draws one case: a random shape and random inputs.
+    let makeCase: @Sendable (inout SeededRandom) -> ParityCase
+}
+
+/// One shape of one op: the same host inputs, run on any backend, downloaded outputs.
+struct ParityCase: Sendable {
+    let shape: String
+    let run: @Sendable (any Backend) throws -> [[Float]]
+}
+
+/// The result of one op on one pair of backends.
+public struct ParityReport: Sendable, Codable {
+    public let op: String
+    public let cases: Int
+    public let maxAbsoluteError: Float
+    public let maxRelativeError: Float
+    public let tolerance: Tolerance
+    /// One line per case that failed: its shape and worst element.
+    public let failures: [String]
+    public var passed: Bool { failures.isEmpty }
+}
+
+public enum ParitySuite {
+    /// Cases drawn per op; each op's shapes include sizes that fit no tile (1, 7, 13, 31, …).
+    public static let defaultCases = 24
+
+    /// Every op of the `Backend` protocol (transposed convolution and the fused ops included).
+    public static var ops: [ParityOp] { ParityCatalog.all }
+
+    /// Runs `op` on both backends for `cases` shapes drawn from `seed`.
+    public static func check(_ op: ParityOp, reference: any Backend, candidate: any Backend,
+                             seed: UInt64, cases: Int = defaultCases,
+                             tolerance: Tolerance = .parity) throws -> ParityReport {
+        var maxAbsolute: Float = 0, maxRelative: Float = 0
+        var failures: [String] = []
+        for index in 0..<cases {
+            // Each case has its own stream, so a case is reproducible without running the others.
+            var random = SeededRandom(seed: seed ^ (UInt64(index) &* 0x9e37_79b9_7f4a_7c15) ^ stableHash(op.name))
+            let parityCase = op.makeCase(&random)
+            let expected = try parityCase.run(reference)
+            let actual = try parityCase.run(candidate)
+            var worst: (index: Int, value: Float, reference: Float)?
+            for (output, (want, got)) in zip(expected, actual).enumerated() {
+                guard want.count == got.count else {
+                    failures.append("\(parityCase.shape): output \(output) has \(got.count) elements, expected \(want.count)")
+                    continue
+                }
+                for i in want.indices {
+                    let error = abs(got[i] - want[i])
+                    if error.isFinite {
+                        maxAbsolute = max(maxAbsolute, error)
+                        maxRelative = max(maxRelative, error / max(abs(want[i]), 1e-30))
+                    }
+                    if !tolerance.accepts(got[i], reference: want[i]), worst == nil { worst = (i, got[i], want[i]) }
+                }
+            }
+            if let worst {
+                failures.append("\(parityCase.shape): element \(worst.index) is \(worst.value), reference \(worst.reference)")
+            }
+        }
+        return ParityReport(op: op.name, cases: cases, maxAbsoluteError: maxAbsolute,
+                            maxRelativeError: maxRelative, tolerance: tolerance, failures: failures)
+    }
+
+    /// A hash of a name that is the same in every process (Swift's `hashValue` is seeded per run).
+    static func stableHash(_ text: String) -> UInt64 {
+        text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+    }
+}
+
+/// Uploads `inputs`, runs `body` with them and with fresh `outputs` (pre-filled with a
+/// sentinel, so an op that leaves elements unwritten fails the comparison), and downloads
+/// what `body` returns.
+func runCase(_ backend: any Backend, inputs: [[Float]], outputs: [Int] = [],
+             _ body: ([Buffer], [Buffer]) throws -> [Buffer]) throws -> [[Float]] {
+    let inBuffers = try inputs.map { values -> Buffer in
+        let buffer = try backend.makeBuffer(count: values.count)
+        try backend.upload(values, to: buffer)
+        return buffer
+    }
+    let outBuffers = try outputs.map { count -> Buffer in
+        let buffer = try backend.makeBuffer(count: count)
+        try backend.fill(buffer, with: 12345)
+        return buffer
+    }
+    return try body(inBuffers, outBuffers).map { try backend.download($0) }
+}

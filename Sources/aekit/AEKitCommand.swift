@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct AEKitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aekit",
+        abstract: "Train the autoencoders of five MNIST/Fashion-MNIST reports on a GPU through OpenCL, or on the CPU.",
+        subcommands: [DevicesCommand.self, ParityCommand.self, BenchCommand.self])
+}

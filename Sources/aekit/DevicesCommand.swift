@@ -1,0 +1,46 @@
+import ArgumentParser
+import Compute
+import Foundation
+
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List the CPU backend and every OpenCL device, with the names --device accepts.")
+
+    @Flag(help: "Print a JSON array instead of a table.")
+    var json = false
+
+    func run() throws {
+        let devices = try OpenCLDevice.all()
+        let cpu = CPUBackend()
+        if json {
+            struct Entry: Encodable {
+                let name: String, backend: String, platform: String, device: String, type: String
+                let computeUnits: Int, memoryBytes: Int, driver: String
+            }
+            var entries = [Entry(name: "cpu", backend: "cpu", platform: "OpenBLAS", device: cpu.deviceDescription,
+                                 type: "cpu", computeUnits: ProcessInfo.processInfo.activeProcessorCount,
+                                 memoryBytes: Int(ProcessInfo.processInfo.physicalMemory), driver: "")]
+            entries += devices.map {
+                Entry(name: "opencl:\($0.index)", backend: "opencl", platform: $0.platform, device: $0.name, type: $0.type,
+                      computeUnits: $0.computeUnits, memoryBytes: $0.globalMemoryBytes, driver: $0.driverVersion)
+            }
+            print(try jsonString(entries))
+            return
+        }
+        var rows = [["name", "platform", "device", "type", "units", "memory", "driver"]]
+        rows.append(["cpu", "OpenBLAS", "host CPU, OpenBLAS \(cpu.openBLASThreads) threads", "cpu",
+                     "\(ProcessInfo.processInfo.activeProcessorCount)",
+                     formatBytes(Int(ProcessInfo.processInfo.physicalMemory)), "-"])
+        for d in devices {
+            rows.append(["opencl:\(d.index)", d.platform, d.name, d.type, "\(d.computeUnits)",
+                         formatBytes(d.globalMemoryBytes), d.driverVersion])
+        }
+        print(table(rows))
+        if devices.isEmpty {
+            print("\nNo OpenCL device found. Install an ICD (pocl-opencl-icd for the CPU, or a GPU vendor's driver).")
+        }
+        let choice = try DeviceSelection.select("auto")
+        print("\n--device auto selects \(choice.backend.name): \(choice.reason)")
+    }
+}
