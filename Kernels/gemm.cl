@@ -117,3 +117,80 @@ GEMM_KERNELS(nn, 0, 0)
 GEMM_KERNELS(nt, 0, 1)
 GEMM_KERNELS(tn, 1, 0)
 GEMM_KERNELS(tt, 1, 1)
+
+// ---------------------------------------------------------------------------------------
+// gemm_vector_{n,t}: for OpenCL devices that are CPUs (PoCL). Such a device runs a work-group
+// as a loop over its work-items and vectorises only what the kernel writes as vectors, and
+// it keeps a work-item's registers in memory across a barrier; so this kernel has no local
+// memory and no barrier, and each work-item computes a VR x VW block of C as VR vector
+// accumulators: per k, one VW-wide row of op(B) times VR broadcast elements of op(A) (an
+// outer-product micro-kernel; 6 x 16 fills the 16 AVX2 registers as BLIS's Haswell kernel).
+// op(B) must be K x N row-major: the host transposes a transposed B first (gemm_transpose).
+// The suffix says whether A is transposed.
+#ifndef VW
+#define VW 16
+#endif
+#ifndef VR
+#define VR 6
+#endif
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define floatV CAT(float, VW)
+#define vloadV CAT(vload, VW)
+#define vstoreV CAT(vstore, VW)
+
+inline void gemm_vector(const int ta, const int M, const int N, const int K, const float alpha,
+                        __global const float* A, __global const float* B, const float beta,
+                        __global float* C) {
+    const int j0 = get_global_id(0) * VW;
+    const int i0 = get_global_id(1) * VR;
+    if (j0 >= N || i0 >= M) return;
+    // Rows past M repeat row M-1 (always in bounds) and are not stored.
+    int rows[VR];
+    for (int r = 0; r < VR; ++r) rows[r] = min(i0 + r, M - 1);
+
+    if (j0 + VW <= N) {
+        floatV acc[VR];
+        for (int r = 0; r < VR; ++r) acc[r] = (floatV)(0.0f);
+        for (int k = 0; k < K; ++k) {
+            const floatV b = vloadV(0, B + k * N + j0);
+            for (int r = 0; r < VR; ++r) acc[r] = fma((floatV)(A_AT(ta, rows[r], k)), b, acc[r]);
+        }
+        for (int r = 0; r < VR && i0 + r < M; ++r) {
+            __global float* c = C + (i0 + r) * N + j0;
+            const floatV old = beta == 0.0f ? (floatV)(0.0f) : beta * vloadV(0, c);
+            vstoreV(alpha * acc[r] + old, 0, c);
+        }
+    } else {
+        // The ragged right edge (N not a multiple of VW): one column at a time.
+        for (int j = j0; j < N; ++j) {
+            float acc[VR];
+            for (int r = 0; r < VR; ++r) acc[r] = 0.0f;
+            for (int k = 0; k < K; ++k) {
+                const float b = B[k * N + j];
+                for (int r = 0; r < VR; ++r) acc[r] = fma(A_AT(ta, rows[r], k), b, acc[r]);
+            }
+            for (int r = 0; r < VR && i0 + r < M; ++r) {
+                const float old = beta == 0.0f ? 0.0f : beta * C[(i0 + r) * N + j];
+                C[(i0 + r) * N + j] = alpha * acc[r] + old;
+            }
+        }
+    }
+}
+
+__kernel void gemm_vector_n(const int M, const int N, const int K, const float alpha,
+        __global const float* A, __global const float* B, const float beta, __global float* C) {
+    gemm_vector(0, M, N, K, alpha, A, B, beta, C);
+}
+
+__kernel void gemm_vector_t(const int M, const int N, const int K, const float alpha,
+        __global const float* A, __global const float* B, const float beta, __global float* C) {
+    gemm_vector(1, M, N, K, alpha, A, B, beta, C);
+}
+
+// out[c * rows + r] = in[r * cols + c]: a rows x cols matrix to cols x rows.
+__kernel void gemm_transpose(const int rows, const int cols, __global const float* in, __global float* out) {
+    const int c = get_global_id(0);
+    const int r = get_global_id(1);
+    if (r < rows && c < cols) out[c * rows + r] = in[r * cols + c];
+}

@@ -3,6 +3,6 @@ import ArgumentParser
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time kernels or training epochs; every figure beside the CPU backend's on the same shape.",
-        subcommands: [])
+        abstract: "Time kernels or training epochs, each figure beside the CPU backend's on the same shape.",
+        subcommands: [BenchKernelsCommand.self])
 }

@@ -1,7 +1,11 @@
 extension OpenCLBackend {
-    /// GEMM kernels: `tiled` (local-memory tiles, register blocking) or `direct` (one work-item
-    /// per element); `auto` picks by shape.
-    public enum GEMMKernel: String, CaseIterable, Sendable { case auto, tiled, direct }
+    /// GEMM kernels (gemm.cl): `tiled` (local-memory tiles, register blocking: for GPUs),
+    /// `direct` (one work-item per element: small shapes on GPUs), `vector` (explicit vectors,
+    /// no barriers: for OpenCL devices that are CPUs). `auto` picks by device type and shape.
+    public enum GEMMKernel: String, CaseIterable, Sendable { case auto, tiled, direct, vector }
+
+    /// Rows and columns of C per work-item of the vector kernel (gemm.cl's VR and VW).
+    static let vectorBlock = (rows: 6, columns: 16)
 
     /// Tile sizes of gemm.cl's tiled kernel (its defaults unless built with other -D options).
     var gemmTile: (m: Int, n: Int, wptm: Int, wptn: Int) {
@@ -25,6 +29,10 @@ extension OpenCLBackend {
         let suffix = (transA ? "t" : "n") + (transB ? "t" : "n")
         let arguments: [Argument] = [.int(m), .int(n), .int(k), .float(alpha), .buffer(a), .buffer(b),
                                      .float(beta), .buffer(c)]
+        if kernel == .vector || (kernel == .auto && device.type == "cpu") {
+            try gemmVector(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c)
+            return
+        }
         let tile = gemmTile
         // A tile left mostly empty wastes its work-group: below one tile of C the direct kernel wins.
         let useTiled = kernel == .tiled || (kernel == .auto && m >= tile.m / 2 && n >= tile.n / 2 && k >= 16)
@@ -36,5 +44,20 @@ extension OpenCLBackend {
         } else {
             try launch("gemm", "gemm_direct_\(suffix)", global: [n, m], local: nil, arguments)
         }
+    }
+
+    /// The vector kernel reads op(B) row by row, so a transposed B is first transposed into a
+    /// scratch K×N buffer (O(K·N) traffic against O(M·N·K) work).
+    private func gemmVector(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                            a: Buffer, b: Buffer, beta: Float, c: Buffer) throws {
+        var rowMajorB = b
+        if transB {
+            rowMajorB = try makeBuffer(count: k * n)
+            try launch("gemm", "gemm_transpose", global: [k, n], [.int(n), .int(k), .buffer(b), .buffer(rowMajorB)])
+        }
+        let block = OpenCLBackend.vectorBlock
+        try launch("gemm", "gemm_vector_\(transA ? "t" : "n")",
+                   global: [(n + block.columns - 1) / block.columns, (m + block.rows - 1) / block.rows],
+                   [.int(m), .int(n), .int(k), .float(alpha), .buffer(a), .buffer(rowMajorB), .float(beta), .buffer(c)])
     }
 }

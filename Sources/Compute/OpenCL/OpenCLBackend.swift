@@ -86,6 +86,9 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     // MARK: Programs and kernels
 
+    /// The kernel files compiled into this binary (`Kernels/*.cl`, without the extension).
+    public static var kernelFiles: [String] { KernelSource.names }
+
     /// Builds (or loads from the cache) every kernel file now, instead of on first use.
     public func prepareAllPrograms() throws {
         for file in KernelSource.names { _ = try locked { try program(file) } }

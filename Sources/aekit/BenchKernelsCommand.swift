@@ -1,0 +1,69 @@
+import ArgumentParser
+import Compute
+import Foundation
+
+struct BenchKernelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "Time GEMM, convolution, pooling, upsampling and elementwise kernels at the reports' shapes.",
+        discussion: """
+            OpenCL rows are device time from profiling events (median of --repeats runs after a \
+            warm-up); CPU rows are wall-clock time of the CPU backend on the same shape. Where \
+            libclblast is installed, CLBlast's SGEMM runs on the same device as a baseline.
+            """)
+
+    @Option(help: "The OpenCL device to time: opencl, opencl:N or auto (auto may pick the CPU backend alone).")
+    var device = "opencl"
+
+    @Option(help: "Timed runs per measurement; the median is reported.")
+    var repeats = 5
+
+    @Option(help: "Time only the ops whose names contain this text (gemm, conv, pool, …).")
+    var only: String?
+
+    @Flag(help: "Leave out the CPU backend's rows.")
+    var noCPU = false
+
+    @Flag(help: "Print only a JSON array of records on standard output.")
+    var json = false
+
+    func validate() throws {
+        guard repeats > 0 else { throw ValidationError("--repeats must be at least 1") }
+    }
+
+    func run() throws {
+        let choice = try DeviceSelection.select(device)
+        let cl = choice.backend as? OpenCLBackend
+        printError("device: \(choice.backend.name) (\(choice.reason))")
+        var bench = KernelBench(cpu: CPUBackend(), openCL: cl, clblast: cl == nil ? nil : CLBlastGEMM())
+        bench.repeats = repeats
+        bench.includeCPU = !noCPU || cl == nil
+        if !json { bench.progress = { printError("  timing \($0)") } }
+        if cl != nil && bench.clblast == nil { printError("libclblast not found: no CLBlast baseline rows") }
+        let records = try bench.run(filter: only)
+        if json {
+            print(try jsonString(records))
+            return
+        }
+        print(BenchTable.render(records))
+    }
+}
+
+/// The bench records as a table, one line per (op, shape, backend), with each OpenCL row's
+/// speed as a ratio to the CPU backend and, for GEMM, to CLBlast.
+enum BenchTable {
+    static func render(_ records: [BenchRecord]) -> String {
+        var rows = [["op", "shape", "backend", "median ms", "GFLOP/s", "GB/s", "vs cpu", "vs clblast"]]
+        for record in records {
+            let peers = records.filter { $0.op == record.op && $0.shape == record.shape }
+            func ratio(_ backend: String) -> String {
+                guard record.backend != backend, let other = peers.first(where: { $0.backend == backend }) else { return "" }
+                return String(format: "%.2fx", other.medianMs / record.medianMs)
+            }
+            rows.append([record.op, record.shape, record.backend, String(format: "%.3f", record.medianMs),
+                         String(format: "%.1f", record.gflops), String(format: "%.1f", record.gbps),
+                         ratio("cpu"), record.op == "gemm" ? ratio("clblast") : ""])
+        }
+        return table(rows)
+    }
+}

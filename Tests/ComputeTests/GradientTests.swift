@@ -1,0 +1,169 @@
+@testable import Compute
+import Testing
+
+/// Every backward op against central finite differences of its forward op, on the CPU
+/// backend: for a random weighting r, f(x) = Σ r · forward(x) has gradient backward(r).
+@Suite struct GradientTests {
+    let backend = sharedCPU
+
+    /// Compares `analytic` with (f(x + εeᵢ) − f(x − εeᵢ)) / 2ε at up to 60 indices.
+    func expectGradient(_ x: [Float], analytic: [Float], epsilon: Float = 1e-2,
+                        sourceLocation: SourceLocation = #_sourceLocation,
+                        _ f: ([Float]) throws -> Double) throws {
+        #expect(analytic.count == x.count, sourceLocation: sourceLocation)
+        var random = SeededRandom(seed: 99)
+        let indices = x.count <= 60 ? Array(x.indices) : (0..<60).map { _ in Int(random.next() % UInt64(x.count)) }
+        for i in indices {
+            var plus = x, minus = x
+            plus[i] += epsilon; minus[i] -= epsilon
+            let numeric = (try f(plus) - f(minus)) / Double(2 * epsilon)
+            let error = abs(numeric - Double(analytic[i]))
+            #expect(error <= 2e-3 + 1e-2 * abs(numeric),
+                    "d/dx[\(i)]: finite difference \(numeric), backward \(analytic[i])", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Σ r · y in Double.
+    func weighted(_ y: Buffer, _ r: [Float]) throws -> Double {
+        zip(try backend.download(y), r).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+    }
+
+    func upload(_ values: [Float]) throws -> Buffer { try backend.tensor([values.count], values: values).buffer }
+
+    static let convShapes = [
+        ConvGeometry(batch: 2, inChannels: 3, inHeight: 7, inWidth: 6, outChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1),
+        ConvGeometry(batch: 1, inChannels: 2, inHeight: 9, inWidth: 9, outChannels: 3, kernelHeight: 3, kernelWidth: 2, stride: 2, padding: 0),
+        ConvGeometry(batch: 3, inChannels: 1, inHeight: 5, inWidth: 8, outChannels: 2, kernelHeight: 5, kernelWidth: 3, stride: 3, padding: 2),
+    ]
+
+    @Test(arguments: convShapes)
+    func conv2dBackward(_ g: ConvGeometry) throws {
+        var random = SeededRandom(seed: 1)
+        let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount), r = random.uniforms(g.outputCount)
+        let y = try backend.makeBuffer(count: g.outputCount)
+        let dx = try backend.makeBuffer(count: g.inputCount), dw = try backend.makeBuffer(count: g.weightCount)
+        try backend.conv2dBackwardData(g, outputGrad: upload(r), weight: upload(w), inputGrad: dx)
+        try backend.conv2dBackwardWeights(g, input: upload(x), outputGrad: upload(r), weightGrad: dw)
+        try expectGradient(x, analytic: backend.download(dx)) {
+            try backend.conv2dForward(g, input: upload($0), weight: upload(w), output: y); return try weighted(y, r)
+        }
+        try expectGradient(w, analytic: backend.download(dw)) {
+            try backend.conv2dForward(g, input: upload(x), weight: upload($0), output: y); return try weighted(y, r)
+        }
+    }
+
+    static let transposedShapes = [
+        ConvTransposeGeometry(batch: 2, inChannels: 3, inHeight: 3, inWidth: 4, outChannels: 2, kernel: 3, stride: 2, padding: 0, outputPadding: 1),
+        ConvTransposeGeometry(batch: 1, inChannels: 2, inHeight: 5, inWidth: 5, outChannels: 3, kernel: 3, stride: 1, padding: 1),
+    ]
+
+    @Test(arguments: transposedShapes)
+    func convTranspose2dBackward(_ g: ConvTransposeGeometry) throws {
+        var random = SeededRandom(seed: 2)
+        let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount), r = random.uniforms(g.outputCount)
+        let y = try backend.makeBuffer(count: g.outputCount)
+        let dx = try backend.makeBuffer(count: g.inputCount), dw = try backend.makeBuffer(count: g.weightCount)
+        try backend.convTranspose2dBackwardData(g, outputGrad: upload(r), weight: upload(w), inputGrad: dx)
+        try backend.convTranspose2dBackwardWeights(g, input: upload(x), outputGrad: upload(r), weightGrad: dw)
+        try expectGradient(x, analytic: backend.download(dx)) {
+            try backend.convTranspose2dForward(g, input: upload($0), weight: upload(w), output: y); return try weighted(y, r)
+        }
+        try expectGradient(w, analytic: backend.download(dw)) {
+            try backend.convTranspose2dForward(g, input: upload(x), weight: upload($0), output: y); return try weighted(y, r)
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func maxPoolBackward(ceilMode: Bool) throws {
+        let g = PoolGeometry(batch: 2, channels: 3, inHeight: 7, inWidth: 5, kernel: 2, ceilMode: ceilMode)
+        // Distinct values spaced wider than 2ε, so no perturbation changes which one is largest.
+        var random = SeededRandom(seed: 3)
+        let x = (0..<g.inputCount).map { Float($0) * 0.05 }.shuffled(using: &random)
+        let r = random.uniforms(g.outputCount)
+        let y = try backend.makeBuffer(count: g.outputCount), indices = try backend.makeBuffer(count: g.outputCount)
+        let dx = try backend.makeBuffer(count: g.inputCount)
+        try backend.maxPool2dForward(g, input: upload(x), output: y, indices: indices)
+        try backend.maxPool2dBackward(g, outputGrad: upload(r), indices: indices, inputGrad: dx)
+        try expectGradient(x, analytic: backend.download(dx)) {
+            try backend.maxPool2dForward(g, input: upload($0), output: y, indices: indices); return try weighted(y, r)
+        }
+    }
+
+    @Test func upsampleBackward() throws {
+        var random = SeededRandom(seed: 4)
+        let (planes, h, w, f) = (3, 4, 5, 2)
+        let x = random.uniforms(planes * h * w), r = random.uniforms(x.count * f * f)
+        let y = try backend.makeBuffer(count: r.count), dx = try backend.makeBuffer(count: x.count)
+        try backend.upsampleBackward(planes: planes, height: h, width: w, factor: f, outputGrad: upload(r), inputGrad: dx)
+        try expectGradient(x, analytic: backend.download(dx)) {
+            try backend.upsampleForward(planes: planes, height: h, width: w, factor: f, input: upload($0), output: y)
+            return try weighted(y, r)
+        }
+    }
+
+    @Test func biasGradient() throws {
+        var random = SeededRandom(seed: 5)
+        let (outer, channels, inner) = (3, 4, 6)
+        let x = random.uniforms(outer * channels * inner), b = random.uniforms(channels), r = random.uniforms(x.count)
+        let db = try backend.makeBuffer(count: channels)
+        try backend.biasGradient(upload(r), channels: channels, inner: inner, into: db)
+        try expectGradient(b, analytic: backend.download(db)) {
+            let y = try upload(x)
+            try backend.biasAdd(y, bias: upload($0), channels: channels, inner: inner)
+            return try weighted(y, r)
+        }
+    }
+
+    @Test(arguments: ["relu", "sigmoid", "dropout"])
+    func elementwiseBackward(_ name: String) throws {
+        var random = SeededRandom(seed: 6)
+        // Keep ReLU's inputs away from its kink at 0.
+        let x = random.uniforms(200, -3, 3).map { abs($0) < 0.05 ? $0 + 0.1 : $0 }, r = random.uniforms(200)
+        let y = try backend.makeBuffer(count: x.count), dx = try backend.makeBuffer(count: x.count)
+        func forward(_ input: [Float]) throws {
+            switch name {
+            case "relu": try backend.reluForward(upload(input), output: y)
+            case "sigmoid": try backend.sigmoidForward(upload(input), output: y)
+            default: try backend.dropoutForward(upload(input), output: y, p: 0.25, seed: 9, step: 3)
+            }
+        }
+        try forward(x)
+        switch name {
+        case "relu": try backend.reluBackward(output: y, outputGrad: upload(r), inputGrad: dx)
+        case "sigmoid": try backend.sigmoidBackward(output: y, outputGrad: upload(r), inputGrad: dx)
+        default: try backend.dropoutBackward(outputGrad: upload(r), inputGrad: dx, p: 0.25, seed: 9, step: 3)
+        }
+        try expectGradient(x, analytic: backend.download(dx), epsilon: 1e-3) { try forward($0); return try weighted(y, r) }
+    }
+
+    @Test func mseGradient() throws {
+        var random = SeededRandom(seed: 7)
+        let p = random.uniforms(60), t = random.uniforms(60, 0, 1)
+        let g = try backend.makeBuffer(count: p.count), loss = try backend.tensor([1], filledWith: 0).buffer
+        try backend.mseLoss(prediction: upload(p), target: upload(t), gradient: g, lossAccumulator: loss)
+        let expected = zip(p, t).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / 60
+        #expect(abs(Double(try backend.scalar(loss)) - expected) < 1e-6)
+        try expectGradient(p, analytic: backend.download(g), epsilon: 1e-3) {
+            let acc = try backend.tensor([1], filledWith: 0).buffer
+            try backend.mseLoss(prediction: upload($0), target: upload(t), gradient: g, lossAccumulator: acc)
+            return Double(try backend.scalar(acc))
+        }
+    }
+
+    @Test func softmaxCrossEntropyGradient() throws {
+        var random = SeededRandom(seed: 8)
+        let (rows, classes) = (4, 10)
+        let z = random.uniforms(rows * classes, -2, 2)
+        var t = [Float](repeating: 0, count: rows * classes)
+        for r in 0..<rows { t[r * classes + (r * 3) % classes] = 1 }
+        let g = try backend.makeBuffer(count: z.count)
+        try backend.softmaxCrossEntropy(logits: upload(z), target: upload(t), rows: rows, classes: classes,
+                                        gradient: g, lossAccumulator: backend.tensor([1], filledWith: 0).buffer)
+        try expectGradient(z, analytic: backend.download(g), epsilon: 1e-3) {
+            let acc = try backend.tensor([1], filledWith: 0).buffer
+            try backend.softmaxCrossEntropy(logits: upload($0), target: upload(t), rows: rows, classes: classes,
+                                            gradient: g, lossAccumulator: acc)
+            return Double(try backend.scalar(acc))
+        }
+    }
+}
