@@ -1,0 +1,67 @@
+import Foundation
+
+/// Where the four IDX files of a dataset are: a named dataset's usual folder, or any folder
+/// holding the standard file names (plain or `.gz`).
+public struct DataSource: Codable, Sendable, Equatable {
+    /// `fashion-mnist`, `mnist` or `custom`.
+    public var name: String
+    public var directory: String
+
+    /// Debian's dataset-fashion-mnist package installs here.
+    public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
+
+    public init(name: String, directory: String) {
+        self.name = name; self.directory = directory
+    }
+
+    /// `dataset` is `fashion-mnist` or `mnist`; `directory` overrides where its files are.
+    public static func resolve(dataset: String, directory: String?) throws -> DataSource {
+        switch dataset.lowercased() {
+        case "fashion-mnist", "fashion_mnist", "fashion":
+            return DataSource(name: "fashion-mnist", directory: directory ?? fashionMNISTDirectory)
+        case "mnist":
+            guard let directory else {
+                throw DatasetError.notFound("MNIST is not packaged for Debian, so AEKit needs its folder.",
+                                            hint: "Download the four MNIST IDX files (train-images-idx3-ubyte.gz, "
+                                                + "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
+                                                + "t10k-labels-idx1-ubyte.gz) into a folder and pass --data FOLDER.")
+            }
+            return DataSource(name: "mnist", directory: directory)
+        case "custom":
+            guard let directory else {
+                throw DatasetError.notFound("--dataset custom needs --data FOLDER", hint: "")
+            }
+            return DataSource(name: "custom", directory: directory)
+        default:
+            throw DatasetError.notFound("unknown dataset '\(dataset)'",
+                                        hint: "Use fashion-mnist (the default), mnist --data FOLDER, or --data FOLDER.")
+        }
+    }
+
+    /// The path of one of the four files, whichever spelling is present.
+    func path(_ stem: String) throws -> String {
+        let candidates = [stem, stem + ".gz", stem.replacingOccurrences(of: "-idx", with: ".idx"),
+                          stem.replacingOccurrences(of: "-idx", with: ".idx") + ".gz"]
+        for candidate in candidates {
+            let path = (directory as NSString).appendingPathComponent(candidate)
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        let hint = name == "fashion-mnist" && directory == DataSource.fashionMNISTDirectory
+            ? "Install it with `sudo apt-get install dataset-fashion-mnist` (scripts/setup does), or pass --data FOLDER."
+            : "The folder must hold \(stem) (or \(stem).gz) and the other three standard IDX files."
+        throw DatasetError.notFound("\(name): \(stem)[.gz] not found in \(directory)", hint: hint)
+    }
+
+    /// The 60 000 training and 10 000 test examples (for MNIST and Fashion-MNIST).
+    public func load() throws -> (train: Dataset, test: Dataset) {
+        // A recipe names MNIST before the user has said where it is: say how to get it.
+        if directory.isEmpty { _ = try DataSource.resolve(dataset: name, directory: nil) }
+        let train = try Dataset(images: path("train-images-idx3-ubyte"), labels: path("train-labels-idx1-ubyte"))
+        let test = try Dataset(images: path("t10k-images-idx3-ubyte"), labels: path("t10k-labels-idx1-ubyte"))
+        guard train.height == test.height, train.width == test.width else {
+            throw DatasetError.badFile(directory, "holds \(train.height)x\(train.width) training images but "
+                                       + "\(test.height)x\(test.width) test images")
+        }
+        return (train, test)
+    }
+}

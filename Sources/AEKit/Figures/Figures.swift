@@ -1,0 +1,96 @@
+import Compute
+import Foundation
+
+/// The figures a run leaves in its folder: reconstructions of test images, the noise test
+/// of S0 and loss (and metric) curves per epoch.
+public enum Figures {
+    /// Rows of images, each row a list of flat h×w images, drawn at `scale` with 2-pixel gaps.
+    public static func grid(_ rows: [[ArraySlice<Float>]], height: Int, width: Int, scale: Int = 2) -> GrayImage {
+        let gap = 2, cell = (height * scale + gap)
+        let columns = rows.map(\.count).max() ?? 0
+        var image = GrayImage(width: columns * (width * scale + gap) + gap, height: rows.count * cell + gap)
+        for (r, row) in rows.enumerated() {
+            for (c, values) in row.enumerated() {
+                image.draw(values, width: width, height: height, x: gap + c * (width * scale + gap), y: gap + r * cell, scale: scale)
+            }
+        }
+        return image
+    }
+
+    /// The model's outputs for `images` (flat, in [0, 1]), in evaluation mode.
+    public static func reconstruct(_ model: Sequential, _ images: [Float], count: Int) throws -> [Float] {
+        let b = model.backend
+        let x = try b.tensor([count] + model.spec.exampleShape, values: images)
+        return try b.download(model.forward(x, ForwardContext(backend: b, training: false)).buffer)
+    }
+
+    /// Originals (top row) above their reconstructions (bottom row).
+    public static func reconstructions(_ model: Sequential, _ data: Dataset, count: Int = 10) throws -> GrayImage {
+        let n = min(count, data.count), size = data.imageSize
+        let originals = Array(data.pixels[0..<(n * size)])
+        let outputs = try reconstruct(model, originals, count: n)
+        let slices = { (values: [Float]) in (0..<n).map { values[($0 * size)..<(($0 + 1) * size)] } }
+        return grid([slices(originals), slices(outputs)], height: data.height, width: data.width)
+    }
+
+    /// S0's denoising figure: for each noise factor a row of noisy inputs and a row of their
+    /// reconstructions. Salt-and-pepper noise: each pixel becomes 0 or 1 (equally likely)
+    /// with probability `factor`.
+    public static func saltAndPepper(_ model: Sequential, _ data: Dataset, factors: [Float] = [0, 0.1, 0.2, 0.3, 0.4, 0.5],
+                                     count: Int = 10, seed: UInt64 = 1) throws -> GrayImage {
+        let n = min(count, data.count), size = data.imageSize
+        var random = SeededRandom(seed: seed)
+        var rows: [[ArraySlice<Float>]] = []
+        for factor in factors {
+            var noisy = Array(data.pixels[0..<(n * size)])
+            for i in noisy.indices where random.uniform() < factor { noisy[i] = random.uniform() < 0.5 ? 0 : 1 }
+            let outputs = try reconstruct(model, noisy, count: n)
+            rows.append((0..<n).map { noisy[($0 * size)..<(($0 + 1) * size)] })
+            rows.append((0..<n).map { outputs[($0 * size)..<(($0 + 1) * size)] })
+        }
+        return grid(rows, height: data.height, width: data.width)
+    }
+
+    /// An SVG line chart of named series over epochs 1…n, with a log-scale y axis when asked.
+    public static func curves(_ series: [(name: String, values: [Double])], title: String, yLabel: String,
+                              logScale: Bool = false) -> String {
+        let width = 640.0, height = 400.0, left = 70.0, right = 150.0, top = 40.0, bottom = 50.0
+        let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
+        let all = series.flatMap(\.values).filter { $0.isFinite && (!logScale || $0 > 0) }
+        let epochs = max(series.map(\.values.count).max() ?? 1, 2)
+        guard var low = all.min(), var high = all.max() else { return "<svg xmlns=\"http://www.w3.org/2000/svg\"/>" }
+        let f: (Double) -> Double = logScale ? { Foundation.log10($0) } : { $0 }
+        low = f(low); high = f(high)
+        if high - low < 1e-12 { high = low + 1 }
+        let pad = (high - low) * 0.05; low -= pad; high += pad
+        func x(_ epoch: Int) -> Double { left + (width - left - right) * Double(epoch - 1) / Double(epochs - 1) }
+        func y(_ v: Double) -> Double { top + (height - top - bottom) * (1 - (f(v) - low) / (high - low)) }
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+            + "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        svg += "<text x=\"\(width / 2 - right / 2)\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(title)</text>\n"
+        svg += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - right)\" y2=\"\(height - bottom)\" stroke=\"black\"/>\n"
+        svg += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(height - bottom)\" stroke=\"black\"/>\n"
+        for i in 0...4 {
+            let value = low + (high - low) * Double(i) / 4, yy = top + (height - top - bottom) * (1 - Double(i) / 4)
+            let label = logScale ? String(format: "%.3g", pow(10, value)) : String(format: "%.3g", value)
+            svg += "<text x=\"\(left - 6)\" y=\"\(yy + 4)\" text-anchor=\"end\">\(label)</text>"
+            svg += "<line x1=\"\(left)\" y1=\"\(yy)\" x2=\"\(width - right)\" y2=\"\(yy)\" stroke=\"#ddd\"/>\n"
+        }
+        for epoch in Set([1, epochs, (epochs + 1) / 2]).sorted() {
+            svg += "<text x=\"\(x(epoch))\" y=\"\(height - bottom + 18)\" text-anchor=\"middle\">\(epoch)</text>\n"
+        }
+        svg += "<text x=\"\((width - right + left) / 2)\" y=\"\(height - 10)\" text-anchor=\"middle\">epoch</text>\n"
+        svg += "<text x=\"16\" y=\"\(height / 2)\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(height / 2))\">"
+            + "\(yLabel)\(logScale ? " (log)" : "")</text>\n"
+        for (i, s) in series.enumerated() {
+            let color = colors[i % colors.count]
+            let points = s.values.enumerated().filter { $0.element.isFinite && (!logScale || $0.element > 0) }
+                .map { String(format: "%.1f,%.1f", x($0.offset + 1), y($0.element)) }
+            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"
+            svg += "<line x1=\"\(width - right + 12)\" y1=\"\(top + 10 + Double(i) * 18)\" x2=\"\(width - right + 32)\" "
+                + "y2=\"\(top + 10 + Double(i) * 18)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+            svg += "<text x=\"\(width - right + 38)\" y=\"\(top + 14 + Double(i) * 18)\">\(s.name)</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+}

@@ -1,0 +1,131 @@
+import Compute
+
+public final class ReLU: Layer {
+    public let kind = "ReLU"
+    private var output: Tensor?
+    public init() {}
+
+    public func outputShape(for input: [Int]) throws -> [Int] { input }
+
+    public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
+        let y = try context.backend.tensor(x.shape)
+        try context.backend.reluForward(x.buffer, output: y.buffer)
+        output = y
+        return y
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
+        let y = try saved(output)
+        guard needsInputGradient else { return nil }
+        let dx = try context.backend.tensor(y.shape)
+        try context.backend.reluBackward(output: y.buffer, outputGrad: dy.buffer, inputGrad: dx.buffer)
+        return dx
+    }
+}
+
+public final class Sigmoid: Layer {
+    public let kind = "Sigmoid"
+    private var output: Tensor?
+    public init() {}
+
+    public func outputShape(for input: [Int]) throws -> [Int] { input }
+
+    public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
+        let y = try context.backend.tensor(x.shape)
+        try context.backend.sigmoidForward(x.buffer, output: y.buffer)
+        output = y
+        return y
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
+        let y = try saved(output)
+        guard needsInputGradient else { return nil }
+        let dx = try context.backend.tensor(y.shape)
+        try context.backend.sigmoidBackward(output: y.buffer, outputGrad: dy.buffer, inputGrad: dx.buffer)
+        return dx
+    }
+}
+
+/// Inverted dropout: in training each element is zeroed with probability p and the rest are
+/// scaled by 1/(1−p); in evaluation it passes its input through.
+public final class Dropout: Layer {
+    public let kind = "Dropout"
+    public let p: Float
+    /// Distinguishes this layer's masks from other dropout layers' at the same step.
+    let salt: UInt32
+    private var dropped = false
+
+    public init(p: Float, salt: UInt32) {
+        self.p = p; self.salt = salt
+    }
+
+    public var arguments: String { "p=\(p), inplace=False" }
+
+    public func outputShape(for input: [Int]) throws -> [Int] { input }
+
+    private func seed(_ context: ForwardContext) -> UInt32 { context.seed &+ salt &* 0x9e37_79b9 }
+
+    public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
+        dropped = context.training && p > 0
+        guard dropped else { return x }
+        let y = try context.backend.tensor(x.shape)
+        try context.backend.dropoutForward(x.buffer, output: y.buffer, p: p, seed: seed(context), step: context.step)
+        return y
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
+        guard needsInputGradient else { return nil }
+        guard dropped else { return dy }
+        let dx = try context.backend.tensor(dy.shape)
+        try context.backend.dropoutBackward(outputGrad: dy.buffer, inputGrad: dx.buffer, p: p, seed: seed(context), step: context.step)
+        return dx
+    }
+}
+
+/// `[batch, …] → [batch, product]` (PyTorch's `Flatten`), sharing the buffer.
+public final class Flatten: Layer {
+    public let kind = "Flatten"
+    private var inputShape: [Int]?
+    public init() {}
+
+    public var arguments: String { "start_dim=1, end_dim=-1" }
+
+    public func outputShape(for input: [Int]) throws -> [Int] { [input[0], input.dropFirst().reduce(1, *)] }
+
+    public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
+        inputShape = x.shape
+        return try x.reshaped(outputShape(for: x.shape))
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
+        guard let shape = inputShape else { throw ModelError.backwardBeforeForward(kind) }
+        return needsInputGradient ? try dy.reshaped(shape) : nil
+    }
+}
+
+/// `[batch, product] → [batch] + shape` (PyTorch's `Unflatten(1, shape)`), sharing the buffer.
+public final class Reshape: Layer {
+    public let kind = "Unflatten"
+    public let shape: [Int]
+    private var inputShape: [Int]?
+    public init(_ shape: [Int]) { self.shape = shape }
+
+    public var arguments: String { "dim=1, unflattened_size=(\(shape.map(String.init).joined(separator: ", ")))" }
+
+    public func outputShape(for input: [Int]) throws -> [Int] {
+        guard input.dropFirst().reduce(1, *) == shape.reduce(1, *) else {
+            throw ModelError.shape("Unflatten to \(shape) needs \(shape.reduce(1, *)) features per example, got \(input)")
+        }
+        return [input[0]] + shape
+    }
+
+    public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
+        inputShape = x.shape
+        return try x.reshaped(outputShape(for: x.shape))
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
+        guard let shape = inputShape else { throw ModelError.backwardBeforeForward(kind) }
+        return needsInputGradient ? try dy.reshaped(shape) : nil
+    }
+}

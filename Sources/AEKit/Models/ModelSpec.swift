@@ -1,0 +1,57 @@
+/// A model's architecture as data: what a checkpoint records so `aekit evaluate` can rebuild
+/// the model from the file alone, and what `--model` and the recipes choose.
+public struct ModelSpec: Codable, Sendable, Equatable {
+    public enum Architecture: String, Codable, Sendable, CaseIterable {
+        /// 784 → Linear → hidden, ReLU, [Dropout] → Linear → 784, output activation (S0, S2, S3).
+        case dense
+        /// S1's Keras model: Conv/MaxPool ×3 to a 4×4×8 code, Conv/UpSampling back to 28×28.
+        case convKeras = "conv-keras"
+        /// S4's model: two Conv/ReLU/Dropout/MaxPool blocks, a Linear bottleneck of `hidden`
+        /// units, then Linear, Unflatten and two stride-2 ConvTranspose2d back to 28×28.
+        case convLinear = "conv-linear"
+        /// S4's classifier: `convLinear`'s encoder, then Linear hidden → 10 and ReLU.
+        case classifier
+    }
+
+    public enum OutputActivation: String, Codable, Sendable, CaseIterable { case sigmoid, relu, none }
+
+    public var architecture: Architecture
+    /// Bottleneck width: L of S0, N of S2, n of S4; 64 in S3. Not used by conv-keras.
+    public var hidden: Int
+    public var dropout: Float
+    public var output: OutputActivation
+    public var initialization: Initialization
+    public var imageHeight = 28
+    public var imageWidth = 28
+
+    public init(architecture: Architecture, hidden: Int = 64, dropout: Float = 0, output: OutputActivation = .sigmoid,
+                initialization: Initialization = .pytorch) {
+        self.architecture = architecture; self.hidden = hidden; self.dropout = dropout
+        self.output = output; self.initialization = initialization
+    }
+
+    /// Whether the model reconstructs its input (trained with MSE) or classifies (cross-entropy).
+    public var isAutoencoder: Bool { architecture != .classifier }
+
+    /// The input shape per example: dense models take flat vectors, as the reports'
+    /// `x.view(-1, 784)` before the model; convolutional ones take 1×H×W images.
+    public var exampleShape: [Int] {
+        architecture == .dense ? [imageHeight * imageWidth] : [1, imageHeight, imageWidth]
+    }
+
+    /// The classes of the classifier (Fashion-MNIST's and MNIST's 10).
+    public static let classes = 10
+
+    /// A short name for run folders and summaries.
+    public var name: String {
+        switch architecture {
+        case .dense: return "dense-\(hidden)"
+        case .convKeras: return "conv-keras"
+        case .convLinear: return "conv-linear-\(hidden)"
+        case .classifier: return "classifier-\(hidden)"
+        }
+    }
+
+    /// The encoder's part of a conv-linear model: the layers a classifier inherits.
+    static let convLinearEncoderLayers = 12
+}

@@ -1,0 +1,120 @@
+import Compute
+
+/// PyTorch's optimizers, stepping every parameter on its own device.
+public protocol Optimizer: AnyObject {
+    func step(_ parameters: [(name: String, parameter: Parameter)]) throws
+    /// Buffers to save for `--resume`, named `<parameter>.<buffer>` as PyTorch's state names them.
+    func state(_ parameters: [(name: String, parameter: Parameter)]) throws -> [SafeTensors.Entry]
+    func restore(_ entries: [SafeTensors.Entry], _ parameters: [(name: String, parameter: Parameter)]) throws
+    var stepCount: Int { get set }
+}
+
+/// Settings of an optimizer, as the recipe and the flags give them.
+public struct OptimizerSpec: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable, CaseIterable { case sgd, adam }
+    public var kind: Kind
+    public var learningRate: Float
+    public var momentum: Float = 0
+    public var nesterov = false
+    public var weightDecay: Float = 0
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+
+    public init(kind: Kind, learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+        self.kind = kind; self.learningRate = learningRate; self.momentum = momentum
+        self.nesterov = nesterov; self.weightDecay = weightDecay
+    }
+
+    public func make(backend: any Backend) -> any Optimizer {
+        switch kind {
+        case .sgd: return SGD(self, backend: backend)
+        case .adam: return Adam(self, backend: backend)
+        }
+    }
+}
+
+/// Per-parameter state buffers, zero at the start, keyed by the parameter's name.
+final class OptimizerState {
+    let backend: any Backend
+    private var buffers: [String: Tensor] = [:]
+    init(backend: any Backend) { self.backend = backend }
+
+    func buffer(_ key: String, like parameter: Parameter) throws -> Tensor {
+        if let buffer = buffers[key] { return buffer }
+        let buffer = try backend.tensor(parameter.shape, filledWith: 0)
+        buffers[key] = buffer
+        return buffer
+    }
+
+    func entries(_ keys: [String]) throws -> [SafeTensors.Entry] {
+        try keys.compactMap { key in
+            guard let buffer = buffers[key] else { return nil }
+            return SafeTensors.Entry(name: key, shape: buffer.shape, values: try backend.download(buffer.buffer))
+        }
+    }
+
+    func restore(_ entries: [SafeTensors.Entry]) throws {
+        for entry in entries {
+            let tensor = try backend.tensor(entry.shape, values: entry.values)
+            buffers[entry.name] = tensor
+        }
+    }
+}
+
+public final class SGD: Optimizer {
+    let spec: OptimizerSpec
+    let state: OptimizerState
+    public var stepCount = 0
+
+    init(_ spec: OptimizerSpec, backend: any Backend) {
+        self.spec = spec; state = OptimizerState(backend: backend)
+    }
+
+    public func step(_ parameters: [(name: String, parameter: Parameter)]) throws {
+        stepCount += 1
+        for (name, p) in parameters {
+            let velocity = spec.momentum == 0 ? nil : try state.buffer("\(name).momentum_buffer", like: p)
+            try state.backend.sgdStep(parameter: p.value.buffer, gradient: p.gradient.buffer, velocity: velocity?.buffer,
+                                      learningRate: spec.learningRate, momentum: spec.momentum,
+                                      nesterov: spec.nesterov, weightDecay: spec.weightDecay)
+        }
+    }
+
+    public func state(_ parameters: [(name: String, parameter: Parameter)]) throws -> [SafeTensors.Entry] {
+        try state.entries(parameters.map { "\($0.name).momentum_buffer" })
+    }
+
+    public func restore(_ entries: [SafeTensors.Entry], _ parameters: [(name: String, parameter: Parameter)]) throws {
+        try state.restore(entries)
+    }
+}
+
+public final class Adam: Optimizer {
+    let spec: OptimizerSpec
+    let state: OptimizerState
+    public var stepCount = 0
+
+    init(_ spec: OptimizerSpec, backend: any Backend) {
+        self.spec = spec; state = OptimizerState(backend: backend)
+    }
+
+    public func step(_ parameters: [(name: String, parameter: Parameter)]) throws {
+        stepCount += 1
+        for (name, p) in parameters {
+            let m = try state.buffer("\(name).exp_avg", like: p), v = try state.buffer("\(name).exp_avg_sq", like: p)
+            try state.backend.adamStep(parameter: p.value.buffer, gradient: p.gradient.buffer, firstMoment: m.buffer,
+                                       secondMoment: v.buffer, learningRate: spec.learningRate, beta1: spec.beta1,
+                                       beta2: spec.beta2, epsilon: spec.epsilon, weightDecay: spec.weightDecay,
+                                       step: stepCount)
+        }
+    }
+
+    public func state(_ parameters: [(name: String, parameter: Parameter)]) throws -> [SafeTensors.Entry] {
+        try state.entries(parameters.flatMap { ["\($0.name).exp_avg", "\($0.name).exp_avg_sq"] })
+    }
+
+    public func restore(_ entries: [SafeTensors.Entry], _ parameters: [(name: String, parameter: Parameter)]) throws {
+        try state.restore(entries)
+    }
+}

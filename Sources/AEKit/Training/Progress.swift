@@ -1,0 +1,90 @@
+import Foundation
+
+/// What a training run reports while it runs.
+public protocol TrainingProgress: AnyObject {
+    func started(_ config: TrainingConfig, device: String, trainCount: Int, validationCount: Int, folder: String)
+    /// After each batch; `loss` is the running mean of the epoch so far, when it was read.
+    func batch(epoch: Int, epochs: Int, batch: Int, batches: Int, images: Int, seconds: Double, loss: Double?)
+    func epoch(_ record: EpochRecord, epochs: Int)
+    func finished(test: Evaluation, folder: String)
+}
+
+/// A progress bar redrawn in place on a terminal (standard error): epoch, batch, loss,
+/// images/s and ETA; one summary line per epoch on standard output.
+public final class TerminalProgress: TrainingProgress {
+    private var lastDraw = 0.0
+    private var epochStart = 0.0
+    public init() {}
+
+    public func started(_ config: TrainingConfig, device: String, trainCount: Int, validationCount: Int, folder: String) {
+        print("training \(config.model.name) (\(config.recipe)) on \(config.data.name): \(trainCount) train, "
+              + "\(validationCount) validation (\(config.validation)); \(config.optimizer.kind.rawValue) lr "
+              + "\(config.optimizer.learningRate), batch \(config.batchSize), \(config.epochs) epochs; device \(device)")
+        print("writing \(folder)")
+    }
+
+    public func batch(epoch: Int, epochs: Int, batch: Int, batches: Int, images: Int, seconds: Double, loss: Double?) {
+        let now = Date().timeIntervalSinceReferenceDate
+        guard now - lastDraw > 0.1 || batch == batches else { return }
+        lastDraw = now
+        let width = 24, filled = width * batch / batches
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        let rate = seconds > 0 ? Double(images) / seconds : 0
+        let eta = rate > 0 ? Double(images) / Double(batch) * Double(batches - batch) / rate : 0
+        var line = String(format: "\r  epoch %d/%d %@ %d/%d", epoch, epochs, bar, batch, batches)
+        if let loss { line += String(format: "  loss %.5f", loss) }
+        line += String(format: "  %.0f img/s  eta %@\u{1b}[K", rate, formatDuration(eta))
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    public func epoch(_ record: EpochRecord, epochs: Int) {
+        FileHandle.standardError.write(Data("\r\u{1b}[K".utf8))
+        print(epochLine(record, epochs: epochs))
+    }
+
+    public func finished(test: Evaluation, folder: String) { print(finishedLine(test, folder: folder)) }
+}
+
+/// One plain line per epoch, for logs and pipes.
+public final class LineProgress: TrainingProgress {
+    public init() {}
+
+    public func started(_ config: TrainingConfig, device: String, trainCount: Int, validationCount: Int, folder: String) {
+        print("training \(config.model.name) (\(config.recipe)) on \(config.data.name): \(trainCount) train, "
+              + "\(validationCount) validation (\(config.validation)); device \(device); writing \(folder)")
+    }
+
+    public func batch(epoch: Int, epochs: Int, batch: Int, batches: Int, images: Int, seconds: Double, loss: Double?) {}
+
+    public func epoch(_ record: EpochRecord, epochs: Int) { print(epochLine(record, epochs: epochs)) }
+
+    public func finished(test: Evaluation, folder: String) { print(finishedLine(test, folder: folder)) }
+}
+
+/// Reports nothing (tests, benchmarks).
+public final class SilentProgress: TrainingProgress {
+    public init() {}
+    public func started(_ config: TrainingConfig, device: String, trainCount: Int, validationCount: Int, folder: String) {}
+    public func batch(epoch: Int, epochs: Int, batch: Int, batches: Int, images: Int, seconds: Double, loss: Double?) {}
+    public func epoch(_ record: EpochRecord, epochs: Int) {}
+    public func finished(test: Evaluation, folder: String) {}
+}
+
+func epochLine(_ r: EpochRecord, epochs: Int) -> String {
+    var line = String(format: "epoch %d/%d  train loss %.5f  val loss %.5f", r.epoch, epochs, r.train.loss, r.validation.loss)
+    if let m = r.train.metric, let v = r.validation.metric {
+        line += String(format: "  train %@ %.4f  val %@ %.4f", m.name, m.value, v.name, v.value)
+    }
+    return line + String(format: "  %.1f s", r.seconds)
+}
+
+func finishedLine(_ test: Evaluation, folder: String) -> String {
+    var line = String(format: "test loss %.5f", test.loss)
+    if let m = test.metric { line += String(format: "  test %@ %.4f", m.name, m.value) }
+    return line + " (\(test.examples) test images); results in \(folder)"
+}
+
+func formatDuration(_ seconds: Double) -> String {
+    let s = Int(seconds.rounded())
+    return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+}

@@ -1,0 +1,168 @@
+import AEKit
+import ArgumentParser
+import Compute
+import Foundation
+
+extension ModelSpec.Architecture: ExpressibleByArgument {}
+extension ModelSpec.OutputActivation: ExpressibleByArgument {}
+extension OptimizerSpec.Kind: ExpressibleByArgument {}
+extension Initialization: ExpressibleByArgument {}
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train an autoencoder (or S4's classifier) and write its run folder.",
+        discussion: """
+            --recipe sets a report's model and hyperparameters exactly (see `aekit train --list`); \
+            every other flag overrides one setting. With no flags, trains AEKit's default: a \
+            convolutional autoencoder on Fashion-MNIST on the auto device.
+            The run folder holds config.json, metrics.csv, model.safetensors (PyTorch names and \
+            layouts), final.json (test metrics) and figures.
+            """)
+
+    @Option(help: "The report whose recipe to follow: default, s0, s1, s2, s3, s4, s4-classifier.")
+    var recipe = "default"
+
+    @Flag(help: "List the recipes and exit.")
+    var list = false
+
+    @Option(help: "The dataset: fashion-mnist (installed by scripts/setup) or mnist (needs --data).")
+    var dataset: String?
+
+    @Option(help: "A folder holding the four IDX files (train/t10k images/labels, .gz or not).")
+    var data: String?
+
+    @Option(help: "The architecture: dense, conv-keras, conv-linear or classifier.")
+    var model: ModelSpec.Architecture?
+
+    @Option(help: "Bottleneck width (L, N or n in the reports).")
+    var hidden: Int?
+
+    @Option(help: "Dropout probability.")
+    var dropout: Float?
+
+    @Option(help: "The autoencoder's output activation: sigmoid, relu or none.")
+    var output: ModelSpec.OutputActivation?
+
+    @Option(help: "Weight initialisation: pytorch or keras.")
+    var initialization: Initialization?
+
+    @Option(help: "sgd or adam.")
+    var optimizer: OptimizerSpec.Kind?
+
+    @Option(help: "Learning rate.")
+    var lr: Float?
+
+    @Option(help: "SGD momentum.")
+    var momentum: Float?
+
+    @Flag(inversion: .prefixedNo, help: "Nesterov momentum (SGD).")
+    var nesterov: Bool?
+
+    @Option(help: "L2 weight decay, added to the gradient as PyTorch does.")
+    var weightDecay: Float?
+
+    @Option(help: "Images per batch.")
+    var batch: Int?
+
+    @Option(help: "Passes over the training set.")
+    var epochs: Int?
+
+    @Option(help: "Seed of the weights, the shuffling, the validation split and the dropout masks.")
+    var seed: UInt64?
+
+    @Option(help: "Validation set: 'test' (evaluate on the test set each epoch), a count split off the training set, or a fraction.")
+    var validation: String?
+
+    @Option(help: "Train on only the first N training images (a quick check).")
+    var limit: Int?
+
+    @Option(help: "A trained conv-linear checkpoint whose encoder the classifier starts from.")
+    var encoder: String?
+
+    @Option(help: "Where to compute: auto, cpu, opencl or opencl:N (see `aekit devices`).")
+    var device = "auto"
+
+    @Option(help: "The run folder (default: runs/<recipe>, or runs/<recipe>-2, … if taken).")
+    var out: String?
+
+    @Option(help: "Continue the interrupted run in this folder from its last finished epoch.")
+    var resume: String?
+
+    func validate() throws {
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1 (got \(batch))") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
+        if let lr, !(lr > 0) || !lr.isFinite { throw ValidationError("--lr must be a positive number (got \(lr))") }
+        if let hidden, hidden < 1 { throw ValidationError("--hidden must be at least 1 (got \(hidden))") }
+        if let dropout, dropout < 0 || dropout >= 1 { throw ValidationError("--dropout must be in [0, 1) (got \(dropout))") }
+        if let momentum, momentum < 0 || momentum >= 1 { throw ValidationError("--momentum must be in [0, 1) (got \(momentum))") }
+        if let weightDecay, weightDecay < 0 { throw ValidationError("--weight-decay must not be negative") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let validation, TrainingConfig.ValidationSplit(argument: validation) == nil {
+            throw ValidationError("--validation must be 'test', a positive count or a fraction in (0, 1) (got \(validation))")
+        }
+        if !Recipe.names.contains(recipe) {
+            throw ValidationError("unknown recipe '\(recipe)'; use one of: \(Recipe.names.joined(separator: ", "))")
+        }
+        if resume != nil && (out != nil || model != nil || dataset != nil || data != nil) {
+            throw ValidationError("--resume continues a run as it was configured; only --device and --epochs may change")
+        }
+    }
+
+    /// The recipe with every flag applied.
+    func makeConfig() throws -> TrainingConfig {
+        var config = try Recipe.config(recipe, dataDirectory: dataset == nil || dataset == "mnist" ? data : nil)
+        if let dataset { config.data = try DataSource.resolve(dataset: dataset, directory: data) }
+        else if let data { config.data.directory = data }
+        if let model {
+            config.model.architecture = model
+            if model == .convKeras && initialization == nil { config.model.initialization = .keras }
+        }
+        if let hidden { config.model.hidden = hidden }
+        if let dropout { config.model.dropout = dropout }
+        if let output { config.model.output = output }
+        if let initialization { config.model.initialization = initialization }
+        if let optimizer { config.optimizer.kind = optimizer }
+        if let lr { config.optimizer.learningRate = lr }
+        if let momentum { config.optimizer.momentum = momentum }
+        if let nesterov { config.optimizer.nesterov = nesterov }
+        if let weightDecay { config.optimizer.weightDecay = weightDecay }
+        if let batch { config.batchSize = batch }
+        if let epochs { config.epochs = epochs }
+        if let seed { config.seed = seed }
+        if let validation { config.validation = TrainingConfig.ValidationSplit(argument: validation)! }
+        config.trainLimit = limit
+        if let encoder {
+            let spec = try Checkpoint.spec(at: encoder)
+            guard spec.architecture == .convLinear else {
+                throw ValidationError("--encoder must be a conv-linear autoencoder checkpoint; \(encoder) holds \(spec.name)")
+            }
+            config.model.hidden = spec.hidden
+            config.encoderCheckpoint = encoder
+        }
+        if config.model.architecture == .classifier && config.encoderCheckpoint == nil {
+            printError("note: no --encoder given; the classifier's encoder starts from random weights")
+        }
+        if let problem = config.problem { throw ValidationError(problem) }
+        return config
+    }
+
+    func run() throws {
+        if list {
+            for name in Recipe.names { print("\(name.padding(toLength: 14, withPad: " ", startingAt: 0))\(Recipe.summaries[name] ?? "")") }
+            return
+        }
+        let choice = try DeviceSelection.select(device)
+        printError("device: \(choice.reason)")
+        let progress: any TrainingProgress = isatty(STDERR_FILENO) == 1 ? TerminalProgress() : LineProgress()
+        let trainer: Trainer
+        if let resume {
+            trainer = try Trainer(resuming: RunFolder(path: resume), backend: choice.backend, progress: progress, epochs: epochs)
+        } else {
+            let config = try makeConfig()
+            let folder = out.map(RunFolder.init(path:)) ?? RunFolder.fresh(name: recipe)
+            trainer = try Trainer(config: config, backend: choice.backend, folder: folder, progress: progress)
+        }
+        try trainer.run()
+    }
+}
