@@ -17,10 +17,10 @@ public final class TerminalProgress: TrainingProgress {
     public init() {}
 
     public func started(_ config: TrainingConfig, device: String, trainCount: Int, validationCount: Int, folder: String) {
-        print("training \(config.model.name) (\(config.recipe)) on \(config.data.name): \(trainCount) train, "
+        printLine("training \(config.model.name) (\(config.recipe)) on \(config.data.name): \(trainCount) train, "
               + "\(validationCount) validation (\(config.validation)); \(config.optimizer.kind.rawValue) lr "
               + "\(config.optimizer.learningRate), batch \(config.batchSize), \(config.epochs) epochs; device \(device)")
-        print("writing \(folder)")
+        printLine("writing \(folder)")
     }
 
     public func batch(epoch: Int, epochs: Int, batch: Int, batches: Int, images: Int, seconds: Double, loss: Double?) {
@@ -39,10 +39,10 @@ public final class TerminalProgress: TrainingProgress {
 
     public func epoch(_ record: EpochRecord, epochs: Int) {
         FileHandle.standardError.write(Data("\r\u{1b}[K".utf8))
-        print(epochLine(record, epochs: epochs))
+        printLine(epochLine(record, epochs: epochs))
     }
 
-    public func finished(test: Evaluation, folder: String) { print(finishedLine(test, folder: folder)) }
+    public func finished(test: Evaluation, folder: String) { printLine(finishedLine(test, folder: folder)) }
 }
 
 /// One plain line per epoch, for logs and pipes.
@@ -50,15 +50,15 @@ public final class LineProgress: TrainingProgress {
     public init() {}
 
     public func started(_ config: TrainingConfig, device: String, trainCount: Int, validationCount: Int, folder: String) {
-        print("training \(config.model.name) (\(config.recipe)) on \(config.data.name): \(trainCount) train, "
+        printLine("training \(config.model.name) (\(config.recipe)) on \(config.data.name): \(trainCount) train, "
               + "\(validationCount) validation (\(config.validation)); device \(device); writing \(folder)")
     }
 
     public func batch(epoch: Int, epochs: Int, batch: Int, batches: Int, images: Int, seconds: Double, loss: Double?) {}
 
-    public func epoch(_ record: EpochRecord, epochs: Int) { print(epochLine(record, epochs: epochs)) }
+    public func epoch(_ record: EpochRecord, epochs: Int) { printLine(epochLine(record, epochs: epochs)) }
 
-    public func finished(test: Evaluation, folder: String) { print(finishedLine(test, folder: folder)) }
+    public func finished(test: Evaluation, folder: String) { printLine(finishedLine(test, folder: folder)) }
 }
 
 /// Reports nothing (tests, benchmarks).
@@ -68,6 +68,13 @@ public final class SilentProgress: TrainingProgress {
     public func batch(epoch: Int, epochs: Int, batch: Int, batches: Int, images: Int, seconds: Double, loss: Double?) {}
     public func epoch(_ record: EpochRecord, epochs: Int) {}
     public func finished(test: Evaluation, folder: String) {}
+}
+
+/// Prints a line and flushes: standard output is block-buffered when it is a file or pipe,
+/// and a log should show each epoch as it ends.
+func printLine(_ text: String) {
+    print(text)
+    fflush(nil)  // every output stream; naming `stdout` is not concurrency-safe in Swift 6
 }
 
 func epochLine(_ r: EpochRecord, epochs: Int) -> String {

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// The `aekit` binary built beside the tests (`swift build --build-tests` builds it).
+func aekitBinary() throws -> URL {
+    let candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+                      URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                        .deletingLastPathComponent().appending(path: ".build/debug")]
+    for folder in candidates {
+        let url = folder.appending(path: "aekit")
+        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+    }
+    throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "aekit binary not found beside the tests; run `swift build` first"])
+}
+
+/// Runs aekit with `arguments`; returns its exit status and everything it printed.
+func aekit(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = try aekitBinary()
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+@Suite struct CLITests {
+    @Test(arguments: [
+        (["train", "--batch", "0"], "--batch must be at least 1"),
+        (["train", "--lr=-1"], "--lr must be a positive number"),
+        (["train", "--lr", "0"], "--lr must be a positive number"),
+        (["train", "--epochs", "ten"], "--epochs"),
+        (["train", "--recipe", "s9"], "unknown recipe 's9'"),
+        (["train", "--dropout", "1.5"], "--dropout must be in [0, 1)"),
+        (["train", "--validation", "abc"], "--validation must be"),
+        (["train", "--device", "tpu:3"], "unknown device 'tpu:3'"),
+        (["train", "--recipe", "s0"], "MNIST is not packaged"),
+        (["train", "--frobnicate"], "Unknown option '--frobnicate'"),
+        (["parity", "--device", "nonsense"], "unknown device 'nonsense'"),
+        (["evaluate", "--checkpoint", "/nonexistent.safetensors"], "/nonexistent.safetensors"),
+    ])
+    func badInputExitsNonZeroWithAMessage(_ arguments: [String], _ message: String) throws {
+        let folder = try temporaryFolder()
+        let (status, output) = try aekit(arguments, in: folder)
+        #expect(status != 0, "\(arguments) exited 0")
+        #expect(output.contains(message), "\(arguments) printed: \(output)")
+        // Nothing half-written: a rejected run leaves no run folder behind.
+        #expect(!FileManager.default.fileExists(atPath: "\(folder)/runs"))
+    }
+
+    @Test func corruptDataFileIsNamed() throws {
+        let data = try temporaryFolder()
+        try writeSyntheticIDX(to: data)
+        let path = "\(data)/t10k-images-idx3-ubyte.gz"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        try whole.prefix(40).write(to: URL(fileURLWithPath: path))
+        let (status, output) = try aekit(["train", "--data", data, "--epochs", "1", "--device", "cpu"], in: try temporaryFolder())
+        #expect(status != 0)
+        #expect(output.contains(path), "\(output)")
+    }
+
+    @Test func trainEvaluateAndSummaryWork() throws {
+        let data = try temporaryFolder(), work = try temporaryFolder()
+        try writeSyntheticIDX(to: data, train: 60, test: 30)
+        let (status, output) = try aekit(["train", "--recipe", "s2", "--data", data, "--validation", "10", "--epochs", "2",
+                                          "--batch", "20", "--device", "cpu", "--out", "run"], in: work)
+        #expect(status == 0, "\(output)")
+        for file in ["config.json", "metrics.csv", "model.safetensors", "final.json", "loss.svg", "reconstructions.png"] {
+            #expect(FileManager.default.fileExists(atPath: "\(work)/run/\(file)"), "missing \(file)")
+        }
+        let csv = try String(contentsOfFile: "\(work)/run/metrics.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.first == "epoch,train_loss,val_loss,train_binary_accuracy,val_binary_accuracy,seconds")
+        #expect(csv.count == 3)
+        let evaluation = try aekit(["evaluate", "--checkpoint", "\(work)/run/model.safetensors", "--data", data, "--dataset", "custom",
+                                    "--device", "cpu"], in: work)
+        #expect(evaluation.status == 0 && evaluation.output.contains("dense-64"), "\(evaluation.output)")
+        let summary = try aekit(["summary", "--recipe", "s4"])
+        #expect(summary.status == 0 && summary.output.contains("ConvTranspose2d"))
+    }
+}

@@ -1,0 +1,54 @@
+@testable import AEKit
+import Compute
+import Foundation
+import Testing
+
+@Suite struct ModelTests {
+    static let specs: [ModelSpec] = [
+        ModelSpec(architecture: .dense, hidden: 64, dropout: 0.1, output: .sigmoid),
+        ModelSpec(architecture: .dense, hidden: 512, dropout: 0, output: .relu),
+        ModelSpec(architecture: .convKeras, output: .sigmoid, initialization: .keras),
+        ModelSpec(architecture: .convLinear, hidden: 64, dropout: 0.2),
+        ModelSpec(architecture: .classifier, hidden: 64, dropout: 0.2, output: .none),
+    ]
+
+    @Test(arguments: specs)
+    func presetOutputsTheImageShape(_ spec: ModelSpec) throws {
+        let model = try Sequential.build(spec, backend: cpu, seed: 1)
+        let shapes = try model.shapes(batch: 3)
+        if spec.isAutoencoder {
+            #expect(shapes.last!.reduce(1, *) == 3 * 28 * 28)
+            #expect(shapes.last! == [3] + spec.exampleShape)
+        } else {
+            #expect(shapes.last! == [3, 10])
+        }
+        // And a real forward pass gives that shape.
+        let x = try cpu.tensor([3] + spec.exampleShape, filledWith: 0.5)
+        #expect(try model.forward(x, ForwardContext(backend: cpu, training: false)).shape == shapes.last!)
+    }
+
+    @Test func parameterNamesFollowNNSequential() throws {
+        let dense = try Sequential.build(ModelSpec(architecture: .dense, hidden: 64, dropout: 0.1), backend: cpu, seed: 1)
+        #expect(dense.namedParameters.map(\.name) == ["0.weight", "0.bias", "3.weight", "3.bias"])
+        #expect(dense.namedParameters.map(\.parameter.shape) == [[64, 784], [64], [784, 64], [784]])
+        let s3 = try Sequential.build(ModelSpec(architecture: .dense, hidden: 64, dropout: 0, output: .relu), backend: cpu, seed: 1)
+        #expect(s3.namedParameters.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias"])
+        let conv = try Sequential.build(ModelSpec(architecture: .convLinear, hidden: 64), backend: cpu, seed: 1)
+        let convT = try #require(conv.namedParameters.first { $0.name == "15.weight" })
+        #expect(convT.parameter.shape == [32, 16, 3, 3])  // ConvTranspose2d: [in, out, k, k]
+    }
+
+    @Test func pytorchInitialisationBounds() throws {
+        let model = try Sequential.build(ModelSpec(architecture: .dense, hidden: 64), backend: cpu, seed: 1)
+        let weight = try cpu.download(model.namedParameters[0].parameter.value.buffer)
+        let bound = 1 / Float(784).squareRoot()
+        #expect(weight.allSatisfy { abs($0) <= bound })
+        #expect(weight.map(abs).max()! > 0.95 * bound)
+    }
+
+    @Test func summaryListsEveryLayer() throws {
+        let model = try Sequential.build(ModelSpec(architecture: .convKeras), backend: cpu, seed: 1)
+        let text = try model.summary()
+        #expect(text.contains("[1, 8, 4, 4]") && text.contains("total parameters: 4385"))
+    }
+}
