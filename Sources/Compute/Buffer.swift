@@ -25,6 +25,10 @@ public final class Buffer: @unchecked Sendable {
 
 /// A size-keyed free list of device memory, with the byte counts a benchmark reports.
 /// Thread-safe: buffers are created and released from any thread (tests run concurrently).
+///
+/// An OpenCL buffer can come back here while a kernel that reads it is still queued. That is
+/// safe because the backend's queue is in-order: whatever the next owner enqueues on that
+/// memory (a kernel, or a blocking upload) runs after every earlier command has finished.
 final class BufferPool: @unchecked Sendable {
     private let lock = NSLock()
     private var free: [Int: [AnyObject]] = [:]

@@ -18,7 +18,12 @@ public enum DeviceSelection {
         let wanted = name.lowercased()
         // Listing OpenCL devices can fail (a broken ICD); `cpu` must work regardless.
         if wanted == "cpu" { return Choice(backend: CPUBackend(), reason: "asked for the CPU backend") }
-        let devices = try OpenCLDevice.all()
+        // `auto` must work where OpenCL does not (no ICD, a broken driver): then it is the CPU.
+        let listing = Result { try OpenCLDevice.all() }
+        if wanted == "auto", case .failure(let error) = listing {
+            return Choice(backend: CPUBackend(), reason: "auto: CPU backend, because listing OpenCL devices failed (\(error))")
+        }
+        let devices = try listing.get()
         switch wanted {
         case "auto":
             if let gpu = devices.first(where: \.isAccelerator) {

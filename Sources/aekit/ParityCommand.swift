@@ -26,14 +26,15 @@ struct ParityCommand: ParsableCommand {
     func run() throws {
         let choice = try DeviceSelection.select(device)
         print("checking \(choice.backend.name) (\(choice.backend.deviceDescription)) against cpu; seed \(seed); "
-              + "tolerance \(Tolerance.parity)")
-        var rows = [["op", "cases", "max abs err", "max rel err", "result"]]
+              + "an element passes when |opencl - cpu| <= atol + rtol * |cpu|")
+        var rows = [["op", "cases", "max abs err", "max rel err", "tolerance", "result"]]
         var failed: [ParityReport] = []
         for op in ParitySuite.ops where only.map({ op.name.contains($0) }) ?? true {
             let report = try ParitySuite.check(op, reference: CPUBackend(), candidate: choice.backend,
                                                seed: seed, cases: cases)
             rows.append([report.op, "\(report.cases)", String(format: "%.2e", report.maxAbsoluteError),
-                         String(format: "%.2e", report.maxRelativeError), report.passed ? "ok" : "FAIL"])
+                         String(format: "%.2e", report.maxRelativeError), "\(report.tolerance)",
+                         report.passed ? "ok" : "FAIL"])
             if !report.passed { failed.append(report) }
         }
         print(table(rows))

@@ -66,7 +66,8 @@ public final class Trainer {
         try folder.create()
         let record = RunRecord(config: config, device: backend.name, deviceDescription: backend.deviceDescription,
                                started: ISO8601DateFormatter().string(from: Date()), aekitVersion: aekitVersion)
-        if history.isEmpty { try folder.writeJSON(record, to: folder.config) }
+        // Rewritten on resume too: `--epochs` may have changed the configuration.
+        try folder.writeJSON(record, to: folder.config)
         progress.started(config, device: "\(backend.name) (\(backend.deviceDescription))", trainCount: train.count,
                          validationCount: validation.count, folder: folder.path)
         for epoch in (history.count + 1)...config.epochs {

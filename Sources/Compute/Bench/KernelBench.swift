@@ -52,9 +52,7 @@ public struct KernelBench {
             }
             if let cl = openCL {
                 records.append(try measure(workload, backend: cl, label: "opencl", device: cl.device.name))
-                if workload.op == "gemm", let gemm = workload as Workload? {
-                    records += try gemmVariants(gemm, cl)
-                }
+                if workload.op == "gemm" { records += try gemmVariants(workload, cl) }
             }
         }
         return records

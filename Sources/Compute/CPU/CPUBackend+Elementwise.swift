@@ -24,22 +24,46 @@ extension CPUBackend {
     public func biasAdd(_ x: Buffer, bias: Buffer, channels: Int, inner: Int) throws {
         try checkBias(x, bias: bias, channels: channels, inner: inner)
         let y = try pointer(x), b = try pointer(bias)
-        for block in 0..<(x.count / inner) {
-            let v = b[block % channels], row = y + block * inner
-            for i in 0..<inner { row[i] += v }
+        let rows = x.count / (channels * inner), rowLength = channels * inner
+        // Rows are independent; within a row each channel is one contiguous run of `inner`
+        // (a Linear layer's row is the bias vector itself), which the compiler vectorises.
+        parallelChunks(rows, grain: max(1, (1 << 15) / rowLength)) { range in
+            for row in range {
+                let out = y + row * rowLength
+                if inner == 1 {
+                    for c in 0..<channels { out[c] += b[c] }
+                } else {
+                    for c in 0..<channels {
+                        let v = b[c], run = out + c * inner
+                        for i in 0..<inner { run[i] += v }
+                    }
+                }
+            }
         }
     }
 
     public func biasGradient(_ outputGrad: Buffer, channels: Int, inner: Int, into biasGrad: Buffer) throws {
         try checkBias(outputGrad, bias: biasGrad, channels: channels, inner: inner)
         let dy = try pointer(outputGrad), db = try pointer(biasGrad)
-        // Double sums: a batch of 1000 images adds up 784 000 terms per channel.
+        let rows = outputGrad.count / (channels * inner), rowLength = channels * inner
+        // Column sums of [rows, channels·inner]: each row's runs are added in Float (short
+        // sums), the running totals across rows in Double (a batch of 1000 images adds up
+        // 784 000 terms per channel).
         var sums = [Double](repeating: 0, count: channels)
-        for block in 0..<(outputGrad.count / inner) {
-            let row = dy + block * inner
-            var s: Double = 0
-            for i in 0..<inner { s += Double(row[i]) }
-            sums[block % channels] += s
+        var rowSums = [Float](repeating: 0, count: channels)
+        for row in 0..<rows {
+            let source = dy + row * rowLength
+            if inner == 1 {
+                for c in 0..<channels { sums[c] += Double(source[c]) }
+            } else {
+                for c in 0..<channels {
+                    let run = source + c * inner
+                    var s: Float = 0
+                    for i in 0..<inner { s += run[i] }
+                    rowSums[c] = s
+                }
+                for c in 0..<channels { sums[c] += Double(rowSums[c]) }
+            }
         }
         for c in 0..<channels { db[c] = Float(sums[c]) }
     }
