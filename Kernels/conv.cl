@@ -101,3 +101,53 @@ void conv2d_backward_weights(CONV_GEOMETRY, __global const float* x, __global co
     }
     if (lid == 0) dw[weight] = partial[0];
 }
+
+// ---------------------------------------------------------------------------------------
+// The im2col path: a chunk of S samples starting at sample n0 becomes a [C*KH*KW, S*OH*OW]
+// matrix of patches (im2col), so forward is one GEMM W[OC, C*KH*KW] x col, the weight
+// gradient one GEMM dy' x col^T, and backward-data one GEMM W^T x dy' folded back (col2im).
+// dy' is the output gradient regrouped channel-major, [OC, S*OH*OW] (to_channel_major).
+
+__kernel void conv2d_im2col(CONV_GEOMETRY, const int n0, const int S, __global const float* x,
+                            __global float* col) {
+    const int index = get_global_id(0);
+    const int columns = S * OH * OW;
+    if (index >= C * KH * KW * columns) return;
+    const int column = index % columns, row = index / columns;
+    const int ow = column % OW, oh = (column / OW) % OH, s = column / (OW * OH);
+    const int kw = row % KW, kh = (row / KW) % KH, c = row / (KW * KH);
+    const int ih = oh * SH - PH + kh, iw = ow * SW - PW + kw;
+    col[index] = (ih >= 0 && ih < H && iw >= 0 && iw < W) ? x[(((n0 + s) * C + c) * H + ih) * W + iw] : 0.0f;
+}
+
+// The adjoint of im2col, as a gather: each input pixel of the chunk sums the column entries
+// that came from it, so no two work-items write one address.
+__kernel void conv2d_col2im(CONV_GEOMETRY, const int n0, const int S, __global const float* col,
+                            __global float* dx) {
+    const int index = get_global_id(0);
+    if (index >= S * C * H * W) return;
+    const int iw = index % W, ih = (index / W) % H, c = (index / (W * H)) % C, s = index / (W * H * C);
+    const int columns = S * OH * OW;
+    float acc = 0.0f;
+    for (int kh = 0; kh < KH; ++kh) {
+        const int th = ih + PH - kh;
+        if (th < 0 || th % SH != 0 || th / SH >= OH) continue;
+        for (int kw = 0; kw < KW; ++kw) {
+            const int tw = iw + PW - kw;
+            if (tw < 0 || tw % SW != 0 || tw / SW >= OW) continue;
+            acc += col[((c * KH + kh) * KW + kw) * columns + (s * OH + th / SH) * OW + tw / SW];
+        }
+    }
+    dx[((n0 + s) * C + c) * H * W + ih * W + iw] = acc;
+}
+
+// [S, OC, P] (samples n0.. of an NCHW tensor, P = OH*OW) <-> [OC, S*P]: the GEMMs want the
+// channel first; NCHW has the sample first. `to_channel_major` = 1 reads NCHW, 0 writes it.
+__kernel void conv2d_regroup(const int n0, const int S, const int OC, const int P, const int to_channel_major,
+                             __global const float* src, __global float* dst) {
+    const int index = get_global_id(0);
+    if (index >= S * OC * P) return;
+    const int p = index % P, oc = (index / P) % OC, s = index / (P * OC);
+    const int nchw = ((n0 + s) * OC + oc) * P + p, grouped = oc * S * P + s * P + p;
+    if (to_channel_major) dst[grouped] = src[nchw]; else dst[nchw] = src[grouped];
+}

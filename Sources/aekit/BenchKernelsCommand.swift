@@ -37,6 +37,9 @@ struct BenchKernelsCommand: ParsableCommand {
         printError("device: \(choice.backend.name) (\(choice.reason))")
         var bench = KernelBench(cpu: CPUBackend(), openCL: cl, clblast: cl == nil ? nil : CLBlastGEMM())
         bench.repeats = repeats
+        if let cl {
+            bench.convolutionVariants = try [.direct, .im2col].map { try OpenCLBackend(device: cl.device, convolution: $0) }
+        }
         bench.includeCPU = !noCPU || cl == nil
         if !json { bench.progress = { printError("  timing \($0)") } }
         if cl != nil && bench.clblast == nil { printError("libclblast not found: no CLBlast baseline rows") }

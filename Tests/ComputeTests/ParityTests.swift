@@ -11,6 +11,17 @@ import Testing
         #expect(report.passed, "\(report.failures.joined(separator: "\n"))")
     }
 
+    /// Each convolution algorithm forced (`auto` mixes them by shape), against the CPU, for
+    /// every op built on the convolutions.
+    @Test(arguments: ParitySuite.ops.map(\.name).filter { $0.hasPrefix("conv") },
+          [OpenCLBackend.ConvAlgorithm.direct, .im2col])
+    func eachConvolutionAlgorithmAgreesWithCPU(_ name: String, _ algorithm: OpenCLBackend.ConvAlgorithm) throws {
+        let op = try #require(ParitySuite.ops.first { $0.name == name })
+        let forced = try OpenCLBackend(device: try openCL().device, convolution: algorithm)
+        let report = try ParitySuite.check(op, reference: sharedCPU, candidate: forced, seed: 20_261_126)
+        #expect(report.passed, "\(report.failures.joined(separator: "\n"))")
+    }
+
     /// The comparison can fail: identical results pass with zero error, and a tolerance no
     /// result can meet turns every case into a reported failure.
     @Test func parityReportsFailures() throws {

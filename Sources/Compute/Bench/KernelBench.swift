@@ -5,8 +5,9 @@ public struct BenchRecord: Codable, Sendable {
     public var op: String
     /// GEMM as `MxNxK` (C = A·B, A is M×K) plus the transposes; images as N×C×H×W.
     public var shape: String
-    /// `cpu`, `opencl` (the kernel `auto` picks), `opencl-tiled`, `opencl-direct`,
-    /// `opencl-vector` (each forced), `clblast`.
+    /// `cpu`, `opencl` (the kernels `auto` picks), `opencl-tiled`, `opencl-direct`,
+    /// `opencl-vector` (GEMM kernels forced), `opencl-direct`/`opencl-im2col` (convolution
+    /// algorithms forced), `clblast`.
     public var backend: String
     public var device: String
     public var medianMs: Double
@@ -26,6 +27,9 @@ public struct KernelBench {
     public let cpu: CPUBackend
     public let openCL: OpenCLBackend?
     public let clblast: CLBlastGEMM?
+    /// The same device with convolutions forced through each algorithm, for the
+    /// `opencl-direct` and `opencl-im2col` rows beside the `auto` choice.
+    public var convolutionVariants: [OpenCLBackend] = []
     /// Timed runs per measurement (after one untimed warm-up run).
     public var repeats = 5
     /// Skip the CPU backend (on a GPU host the CPU rows are slow and beside the point).
@@ -53,6 +57,12 @@ public struct KernelBench {
             if let cl = openCL {
                 records.append(try measure(workload, backend: cl, label: "opencl", device: cl.device.name))
                 if workload.op == "gemm" { records += try gemmVariants(workload, cl) }
+                if workload.op.hasPrefix("conv2d") {
+                    for variant in convolutionVariants {
+                        records.append(try measure(workload, backend: variant, label: "opencl-\(variant.convolution.rawValue)",
+                                                   device: cl.device.name))
+                    }
+                }
             }
         }
         return records

@@ -24,8 +24,12 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// Extra `-D` options per kernel file (the bench uses it to try other GEMM tile sizes).
     let buildOptions: [String: String]
 
+    /// The convolution algorithm; `auto` unless a bench or test forces one.
+    public let convolution: ConvAlgorithm
+
     public init(device: OpenCLDevice, cacheDirectory: URL? = ProgramCache.defaultDirectory,
-                buildOptions: [String: String] = [:]) throws {
+                buildOptions: [String: String] = [:], convolution: ConvAlgorithm = .auto) throws {
+        self.convolution = convolution
         self.device = device
         self.name = "opencl:\(device.index)"
         self.context = try CLContext(device: device.handle)
