@@ -1,15 +1,21 @@
 import Compute
 
-public final class ReLU: Layer {
-    public let kind = "ReLU"
+/// An elementwise activation whose derivative follows from its output (ReLU: y > 0,
+/// sigmoid: y·(1 − y)), so backward keeps the output rather than the input.
+public class OutputActivation: Layer {
+    public let kind: String
     private var output: Tensor?
-    public init() {}
+
+    init(kind: String) { self.kind = kind }
+
+    func apply(_ backend: any Backend, _ x: Buffer, _ y: Buffer) throws { fatalError("subclass") }
+    func derivative(_ backend: any Backend, _ y: Buffer, _ dy: Buffer, _ dx: Buffer) throws { fatalError("subclass") }
 
     public func outputShape(for input: [Int]) throws -> [Int] { input }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let y = try context.backend.tensor(x.shape)
-        try context.backend.reluForward(x.buffer, output: y.buffer)
+        try apply(context.backend, x.buffer, y.buffer)
         output = y
         return y
     }
@@ -18,31 +24,24 @@ public final class ReLU: Layer {
         let y = try saved(output)
         guard needsInputGradient else { return nil }
         let dx = try context.backend.tensor(y.shape)
-        try context.backend.reluBackward(output: y.buffer, outputGrad: dy.buffer, inputGrad: dx.buffer)
+        try derivative(context.backend, y.buffer, dy.buffer, dx.buffer)
         return dx
     }
 }
 
-public final class Sigmoid: Layer {
-    public let kind = "Sigmoid"
-    private var output: Tensor?
-    public init() {}
-
-    public func outputShape(for input: [Int]) throws -> [Int] { input }
-
-    public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
-        let y = try context.backend.tensor(x.shape)
-        try context.backend.sigmoidForward(x.buffer, output: y.buffer)
-        output = y
-        return y
+public final class ReLU: OutputActivation {
+    public init() { super.init(kind: "ReLU") }
+    override func apply(_ b: any Backend, _ x: Buffer, _ y: Buffer) throws { try b.reluForward(x, output: y) }
+    override func derivative(_ b: any Backend, _ y: Buffer, _ dy: Buffer, _ dx: Buffer) throws {
+        try b.reluBackward(output: y, outputGrad: dy, inputGrad: dx)
     }
+}
 
-    public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
-        let y = try saved(output)
-        guard needsInputGradient else { return nil }
-        let dx = try context.backend.tensor(y.shape)
-        try context.backend.sigmoidBackward(output: y.buffer, outputGrad: dy.buffer, inputGrad: dx.buffer)
-        return dx
+public final class Sigmoid: OutputActivation {
+    public init() { super.init(kind: "Sigmoid") }
+    override func apply(_ b: any Backend, _ x: Buffer, _ y: Buffer) throws { try b.sigmoidForward(x, output: y) }
+    override func derivative(_ b: any Backend, _ y: Buffer, _ dy: Buffer, _ dx: Buffer) throws {
+        try b.sigmoidBackward(output: y, outputGrad: dy, inputGrad: dx)
     }
 }
 

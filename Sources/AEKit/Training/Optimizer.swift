@@ -5,8 +5,23 @@ public protocol Optimizer: AnyObject {
     func step(_ parameters: [(name: String, parameter: Parameter)]) throws
     /// Buffers to save for `--resume`, named `<parameter>.<buffer>` as PyTorch's state names them.
     func state(_ parameters: [(name: String, parameter: Parameter)]) throws -> [SafeTensors.Entry]
-    func restore(_ entries: [SafeTensors.Entry], _ parameters: [(name: String, parameter: Parameter)]) throws
+    func restore(_ entries: [SafeTensors.Entry]) throws
     var stepCount: Int { get set }
+}
+
+/// What SGD and Adam share: their buffers live in an `OptimizerState`.
+protocol StatefulOptimizer: Optimizer {
+    var buffers: OptimizerState { get }
+    /// The state buffers' names for one parameter (`<name>.momentum_buffer`, …).
+    func bufferNames(_ parameter: String) -> [String]
+}
+
+extension StatefulOptimizer {
+    public func state(_ parameters: [(name: String, parameter: Parameter)]) throws -> [SafeTensors.Entry] {
+        try buffers.entries(parameters.flatMap { bufferNames($0.name) })
+    }
+
+    public func restore(_ entries: [SafeTensors.Entry]) throws { try buffers.restore(entries) }
 }
 
 /// Settings of an optimizer, as the recipe and the flags give them.
@@ -62,59 +77,48 @@ final class OptimizerState {
     }
 }
 
-public final class SGD: Optimizer {
+public final class SGD: StatefulOptimizer {
     let spec: OptimizerSpec
-    let state: OptimizerState
+    let buffers: OptimizerState
     public var stepCount = 0
 
     init(_ spec: OptimizerSpec, backend: any Backend) {
-        self.spec = spec; state = OptimizerState(backend: backend)
+        self.spec = spec; buffers = OptimizerState(backend: backend)
     }
 
     public func step(_ parameters: [(name: String, parameter: Parameter)]) throws {
         stepCount += 1
         for (name, p) in parameters {
-            let velocity = spec.momentum == 0 ? nil : try state.buffer("\(name).momentum_buffer", like: p)
-            try state.backend.sgdStep(parameter: p.value.buffer, gradient: p.gradient.buffer, velocity: velocity?.buffer,
+            let velocity = spec.momentum == 0 ? nil : try buffers.buffer(bufferNames(name)[0], like: p)
+            try buffers.backend.sgdStep(parameter: p.value.buffer, gradient: p.gradient.buffer, velocity: velocity?.buffer,
                                       learningRate: spec.learningRate, momentum: spec.momentum,
                                       nesterov: spec.nesterov, weightDecay: spec.weightDecay)
         }
     }
 
-    public func state(_ parameters: [(name: String, parameter: Parameter)]) throws -> [SafeTensors.Entry] {
-        try state.entries(parameters.map { "\($0.name).momentum_buffer" })
-    }
-
-    public func restore(_ entries: [SafeTensors.Entry], _ parameters: [(name: String, parameter: Parameter)]) throws {
-        try state.restore(entries)
-    }
+    func bufferNames(_ parameter: String) -> [String] { ["\(parameter).momentum_buffer"] }
 }
 
-public final class Adam: Optimizer {
+public final class Adam: StatefulOptimizer {
     let spec: OptimizerSpec
-    let state: OptimizerState
+    let buffers: OptimizerState
     public var stepCount = 0
 
     init(_ spec: OptimizerSpec, backend: any Backend) {
-        self.spec = spec; state = OptimizerState(backend: backend)
+        self.spec = spec; buffers = OptimizerState(backend: backend)
     }
 
     public func step(_ parameters: [(name: String, parameter: Parameter)]) throws {
         stepCount += 1
         for (name, p) in parameters {
-            let m = try state.buffer("\(name).exp_avg", like: p), v = try state.buffer("\(name).exp_avg_sq", like: p)
-            try state.backend.adamStep(parameter: p.value.buffer, gradient: p.gradient.buffer, firstMoment: m.buffer,
+            let names = bufferNames(name)
+            let m = try buffers.buffer(names[0], like: p), v = try buffers.buffer(names[1], like: p)
+            try buffers.backend.adamStep(parameter: p.value.buffer, gradient: p.gradient.buffer, firstMoment: m.buffer,
                                        secondMoment: v.buffer, learningRate: spec.learningRate, beta1: spec.beta1,
                                        beta2: spec.beta2, epsilon: spec.epsilon, weightDecay: spec.weightDecay,
                                        step: stepCount)
         }
     }
 
-    public func state(_ parameters: [(name: String, parameter: Parameter)]) throws -> [SafeTensors.Entry] {
-        try state.entries(parameters.flatMap { ["\($0.name).exp_avg", "\($0.name).exp_avg_sq"] })
-    }
-
-    public func restore(_ entries: [SafeTensors.Entry], _ parameters: [(name: String, parameter: Parameter)]) throws {
-        try state.restore(entries)
-    }
+    func bufferNames(_ parameter: String) -> [String] { ["\(parameter).exp_avg", "\(parameter).exp_avg_sq"] }
 }

@@ -55,7 +55,7 @@ public final class Trainer {
         }
         try Checkpoint.loadParameters(from: folder.model, into: model)
         let (entries, _) = try SafeTensors.read(folder.optimizer)
-        try optimizer.restore(entries, parameters)
+        try optimizer.restore(entries)
         optimizer.stepCount = state.optimizerSteps
         history = state.history
     }
