@@ -6,8 +6,8 @@ let cpu = CPUBackend()
 
 /// The first OpenCL device (PoCL where there is no GPU), shared across tests.
 let sharedOpenCL: Result<OpenCLBackend, any Error> = Result {
-    guard let device = try OpenCLDevice.all().first else { throw ComputeError.unknownDevice("opencl", available: ["cpu"]) }
-    return try OpenCLBackend(device: device)
+    // `--device opencl`: the first OpenCL device, or an error naming the devices there are.
+    try DeviceSelection.select("opencl").backend as! OpenCLBackend
 }
 
 func openCL() throws -> OpenCLBackend { try sharedOpenCL.get() }

@@ -5,10 +5,8 @@ import Foundation
 /// machine without a GPU; scripts/setup installs it). Shared, because building its programs
 /// is the slow part; OpenCLBackend serialises its own launches.
 let sharedOpenCL: Result<OpenCLBackend, any Error> = Result {
-    guard let device = try OpenCLDevice.all().first else {
-        throw ComputeError.unknownDevice("opencl", available: ["cpu"])
-    }
-    return try OpenCLBackend(device: device)
+    // `--device opencl`: the first OpenCL device, or an error naming the devices there are.
+    try DeviceSelection.select("opencl").backend as! OpenCLBackend
 }
 
 let sharedCPU = CPUBackend()

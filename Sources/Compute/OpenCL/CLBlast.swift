@@ -35,15 +35,13 @@ public final class CLBlastGEMM: @unchecked Sendable {
         try backend.checkGEMM(m: m, n: n, k: k, a: a, b: b, c: c)
         let (memA, memB, memC) = (try backend.memory(a), try backend.memory(b), try backend.memory(c))
         let (rowMajor, no, yes): (Int32, Int32, Int32) = (101, 111, 112)
-        var event: cl_event?
         let status = try backend.withQueue { queue -> Int32 in
             var queue: cl_command_queue? = queue
             return sgemm(rowMajor, transA ? yes : no, transB ? yes : no, m, n, k, alpha,
-                         memA, 0, transA ? m : k, memB, 0, transB ? k : n, beta, memC, 0, n, &queue, &event)
+                         memA, 0, transA ? m : k, memB, 0, transB ? k : n, beta, memC, 0, n, &queue, nil)
         }
         guard status == 0 else {
             throw ComputeError.openCL(OpenCLError(code: status, operation: "CLBlastSgemm \(m)x\(n)x\(k)", buildLog: nil))
         }
-        if let event { backend.record(event) }
     }
 }

@@ -7,15 +7,8 @@ extension OpenCLBackend {
     /// Rows and columns of C per work-item of the vector kernel (gemm.cl's VR and VW).
     static let vectorBlock = (rows: 6, columns: 16)
 
-    /// Tile sizes of gemm.cl's tiled kernel (its defaults unless built with other -D options).
-    var gemmTile: (m: Int, n: Int, wptm: Int, wptn: Int) {
-        let options = buildOptions["gemm"] ?? ""
-        func value(_ name: String, _ fallback: Int) -> Int {
-            guard let range = options.range(of: "-D\(name)=") else { return fallback }
-            return Int(options[range.upperBound...].prefix { $0.isNumber }) ?? fallback
-        }
-        return (value("TSM", 64), value("TSN", 64), value("WPTM", 4), value("WPTN", 4))
-    }
+    /// gemm.cl's tiled kernel: a work-group computes TSM x TSN of C, each work-item WPTM x WPTN.
+    static let gemmTile = (m: 64, n: 64, wptm: 4, wptn: 4)
 
     public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                      alpha: Float, a: Buffer, b: Buffer, beta: Float, c: Buffer) throws {
@@ -33,7 +26,7 @@ extension OpenCLBackend {
             try gemmVector(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c)
             return
         }
-        let tile = gemmTile
+        let tile = OpenCLBackend.gemmTile
         // A tile left mostly empty wastes its work-group: below one tile of C the direct kernel wins.
         let useTiled = kernel == .tiled || (kernel == .auto && m >= tile.m / 2 && n >= tile.n / 2 && k >= 16)
         if useTiled {

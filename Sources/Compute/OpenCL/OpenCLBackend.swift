@@ -21,21 +21,17 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// Programs loaded from the disk cache rather than compiled, by file name.
     public private(set) var programsFromCache: Set<String> = []
 
-    /// Extra `-D` options per kernel file (the bench uses it to try other GEMM tile sizes).
-    let buildOptions: [String: String]
-
     /// The convolution algorithm; `auto` unless a bench or test forces one.
     public let convolution: ConvAlgorithm
 
     public init(device: OpenCLDevice, cacheDirectory: URL? = ProgramCache.defaultDirectory,
-                buildOptions: [String: String] = [:], convolution: ConvAlgorithm = .auto) throws {
+                convolution: ConvAlgorithm = .auto) throws {
         self.convolution = convolution
         self.device = device
         self.name = "opencl:\(device.index)"
         self.context = try CLContext(device: device.handle)
         self.queue = try CLQueue(context: context)
         self.cache = ProgramCache(directory: cacheDirectory)
-        self.buildOptions = buildOptions
     }
 
     public var deviceDescription: String {
@@ -106,7 +102,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                                                   buildLog: "no such file was embedded at build time"))
         }
         let built = try cache.program(context: context, device: device, name: file, source: source,
-                                      options: buildOptions[file] ?? "")
+                                      options: "")
         if built.fromCache { programsFromCache.insert(file) }
         programs[file] = built.program
         return built.program
@@ -193,11 +189,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         return try events.reduce(0) { $0 + (try $1.duration()) }
     }
 
-    /// Enqueues a profiled foreign command (CLBlast) with the queue; `body` gets the queue.
+    /// Runs a foreign command (CLBlast) on the queue, serialised with our launches.
     func withQueue<T>(_ body: (cl_command_queue) throws -> T) throws -> T { try locked { try body(queue.handle) } }
-
-    /// Adds an event made outside `launch` to the current recording, if any.
-    func record(_ event: cl_event) { locked { if recording != nil { recording!.append(CLEvent(handle: event)) } else { clReleaseEvent(event) } } }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock(); defer { lock.unlock() }

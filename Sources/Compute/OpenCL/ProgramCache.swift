@@ -22,7 +22,8 @@ public struct ProgramCache: Sendable {
     /// Where the binary of this source for this device would be.
     func binaryURL(device: OpenCLDevice, name: String, source: String, options: String) -> URL? {
         let key = "\(device.name)|\(device.driverVersion)|\(device.platform)|\(options)|\(source)"
-        return directory?.appending(path: "\(name)-\(fnv1a64(key)).bin")
+        let hex = String(fnv1a64(key), radix: 16)
+        return directory?.appending(path: "\(name)-\(String(repeating: "0", count: 16 - hex.count) + hex).bin")
     }
 
     /// The built program: from the disk cache when it holds a good binary, else from source.
@@ -108,11 +109,8 @@ public struct ProgramCache: Sendable {
     }
 }
 
-/// 64-bit FNV-1a of a string's UTF-8 bytes, as 16 hex digits: a cache key, not a checksum
-/// against tampering.
-func fnv1a64(_ text: String) -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-    let hex = String(hash, radix: 16)
-    return String(repeating: "0", count: 16 - hex.count) + hex
+/// 64-bit FNV-1a of a string's UTF-8 bytes: the same in every process (unlike Swift's seeded
+/// `hashValue`), for cache keys and seeds, not as a checksum against tampering.
+func fnv1a64(_ text: String) -> UInt64 {
+    text.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
 }
