@@ -89,15 +89,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Continue the interrupted run in this folder from its last finished epoch.")
     var resume: String?
 
+    /// Flag syntax only: the ranges of the values are `TrainingConfig.problem`'s to check, once,
+    /// in `makeConfig`.
     func validate() throws {
-        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1 (got \(batch))") }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1 (got \(epochs))") }
-        if let lr, !(lr > 0) || !lr.isFinite { throw ValidationError("--lr must be a positive number (got \(lr))") }
-        if let hidden, hidden < 1 { throw ValidationError("--hidden must be at least 1 (got \(hidden))") }
-        if let dropout, dropout < 0 || dropout >= 1 { throw ValidationError("--dropout must be in [0, 1) (got \(dropout))") }
-        if let momentum, momentum < 0 || momentum >= 1 { throw ValidationError("--momentum must be in [0, 1) (got \(momentum))") }
-        if let weightDecay, weightDecay < 0 { throw ValidationError("--weight-decay must not be negative") }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let validation, TrainingConfig.ValidationSplit(argument: validation) == nil {
             throw ValidationError("--validation must be 'test', a positive count or a fraction in (0, 1) (got \(validation))")
         }
@@ -152,16 +146,17 @@ struct TrainCommand: ParsableCommand {
             for name in Recipe.names { print("\(name.padding(toLength: 14, withPad: " ", startingAt: 0))\(Recipe.summaries[name] ?? "")") }
             return
         }
+        // The configuration first: a bad flag should not wait for a device to open.
+        let config = resume == nil ? try makeConfig() : nil
         let choice = try DeviceSelection.select(device)
         printError("device: \(choice.reason)")
         let progress: any TrainingProgress = isatty(STDERR_FILENO) == 1 ? TerminalProgress() : LineProgress()
         let trainer: Trainer
-        if let resume {
-            trainer = try Trainer(resuming: RunFolder(path: resume), backend: choice.backend, progress: progress, epochs: epochs)
-        } else {
-            let config = try makeConfig()
+        if let config {
             let folder = out.map(RunFolder.init(path:)) ?? RunFolder.fresh(name: recipe)
             trainer = try Trainer(config: config, backend: choice.backend, folder: folder, progress: progress)
+        } else {
+            trainer = try Trainer(resuming: RunFolder(path: resume!), backend: choice.backend, progress: progress, epochs: epochs)
         }
         try trainer.run()
     }

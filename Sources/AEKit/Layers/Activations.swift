@@ -81,15 +81,15 @@ public final class Dropout: Layer {
     }
 }
 
-/// `[batch, …] → [batch, product]` (PyTorch's `Flatten`), sharing the buffer.
-public final class Flatten: Layer {
-    public let kind = "Flatten"
+/// A layer that only changes the shape: the output shares the input's buffer, and the
+/// gradient goes back under the input's shape. Subclasses say which shape.
+public class ViewLayer: Layer {
+    public let kind: String
     private var inputShape: [Int]?
-    public init() {}
 
-    public var arguments: String { "start_dim=1, end_dim=-1" }
+    init(kind: String) { self.kind = kind }
 
-    public func outputShape(for input: [Int]) throws -> [Int] { [input[0], input.dropFirst().reduce(1, *)] }
+    public func outputShape(for input: [Int]) throws -> [Int] { fatalError("subclass") }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         inputShape = x.shape
@@ -102,29 +102,29 @@ public final class Flatten: Layer {
     }
 }
 
-/// `[batch, product] → [batch] + shape` (PyTorch's `Unflatten(1, shape)`), sharing the buffer.
-public final class Reshape: Layer {
-    public let kind = "Unflatten"
+/// `[batch, …] → [batch, product]` (PyTorch's `Flatten`).
+public final class Flatten: ViewLayer {
+    public init() { super.init(kind: "Flatten") }
+
+    public var arguments: String { "start_dim=1, end_dim=-1" }
+
+    override public func outputShape(for input: [Int]) throws -> [Int] { [input[0], input.dropFirst().reduce(1, *)] }
+}
+
+/// `[batch, product] → [batch] + shape` (PyTorch's `Unflatten(1, shape)`).
+public final class Reshape: ViewLayer {
     public let shape: [Int]
-    private var inputShape: [Int]?
-    public init(_ shape: [Int]) { self.shape = shape }
+    public init(_ shape: [Int]) {
+        self.shape = shape
+        super.init(kind: "Unflatten")
+    }
 
     public var arguments: String { "dim=1, unflattened_size=(\(shape.map(String.init).joined(separator: ", ")))" }
 
-    public func outputShape(for input: [Int]) throws -> [Int] {
+    override public func outputShape(for input: [Int]) throws -> [Int] {
         guard input.dropFirst().reduce(1, *) == shape.reduce(1, *) else {
             throw ModelError.shape("Unflatten to \(shape) needs \(shape.reduce(1, *)) features per example, got \(input)")
         }
         return [input[0]] + shape
-    }
-
-    public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
-        inputShape = x.shape
-        return try x.reshaped(outputShape(for: x.shape))
-    }
-
-    public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
-        guard let shape = inputShape else { throw ModelError.backwardBeforeForward(kind) }
-        return needsInputGradient ? try dy.reshaped(shape) : nil
     }
 }

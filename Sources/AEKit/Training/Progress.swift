@@ -17,9 +17,9 @@ public final class TerminalProgress: TrainingProgress {
     public init() {}
 
     public func started(_ config: TrainingConfig, device: String, trainCount: Int, validationCount: Int, folder: String) {
-        printLine("training \(config.model.name) (\(config.recipe)) on \(config.data.name): \(trainCount) train, "
-              + "\(validationCount) validation (\(config.validation)); \(config.optimizer.kind.rawValue) lr "
-              + "\(config.optimizer.learningRate), batch \(config.batchSize), \(config.epochs) epochs; device \(device)")
+        printLine(startedLine(config, trainCount: trainCount, validationCount: validationCount)
+                  + "; \(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), batch \(config.batchSize), "
+                  + "\(config.epochs) epochs; device \(device)")
         printLine("writing \(folder)")
     }
 
@@ -50,8 +50,8 @@ public final class LineProgress: TrainingProgress {
     public init() {}
 
     public func started(_ config: TrainingConfig, device: String, trainCount: Int, validationCount: Int, folder: String) {
-        printLine("training \(config.model.name) (\(config.recipe)) on \(config.data.name): \(trainCount) train, "
-              + "\(validationCount) validation (\(config.validation)); device \(device); writing \(folder)")
+        printLine(startedLine(config, trainCount: trainCount, validationCount: validationCount)
+                  + "; device \(device); writing \(folder)")
     }
 
     public func batch(epoch: Int, epochs: Int, batch: Int, batches: Int, images: Int, seconds: Double, loss: Double?) {}
@@ -75,6 +75,12 @@ public final class SilentProgress: TrainingProgress {
 func printLine(_ text: String) {
     print(text)
     fflush(nil)  // every output stream; naming `stdout` is not concurrency-safe in Swift 6
+}
+
+/// What is trained on what: the start of both progress styles' first line.
+func startedLine(_ config: TrainingConfig, trainCount: Int, validationCount: Int) -> String {
+    "training \(config.model.name) (\(config.recipe)) on \(config.data.name): \(trainCount) train, "
+        + "\(validationCount) validation (\(config.validation))"
 }
 
 func epochLine(_ r: EpochRecord, epochs: Int) -> String {

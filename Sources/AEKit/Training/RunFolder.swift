@@ -56,6 +56,18 @@ struct RunRecord: Codable {
     var aekitVersion: String
 }
 
+/// `final.json`: the test-set metrics after training.
+struct FinalRecord: Codable {
+    var test: Evaluation
+    var epochs: Int
+    var device: String
+    var secondsPerEpoch: Double
+    var parameters: Int
+}
+
+/// The version `config.json` records.
+public let aekitVersion = "0.1.0"
+
 /// `state.json`: how far a run got, for `--resume`.
 struct RunState: Codable {
     var epochsDone: Int

@@ -177,14 +177,3 @@ public final class Trainer {
         }
     }
 }
-
-/// `final.json`: the test-set metrics after training.
-struct FinalRecord: Codable {
-    var test: Evaluation
-    var epochs: Int
-    var device: String
-    var secondsPerEpoch: Double
-    var parameters: Int
-}
-
-public let aekitVersion = "0.1.0"
