@@ -2,19 +2,21 @@ import COpenCL
 import Foundation
 import Kernels
 
-/// The op protocol on an OpenCL device: one in-order command queue, programs built from the
-/// embedded `Kernels/*.cl` on first use (and cached on disk), buffers from a free list.
+/// The op protocol on an OpenCL device: the device's in-order command queue (one per device and
+/// process, see `DeviceQueue`), programs built from the embedded `Kernels/*.cl` on first use (and
+/// cached on disk), buffers from a free list.
 public final class OpenCLBackend: Backend, @unchecked Sendable {
     // Thread-safety: OpenCL handles may be used from any thread, but setting a kernel's
     // arguments and enqueueing it must not interleave with another thread doing the same to
-    // that kernel; `lock` serialises every launch, transfer and the program/kernel tables.
+    // that kernel; the device's lock (shared by every backend on it, see `DeviceQueue`)
+    // serialises every launch, transfer, program build and this backend's tables.
     public let name: String
     public let device: OpenCLDevice
     let context: CLContext
     let queue: CLQueue
     let pool = BufferPool()
     let cache: ProgramCache
-    private let lock = NSLock()
+    private let lock: NSLock
     private var programs: [String: CLProgram] = [:]
     private var kernels: [String: CLKernel] = [:]
     private var recording: [CLEvent]?
@@ -29,9 +31,20 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         self.convolution = convolution
         self.device = device
         self.name = "opencl:\(device.index)"
-        self.context = try CLContext(device: device.handle)
-        self.queue = try CLQueue(context: context)
+        let shared = try DeviceQueue.shared(for: device)
+        self.context = shared.context
+        self.queue = shared.queue
+        self.lock = shared.lock
         self.cache = ProgramCache(directory: cacheDirectory)
+    }
+
+    // Kernels and programs are released, like they are built, with the device's queue drained:
+    // other backends on the device go on running (see `DeviceQueue`).
+    deinit {
+        lock.lock(); defer { lock.unlock() }
+        try? queue.finish()
+        kernels.removeAll()
+        programs.removeAll()
     }
 
     public var deviceDescription: String {
@@ -101,6 +114,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             throw ComputeError.openCL(OpenCLError(code: CL_INVALID_PROGRAM, operation: "finding Kernels/\(file).cl",
                                                   buildLog: "no such file was embedded at build time"))
         }
+        try queue.finish()  // no kernel in flight while PoCL loads a program (see DeviceQueue)
         let built = try cache.program(context: context, device: device, name: file, source: source,
                                       options: "")
         if built.fromCache { programsFromCache.insert(file) }
@@ -111,12 +125,17 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// Compiles a program from source, bypassing the embedded files and the cache: for
     /// checking that a broken kernel is reported with its build log.
     func compileForTesting(source: String, name: String) throws {
-        _ = try ProgramCache.compile(source: source, name: name, context: context, options: "")
+        try locked {
+            try queue.finish()
+            _ = try ProgramCache.compile(source: source, name: name, context: context, options: "")
+        }
     }
 
     private func kernel(_ file: String, _ name: String) throws -> CLKernel {
         if let kernel = kernels[name] { return kernel }
-        let kernel = try CLKernel(program: try program(file), name: name)
+        let program = try program(file)
+        try queue.finish()
+        let kernel = try CLKernel(program: program, name: name)
         kernels[name] = kernel
         return kernel
     }
@@ -189,8 +208,14 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         return try events.reduce(0) { $0 + (try $1.duration()) }
     }
 
-    /// Runs a foreign command (CLBlast) on the queue, serialised with our launches.
-    func withQueue<T>(_ body: (cl_command_queue) throws -> T) throws -> T { try locked { try body(queue.handle) } }
+    /// Runs a foreign command (CLBlast, which may build its programs on first use) on the queue,
+    /// serialised with our launches and, like our builds, with nothing else in flight.
+    func withQueue<T>(_ body: (cl_command_queue) throws -> T) throws -> T {
+        try locked {
+            try queue.finish()
+            return try body(queue.handle)
+        }
+    }
 
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock(); defer { lock.unlock() }
