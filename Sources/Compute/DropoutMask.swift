@@ -13,6 +13,16 @@ public enum DropoutMask {
         return x
     }
 
+    /// `mix` on eight values at once (the CPU backend's vectorised dropout).
+    @inline(__always)
+    static func mix(_ value: SIMD8<UInt32>) -> SIMD8<UInt32> {
+        var x = value
+        x ^= x &>> 16; x = x &* 0x7feb_352d
+        x ^= x &>> 15; x = x &* 0x846c_a68b
+        x ^= x &>> 16
+        return x
+    }
+
     /// The key for one (seed, step) pair.
     @inline(__always)
     public static func key(seed: UInt32, step: UInt32) -> UInt32 { mix(seed ^ mix(step &+ 0x9e37_79b9)) }
@@ -21,6 +31,12 @@ public enum DropoutMask {
     @inline(__always)
     public static func uniform(key: UInt32, index: UInt32) -> Float {
         Float(mix(mix(index) ^ key) >> 8) * (1.0 / 16_777_216.0)
+    }
+
+    /// `uniform` for eight indices at once.
+    @inline(__always)
+    static func uniform(key: UInt32, indices: SIMD8<UInt32>) -> SIMD8<Float> {
+        SIMD8<Float>(mix(mix(indices) ^ key) &>> 8) * (1.0 / 16_777_216.0)
     }
 
     /// Whether element `index` is kept when dropping with probability `p`.

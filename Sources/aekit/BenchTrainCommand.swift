@@ -16,6 +16,12 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "The recipe to time: default, s0, s1, s2, s3, s4, s4-classifier.")
     var recipe = "s2"
 
+    @Option(help: "The bottleneck size, overriding the recipe's (s2 with 512 is PyTorch's dense-512 reference).")
+    var hidden: Int?
+
+    @Option(help: "Images per batch, overriding the recipe's.")
+    var batch: Int?
+
     @Option(help: "The device to time beside the CPU backend: opencl, opencl:N or auto.")
     var device = "opencl"
 
@@ -24,6 +30,9 @@ struct BenchTrainCommand: ParsableCommand {
 
     @Option(help: "Time an epoch of only the first N training images.")
     var limit: Int?
+
+    @Flag(help: "After the timed epoch, run one more with every op timed on its own and print where the time goes.")
+    var profile = false
 
     @Flag(help: "Leave out the CPU backend.")
     var noCPU = false
@@ -35,15 +44,23 @@ struct BenchTrainCommand: ParsableCommand {
         guard Recipe.names.contains(recipe) else {
             throw ValidationError("unknown recipe '\(recipe)'; use one of: \(Recipe.names.joined(separator: ", "))")
         }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     }
 
-    func run() throws {
+    /// The recipe's configuration with this command's overrides, checked as `aekit train` checks them.
+    private func makeConfig() throws -> TrainingConfig {
         var config = try Recipe.config(recipe, dataDirectory: data)
         if data == nil && config.data.directory.isEmpty {
             config.data = try DataSource.resolve(dataset: "fashion-mnist", directory: nil)
         }
+        if let hidden { config.model.hidden = hidden }
+        if let batch { config.batchSize = batch }
         config.trainLimit = limit
+        if let problem = config.problem { throw ValidationError(problem) }
+        return config
+    }
+
+    func run() throws {
+        let config = try makeConfig()
         let dataset = try config.data.load()
         let choice = try DeviceSelection.select(device)
         var backends: [any Backend] = noCPU ? [] : [CPUBackend()]
@@ -51,18 +68,37 @@ struct BenchTrainCommand: ParsableCommand {
         var records: [TrainBenchRecord] = []
         for backend in backends {
             if !json { printError("timing \(recipe) on \(backend.name) (\(backend.deviceDescription))") }
-            records.append(try TrainBench.run(config, backend: backend, data: dataset))
+            records.append(try TrainBench.run(config, backend: backend, data: dataset, profile: profile))
         }
         if json { print(try jsonString(records)); return }
-        var rows = [["recipe", "backend", "images", "s/epoch", "images/s", "vs cpu", "host RSS", "host peak", "device peak", "train loss"]]
+        var rows = [["recipe", "model", "batch", "backend", "images", "s/epoch", "images/s", "vs cpu", "host RSS", "host peak", "device peak", "train loss"]]
         let cpuSeconds = records.first { $0.backend == "cpu" }?.secondsPerEpoch
         for r in records {
-            rows.append([r.recipe, r.backend, "\(r.images)", String(format: "%.2f", r.secondsPerEpoch),
+            rows.append([r.recipe, r.model, "\(r.batchSize)", r.backend, "\(r.images)", String(format: "%.2f", r.secondsPerEpoch),
                          String(format: "%.0f", r.imagesPerSecond),
                          cpuSeconds.map { String(format: "%.2fx", $0 / r.secondsPerEpoch) } ?? "",
                          formatBytes(r.hostRSSBytes), formatBytes(r.hostPeakRSSBytes), formatBytes(r.devicePeakBytesInUse),
                          String(format: "%.5f", r.trainLoss)])
         }
+        print(table(rows))
+        for record in records { if let profile = record.profile { printProfile(profile, of: record) } }
+    }
+
+    /// The ops of a profiled epoch, the most time first, as torch.profiler's op table.
+    private func printProfile(_ profile: [OpTiming], of record: TrainBenchRecord) {
+        let epoch = record.profiledEpochSeconds ?? 0
+        let inOps = profile.reduce(0) { $0 + $1.seconds }
+        print("\nprofile of \(record.backend): one epoch op by op, \(String(format: "%.2f", epoch)) s " +
+              "(\(String(format: "%.2f", inOps)) s in ops; each op waited for, so above the plain epoch's " +
+              "\(String(format: "%.2f", record.secondsPerEpoch)) s)")
+        var rows = [["op", "calls", "total ms", "ms/call", "% of epoch"]]
+        func percent(_ seconds: Double) -> String { epoch > 0 ? String(format: "%.1f", 100 * seconds / epoch) : "" }
+        for op in profile {
+            rows.append([op.op, "\(op.calls)", String(format: "%.1f", op.seconds * 1e3),
+                         String(format: "%.3f", op.millisecondsPerCall), percent(op.seconds)])
+        }
+        rows.append(["(host work between ops: batches, bookkeeping)", "", String(format: "%.1f", (epoch - inOps) * 1e3),
+                     "", percent(epoch - inOps)])
         print(table(rows))
     }
 }

@@ -4,6 +4,9 @@ import Foundation
 /// One backend's figures for `aekit bench train`.
 public struct TrainBenchRecord: Codable, Sendable {
     public var recipe: String
+    /// The model timed, e.g. `dense-512` (a recipe's model with --hidden or --batch changed).
+    public var model: String
+    public var batchSize: Int
     public var backend: String
     public var device: String
     /// Images in the timed epoch (the recipe's training split, or --limit).
@@ -18,37 +21,61 @@ public struct TrainBenchRecord: Codable, Sendable {
     public var devicePeakBytesInUse: Int
     public var deviceBytesAllocated: Int
     public var trainLoss: Double
+    /// With `--profile`: each op's time in a second timed epoch, run op by op (see
+    /// `ProfilingBackend`), and that epoch's wall-clock seconds.
+    public var profile: [OpTiming]?
+    public var profiledEpochSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
-        case recipe, backend, device, images
+        case recipe, model, backend, device, images
+        case batchSize = "batch_size"
         case secondsPerEpoch = "seconds_per_epoch", imagesPerSecond = "images_per_second"
         case hostRSSBytes = "host_rss_bytes", hostPeakRSSBytes = "host_peak_rss_bytes"
         case devicePeakBytesInUse = "device_peak_bytes_in_use", deviceBytesAllocated = "device_bytes_allocated"
         case trainLoss = "train_loss"
+        case profile, profiledEpochSeconds = "profiled_epoch_seconds"
     }
 }
 
 public enum TrainBench {
-    /// Times epoch `epochs` of `config` (the ones before it warm up: programs built, buffers
-    /// pooled) on `backend`, in a temporary run folder that is removed afterwards.
+    /// Times the epoch after `warmupEpochs` (those warm up: programs built, buffers pooled) on
+    /// `backend`, in a temporary run folder that is removed afterwards. With `profile`, one more
+    /// epoch runs with every op timed on its own.
     public static func run(_ config: TrainingConfig, backend: any Backend, data: (train: Dataset, test: Dataset),
-                           warmupEpochs: Int = 1) throws -> TrainBenchRecord {
+                           warmupEpochs: Int = 1, profile: Bool = false) throws -> TrainBenchRecord {
         let folder = FileManager.default.temporaryDirectory.appending(path: "aekit-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let trainer = try Trainer(config: config, backend: backend, folder: RunFolder(path: folder), data: data)
+        let profiler = profile ? ProfilingBackend(backend) : nil
+        let trainer = try Trainer(config: config, backend: profiler ?? backend, folder: RunFolder(path: folder), data: data)
         for epoch in 0..<warmupEpochs { _ = try trainer.trainEpoch(epoch + 1) }
+        let (seconds, metrics) = try timedEpoch(trainer, warmupEpochs + 1, backend)
+        var record = TrainBenchRecord(
+            recipe: config.recipe, model: config.model.name, batchSize: config.batchSize,
+            backend: backend.name, device: backend.deviceDescription, images: trainer.train.count,
+            secondsPerEpoch: seconds, imagesPerSecond: Double(trainer.train.count) / seconds,
+            hostRSSBytes: 0, hostPeakRSSBytes: 0, devicePeakBytesInUse: 0, deviceBytesAllocated: 0,
+            trainLoss: metrics.loss)
+        if let profiler {
+            profiler.isRecording = true
+            record.profiledEpochSeconds = try timedEpoch(trainer, warmupEpochs + 2, backend).seconds
+            profiler.isRecording = false
+            record.profile = profiler.recorded
+        }
+        let memory = backend.memoryStatistics, host = HostMemory.read()
+        record.hostRSSBytes = host.resident
+        record.hostPeakRSSBytes = host.peak
+        record.devicePeakBytesInUse = memory.peakBytesInUse
+        record.deviceBytesAllocated = memory.bytesAllocated
+        return record
+    }
+
+    private static func timedEpoch(_ trainer: Trainer, _ epoch: Int, _ backend: any Backend) throws
+        -> (seconds: Double, metrics: Evaluation) {
         try backend.synchronize()
         let start = DispatchTime.now().uptimeNanoseconds
-        let metrics = try trainer.trainEpoch(warmupEpochs + 1)
+        let metrics = try trainer.trainEpoch(epoch)
         try backend.synchronize()
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-        let memory = backend.memoryStatistics, host = HostMemory.read()
-        return TrainBenchRecord(recipe: config.recipe, backend: backend.name, device: backend.deviceDescription,
-                                images: trainer.train.count, secondsPerEpoch: seconds,
-                                imagesPerSecond: Double(trainer.train.count) / seconds,
-                                hostRSSBytes: host.resident, hostPeakRSSBytes: host.peak,
-                                devicePeakBytesInUse: memory.peakBytesInUse, deviceBytesAllocated: memory.bytesAllocated,
-                                trainLoss: metrics.loss)
+        return (Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9, metrics)
     }
 }
 

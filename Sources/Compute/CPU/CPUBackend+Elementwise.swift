@@ -77,7 +77,11 @@ extension CPUBackend {
     public func reluBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
         try checkSameCount("relu backward", y, outputGrad, inputGrad)
         let out = try pointer(y), dy = try pointer(outputGrad), dx = try pointer(inputGrad)
-        parallelChunks(y.count) { r in for i in r { dx[i] = out[i] > 0 ? dy[i] : 0 } }
+        let zero = SIMD8<Float>()
+        parallelChunks(y.count) { r in
+            inBlocksOf8(r, vector: { i in dx.store8(zero.replacing(with: dy.load8(i), where: out.load8(i) .> zero), i) },
+                        scalar: { i in dx[i] = out[i] > 0 ? dy[i] : 0 })
+        }
     }
 
     public func sigmoidForward(_ x: Buffer, output y: Buffer) throws {
@@ -109,11 +113,15 @@ extension CPUBackend {
     private func applyDropoutMask(source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>,
                                   count: Int, p: Float, seed: UInt32, step: UInt32) {
         let key = DropoutMask.key(seed: seed, step: step), keepScale = 1 / (1 - p)
+        let zero = SIMD8<Float>(), lane = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
         parallelChunks(count) { r in
-            for i in r {
+            inBlocksOf8(r, vector: { i in
+                let kept = DropoutMask.uniform(key: key, indices: lane &+ UInt32(truncatingIfNeeded: i)) .>= p
+                destination.store8(zero.replacing(with: source.load8(i) * keepScale, where: kept), i)
+            }, scalar: { i in
                 destination[i] = DropoutMask.keeps(key: key, index: UInt32(truncatingIfNeeded: i), p: p)
                     ? source[i] * keepScale : 0
-            }
+            })
         }
     }
 }

@@ -5,7 +5,10 @@ extension CPUBackend {
         try checkSameCount("mse", prediction, target, gradient)
         let p = try pointer(prediction), t = try pointer(target), g = try pointer(gradient)
         let scale = 2 / Float(prediction.count)
-        for i in 0..<prediction.count { g[i] = scale * (p[i] - t[i]) }
+        parallelChunks(prediction.count) { r in
+            inBlocksOf8(r, vector: { i in g.store8(scale * (p.load8(i) - t.load8(i)), i) },
+                        scalar: { i in g[i] = scale * (p[i] - t[i]) })
+        }
         try squaredDifferenceSum(prediction, target, scale: 1 / Float(prediction.count), into: lossAccumulator)
     }
 
@@ -34,28 +37,36 @@ extension CPUBackend {
 
     public func sum(_ x: Buffer, scale: Float, into accumulator: Buffer) throws {
         let a = try pointer(x)
-        try reduce(count: x.count, scale: scale, into: accumulator) { Double(a[$0]) }
+        try reduce(count: x.count, scale: scale, into: accumulator) { r in
+            sumInBlocksOf8(r, vector: { a.load8($0) }, scalar: { a[$0] })
+        }
     }
 
     public func squaredDifferenceSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
         try checkSameCount("squared difference", a, b)
         let x = try pointer(a), y = try pointer(b)
-        try reduce(count: a.count, scale: scale, into: accumulator) {
-            let d = Double(x[$0] - y[$0]); return d * d
+        try reduce(count: a.count, scale: scale, into: accumulator) { r in
+            sumInBlocksOf8(r, vector: { i in let d = x.load8(i) - y.load8(i); return d * d },
+                           scalar: { i in let d = x[i] - y[i]; return d * d })
         }
     }
 
     public func binaryAgreementSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
         try checkSameCount("binary agreement", a, b)
         let x = try pointer(a), y = try pointer(b)
-        // Rounding to 0/1 is a threshold at 0.5 (ties go up, as in `rint`'s neighbour `floor(v + 0.5)`).
-        try reduce(count: a.count, scale: scale, into: accumulator) { (x[$0] >= 0.5) == (y[$0] >= 0.5) ? 1 : 0 }
+        // Rounding to 0/1 is a threshold at 0.5 (ties go up, as in `floor(v + 0.5)`); an element
+        // counts 1 when both sides fall on the same side of it.
+        let half = SIMD8<Float>(repeating: 0.5), zero = SIMD8<Float>(), one = SIMD8<Float>(repeating: 1)
+        try reduce(count: a.count, scale: scale, into: accumulator) { r in
+            sumInBlocksOf8(r, vector: { i in
+                zero.replacing(with: one, where: .!((x.load8(i) .>= half) .^ (y.load8(i) .>= half)))
+            }, scalar: { i in (x[i] >= 0.5) == (y[i] >= 0.5) ? 1 : 0 })
+        }
     }
 
-    /// `accumulator[0] += scale · Σ term(i)`, summed in Double.
-    private func reduce(count: Int, scale: Float, into accumulator: Buffer, _ term: (Int) -> Double) throws {
-        var total: Double = 0
-        for i in 0..<count { total += term(i) }
+    /// `accumulator[0] += scale · Σ`, the ranges' sums (`partial`) taken on all cores.
+    private func reduce(count: Int, scale: Float, into accumulator: Buffer, _ partial: (Range<Int>) -> Double) throws {
+        let total = parallelSum(count, partial)
         try pointer(accumulator)[0] += Float(total * Double(scale))
     }
 }

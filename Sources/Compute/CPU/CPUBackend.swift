@@ -56,16 +56,3 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     public func synchronize() throws {}
 }
-
-/// Runs `body` over `0..<count` in contiguous chunks on all cores when the loop is large
-/// enough to pay for the threads; `grain` is the smallest chunk worth a thread.
-func parallelChunks(_ count: Int, grain: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
-    let chunks = min(cores, max(1, count / grain))
-    if chunks <= 1 { body(0..<count); return }
-    // Each chunk touches its own range of the buffers `body` captured.
-    nonisolated(unsafe) let body = body
-    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-        body((chunk * count / chunks)..<((chunk + 1) * count / chunks))
-    }
-}
