@@ -81,4 +81,18 @@ func aekit(_ arguments: [String], in directory: String? = nil) throws -> (status
         let summary = try aekit(["summary", "--recipe", "s4"])
         #expect(summary.status == 0 && summary.output.contains("ConvTranspose2d"))
     }
+
+    @Test func benchTrainProfilesEveryOp() throws {
+        let data = try temporaryFolder()
+        try writeSyntheticIDX(to: data, train: 60, test: 30)
+        let (status, output) = try aekit(["bench", "train", "--recipe", "s0", "--data", data, "--batch", "20", "--hidden", "32",
+                                          "--device", "cpu", "--profile"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("dense-32") && output.contains("profile of cpu"), "\(output)")
+        // Three steps of 20 images: forward 784→32→784, backward without the input gradient.
+        #expect(output.contains("gemm 20x32x784 NT") && output.contains("gemm 32x784x20 TN"), "\(output)")
+        // Both weight matrices have 32·784 = 25 088 entries: two SGD steps of that size per batch.
+        let sgd = output.split(separator: "\n").first { $0.hasPrefix("sgd_step 25088 ") }
+        #expect(sgd?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first == "6", "\(output)")
+    }
 }

@@ -3,11 +3,12 @@ import Foundation
 // The CPU backend's loops over large buffers run in contiguous chunks, one per core, when the
 // loop is large enough to pay for the threads; `grain` is the smallest chunk worth a thread.
 
-/// How many chunks `0..<count` is cut into, and chunk `index` of them.
+/// How many chunks `0..<count` is cut into.
 private func chunkCount(_ count: Int, grain: Int) -> Int {
     min(ProcessInfo.processInfo.activeProcessorCount, max(1, count / grain))
 }
 
+/// Chunk `index` of `chunks` equal (to within one) contiguous ranges of `0..<count`.
 private func chunk(_ index: Int, of chunks: Int, _ count: Int) -> Range<Int> {
     (index * count / chunks)..<((index + 1) * count / chunks)
 }
