@@ -127,12 +127,7 @@ struct TrainCommand: ParsableCommand {
         if let validation { config.validation = TrainingConfig.ValidationSplit(argument: validation)! }
         config.trainLimit = limit
         if let encoder {
-            let spec = try Checkpoint.spec(at: encoder)
-            guard spec.architecture == .convLinear else {
-                throw ValidationError("--encoder must be a conv-linear autoencoder checkpoint; \(encoder) holds \(spec.name)")
-            }
-            config.model.hidden = spec.hidden
-            config.encoderCheckpoint = encoder
+            do { try config.startFromEncoder(at: encoder) } catch TrainingError.configuration(let why) { throw ValidationError(why) }
         }
         if config.model.architecture == .classifier && config.encoderCheckpoint == nil {
             printError("note: no --encoder given; the classifier's encoder starts from random weights")

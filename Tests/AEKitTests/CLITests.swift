@@ -95,4 +95,39 @@ func aekit(_ arguments: [String], in directory: String? = nil) throws -> (status
         let sgd = output.split(separator: "\n").first { $0.hasPrefix("sgd_step 25088 ") }
         #expect(sgd?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first == "6", "\(output)")
     }
+
+    @Test func studyReportsMeanAndSpreadOfItsRuns() throws {
+        let data = try temporaryFolder(), work = try temporaryFolder()
+        try writeSyntheticIDX(to: data, train: 60, test: 30)
+        let encoder = try aekit(["train", "--recipe", "s4", "--data", data, "--epochs", "1", "--batch", "20",
+                                 "--device", "cpu", "--out", "encoder"], in: work)
+        #expect(encoder.status == 0, "\(encoder.output)")
+        let arguments = ["study", "--encoder", "encoder/model.safetensors", "--fresh", "--runs", "2", "--epochs", "2",
+                         "--data", data, "--device", "cpu", "--out", "study"]
+        let first = try aekit(arguments, in: work)
+        #expect(first.status == 0, "\(first.output)")
+
+        // study.json's figures are those of the run folders' own final.json files.
+        let study = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(work)/study/study.json")))
+        let variants = try #require(study as? [[String: Any]])
+        #expect(variants.map { $0["name"] as? String } == ["pre-trained", "fresh"])
+        for variant in variants {
+            let name = variant["name"] as! String, test = variant["test_accuracy"] as! [String: Any]
+            let accuracies = try [1, 2].map { seed -> Double in
+                let final = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(work)/study/\(name)/seed-\(seed)/final.json")))
+                return ((final as! [String: Any])["test"] as! [String: Any])["accuracy"] as! Double
+            }
+            #expect(test["values"] as? [Double] == accuracies)
+            #expect(abs((test["mean"] as! Double) - (accuracies[0] + accuracies[1]) / 2) < 1e-12)
+            #expect(abs((test["std"] as! Double) - abs(accuracies[0] - accuracies[1]) / 2.0.squareRoot()) < 1e-12)
+            #expect((variant["validation_accuracy"] as? [Any])?.count == 2)
+        }
+        #expect(FileManager.default.fileExists(atPath: "\(work)/study/accuracy.svg"))
+
+        // The same command again reads the finished runs back: same table, no training.
+        let again = try aekit(arguments, in: work)
+        #expect(again.status == 0 && !again.output.contains("epoch 1/2"), "\(again.output)")
+        func table(_ text: String) -> [Substring] { text.split(separator: "\n").filter { $0.contains("%") } }
+        #expect(table(again.output) == table(first.output) && table(first.output).count == 2, "\(first.output)")
+    }
 }

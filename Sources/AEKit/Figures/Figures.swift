@@ -52,11 +52,17 @@ public enum Figures {
     }
 
     /// An SVG line chart of named series over epochs 1…n, with a log-scale y axis when asked.
+    /// `spreads[i]`, when given, shades series i ± that much at each epoch (a mean ± std band).
     public static func curves(_ series: [(name: String, values: [Double])], title: String, yLabel: String,
-                              logScale: Bool = false) -> String {
+                              logScale: Bool = false, spreads: [[Double]?] = []) -> String {
         let width = 640.0, height = 400.0, left = 70.0, right = 150.0, top = 40.0, bottom = 50.0
         let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
-        let all = series.flatMap(\.values).filter { $0.isFinite && (!logScale || $0 > 0) }
+        func spread(_ i: Int) -> [Double]? { i < spreads.count ? spreads[i] : nil }
+        let bands = series.indices.flatMap { i -> [Double] in
+            guard let d = spread(i) else { return [] }
+            return zip(series[i].values, d).flatMap { [$0 - $1, $0 + $1] }
+        }
+        let all = (series.flatMap(\.values) + bands).filter { $0.isFinite && (!logScale || $0 > 0) }
         let epochs = max(series.map(\.values.count).max() ?? 1, 2)
         guard var low = all.min(), var high = all.max() else { return "<svg xmlns=\"http://www.w3.org/2000/svg\"/>" }
         let f: (Double) -> Double = logScale ? { Foundation.log10($0) } : { $0 }
@@ -84,6 +90,12 @@ public enum Figures {
             + "\(yLabel)\(logScale ? " (log)" : "")</text>\n"
         for (i, s) in series.enumerated() {
             let color = colors[i % colors.count]
+            if let d = spread(i) {
+                let upper = zip(s.values, d).enumerated().map { String(format: "%.1f,%.1f", x($0.offset + 1), y($0.element.0 + $0.element.1)) }
+                let lower = zip(s.values, d).enumerated().reversed()
+                    .map { String(format: "%.1f,%.1f", x($0.offset + 1), y(max($0.element.0 - $0.element.1, logScale ? 1e-12 : -.infinity))) }
+                svg += "<polygon fill=\"\(color)\" fill-opacity=\"0.2\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
+            }
             let points = s.values.enumerated().filter { $0.element.isFinite && (!logScale || $0.element > 0) }
                 .map { String(format: "%.1f,%.1f", x($0.offset + 1), y($0.element)) }
             svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"

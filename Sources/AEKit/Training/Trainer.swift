@@ -16,8 +16,14 @@ public final class Trainer {
     var lossReadInterval = 0.5
 
     /// A new run. `data` replaces loading `config.data` (tests pass small synthetic sets).
-    public init(config: TrainingConfig, backend: any Backend, folder: RunFolder,
-                progress: any TrainingProgress = SilentProgress(), data: (train: Dataset, test: Dataset)? = nil) throws {
+    public convenience init(config: TrainingConfig, backend: any Backend, folder: RunFolder,
+                            progress: any TrainingProgress = SilentProgress(), data: (train: Dataset, test: Dataset)? = nil) throws {
+        try self.init(config: config, backend: backend, folder: folder, progress: progress, data: data, loadEncoder: true)
+    }
+
+    /// `loadEncoder: false` when the run's own checkpoint is loaded over the model anyway (resuming).
+    private init(config: TrainingConfig, backend: any Backend, folder: RunFolder, progress: any TrainingProgress,
+                 data: (train: Dataset, test: Dataset)?, loadEncoder: Bool) throws {
         if let problem = config.problem { throw TrainingError.configuration(problem) }
         self.config = config; self.backend = backend; self.folder = folder; self.progress = progress
         var (all, test) = try data ?? config.data.load()
@@ -34,7 +40,7 @@ public final class Trainer {
         }
         self.test = test
         model = try Sequential.build(config.model, backend: backend, seed: config.seed)
-        if let encoder = config.encoderCheckpoint {
+        if loadEncoder, let encoder = config.encoderCheckpoint {
             try Checkpoint.loadParameters(from: encoder, into: model, layers: ModelSpec.convLinearEncoderLayers)
         }
         optimizer = config.optimizer.make(backend: backend)
@@ -47,8 +53,8 @@ public final class Trainer {
         let record = try folder.readJSON(RunRecord.self, from: folder.config)
         var config = record.config
         if let epochs { config.epochs = epochs }
-        config.encoderCheckpoint = nil  // the checkpoint already holds the encoder it started from
-        try self.init(config: config, backend: backend, folder: folder, progress: progress)
+        // The run's checkpoint already holds the encoder it started from (which may have moved since).
+        try self.init(config: config, backend: backend, folder: folder, progress: progress, data: nil, loadEncoder: false)
         let state = try folder.readJSON(RunState.self, from: folder.state)
         guard state.epochsDone < config.epochs else {
             throw TrainingError.resume("\(folder.path) already finished its \(config.epochs) epochs; pass --epochs N to train longer")

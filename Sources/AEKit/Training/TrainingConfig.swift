@@ -47,6 +47,17 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     }
 
     /// Problems a person can fix with a flag; nil when the configuration is usable.
+    /// Makes this a classifier run that starts from the encoder of the conv-linear autoencoder
+    /// saved at `path` (S4), with that model's bottleneck width.
+    public mutating func startFromEncoder(at path: String) throws {
+        let spec = try Checkpoint.spec(at: path)
+        guard spec.architecture == .convLinear else {
+            throw TrainingError.configuration("--encoder must be a conv-linear autoencoder checkpoint; \(path) holds \(spec.name)")
+        }
+        model.hidden = spec.hidden
+        encoderCheckpoint = path
+    }
+
     public var problem: String? {
         if batchSize < 1 { return "--batch must be at least 1 (got \(batchSize))" }
         if epochs < 1 { return "--epochs must be at least 1 (got \(epochs))" }

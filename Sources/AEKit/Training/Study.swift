@@ -1,0 +1,147 @@
+import Compute
+import Foundation
+
+/// A mean and sample standard deviation over repeated runs, with the runs' own values.
+public struct Spread: Codable, Sendable {
+    public var mean: Double
+    /// Sample standard deviation (n − 1); 0 for a single run.
+    public var std: Double
+    public var values: [Double]
+
+    public init(_ values: [Double]) {
+        let mean = values.reduce(0, +) / Double(max(values.count, 1))
+        let squares = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        self.values = values
+        self.mean = mean
+        std = values.count > 1 ? (squares / Double(values.count - 1)).squareRoot() : 0
+    }
+}
+
+/// One variant of a study (the encoder it starts from), over all its runs.
+public struct StudyVariant: Codable, Sendable {
+    /// `pre-trained` or `fresh`.
+    public var name: String
+    public var encoder: String?
+    public var seeds: [UInt64]
+    /// Per epoch, across runs: validation accuracy and loss.
+    public var validationAccuracy: [Spread]
+    public var validationLoss: [Spread]
+    /// After the last epoch, on the test set.
+    public var testAccuracy: Spread
+
+    enum CodingKeys: String, CodingKey {
+        case name, encoder, seeds
+        case validationAccuracy = "validation_accuracy", validationLoss = "validation_loss"
+        case testAccuracy = "test_accuracy"
+    }
+}
+
+/// S4's classifier study: the classifier trained several times from different seeds, starting
+/// from a trained encoder and, for the comparison, from random weights; the accuracy reported as
+/// mean ± std over the runs, per epoch (the report's 15 runs: 91.1 ± 0.3 % at 30 epochs).
+///
+/// Every run is an ordinary run folder under `folder/<variant>/seed-<seed>`. A run that
+/// finished is read back rather than trained again, and one that was cut off is resumed, so an
+/// interrupted study picks up where it stopped.
+public struct Study {
+    public let config: TrainingConfig
+    public let folder: RunFolder
+    public let runs: Int
+    /// `nil` for the randomly initialised encoder.
+    public let encoders: [String?]
+
+    public init(config: TrainingConfig, folder: RunFolder, runs: Int, encoders: [String?]) throws {
+        guard config.model.architecture == .classifier else {
+            throw TrainingError.configuration("a study trains the classifier (--recipe s4-classifier); got \(config.model.name)")
+        }
+        guard runs >= 1 else { throw TrainingError.configuration("--runs must be at least 1 (got \(runs))") }
+        guard !encoders.isEmpty else { throw TrainingError.configuration("a study needs an encoder variant") }
+        self.config = config; self.folder = folder; self.runs = runs; self.encoders = encoders
+    }
+
+    public static func variantName(encoder: String?) -> String { encoder == nil ? "fresh" : "pre-trained" }
+
+    /// Trains (or reads back) every run and writes `study.json`, `study.csv` and `accuracy.svg`.
+    /// `announce` hears of each run before it starts; `progress` follows its epochs.
+    public func run(backend: any Backend, data: (train: Dataset, test: Dataset), progress: any TrainingProgress,
+                    announce: (String) -> Void) throws -> [StudyVariant] {
+        try folder.create()
+        var variants: [StudyVariant] = []
+        for encoder in encoders {
+            let name = Study.variantName(encoder: encoder)
+            var histories: [[EpochRecord]] = [], tests: [Double] = [], seeds: [UInt64] = []
+            for index in 0..<runs {
+                var runConfig = config
+                runConfig.seed = config.seed &+ UInt64(index)
+                runConfig.encoderCheckpoint = encoder
+                let runFolder = RunFolder(path: folder.file("\(name)/seed-\(runConfig.seed)"))
+                announce("\(name) run \(index + 1)/\(runs) (seed \(runConfig.seed)) in \(runFolder.path)")
+                try checkSameRun(runConfig, in: runFolder)
+                let (history, test) = try finishedRun(runFolder)
+                    ?? trainRun(runConfig, in: runFolder, backend: backend, data: data, progress: progress)
+                histories.append(history)
+                tests.append(test.accuracy ?? .nan)
+                seeds.append(runConfig.seed)
+            }
+            let epochs = histories.map(\.count).min() ?? 0
+            variants.append(StudyVariant(
+                name: name, encoder: encoder, seeds: seeds,
+                validationAccuracy: (0..<epochs).map { e in Spread(histories.map { $0[e].validation.accuracy ?? .nan }) },
+                validationLoss: (0..<epochs).map { e in Spread(histories.map { $0[e].validation.loss }) },
+                testAccuracy: Spread(tests)))
+        }
+        try write(variants)
+        return variants
+    }
+
+    /// A run folder left by an earlier study must hold the same run: reading back or resuming
+    /// one trained with another encoder, model or data would mix two studies.
+    private func checkSameRun(_ runConfig: TrainingConfig, in runFolder: RunFolder) throws {
+        guard FileManager.default.fileExists(atPath: runFolder.config) else { return }
+        let earlier = try runFolder.readJSON(RunRecord.self, from: runFolder.config).config
+        guard earlier.encoderCheckpoint == runConfig.encoderCheckpoint, earlier.model == runConfig.model,
+              earlier.seed == runConfig.seed, earlier.trainLimit == runConfig.trainLimit,
+              earlier.data.name == runConfig.data.name, earlier.optimizer == runConfig.optimizer,
+              earlier.batchSize == runConfig.batchSize else {
+            throw TrainingError.configuration("\(runFolder.path) holds a run with other settings than this study's; "
+                                              + "give the study another --out, or remove that folder")
+        }
+    }
+
+    /// The history and test metrics of a run that already finished, if `runFolder` holds one.
+    private func finishedRun(_ runFolder: RunFolder) throws -> ([EpochRecord], Evaluation)? {
+        guard FileManager.default.fileExists(atPath: runFolder.final) else { return nil }
+        let state = try runFolder.readJSON(RunState.self, from: runFolder.state)
+        let final = try runFolder.readJSON(FinalRecord.self, from: runFolder.final)
+        guard state.epochsDone >= config.epochs else { return nil }
+        return (Array(state.history.prefix(config.epochs)), final.test)
+    }
+
+    private func trainRun(_ runConfig: TrainingConfig, in runFolder: RunFolder, backend: any Backend,
+                          data: (train: Dataset, test: Dataset), progress: any TrainingProgress) throws -> ([EpochRecord], Evaluation) {
+        let trainer: Trainer
+        if FileManager.default.fileExists(atPath: runFolder.state) {
+            trainer = try Trainer(resuming: runFolder, backend: backend, progress: progress, epochs: runConfig.epochs)
+        } else {
+            trainer = try Trainer(config: runConfig, backend: backend, folder: runFolder, progress: progress, data: data)
+        }
+        let test = try trainer.run()
+        return (trainer.history, test)
+    }
+
+    private func write(_ variants: [StudyVariant]) throws {
+        try folder.writeJSON(variants, to: folder.file("study.json"))
+        var csv = "variant,epoch,runs,val_accuracy_mean,val_accuracy_std,val_loss_mean,val_loss_std\n"
+        for v in variants {
+            for (e, (accuracy, loss)) in zip(v.validationAccuracy, v.validationLoss).enumerated() {
+                csv += "\(v.name),\(e + 1),\(accuracy.values.count),\(accuracy.mean),\(accuracy.std),\(loss.mean),\(loss.std)\n"
+            }
+        }
+        try writeAtomically(Data(csv.utf8), to: folder.file("study.csv"))
+        let validationName = config.validation == .testSet ? "test" : "validation"
+        let svg = Figures.curves(variants.map { ($0.name, $0.validationAccuracy.map(\.mean)) },
+                                 title: "\(config.model.name): \(validationName) accuracy, mean ± std over \(runs) runs",
+                                 yLabel: "accuracy", spreads: variants.map { $0.validationAccuracy.map(\.std) })
+        try writeAtomically(Data(svg.utf8), to: folder.file("accuracy.svg"))
+    }
+}
