@@ -6,6 +6,8 @@ extension OpenCLBackend {
 
     /// Rows and columns of C per work-item of the vector kernel (gemm.cl's VR and VW).
     static let vectorBlock = (rows: 6, columns: 16)
+    /// Row blocks per work-group of the vector kernel.
+    static let vectorGroupRows = 8
 
     /// gemm.cl's tiled kernel: a work-group computes TSM x TSN of C, each work-item WPTM x WPTN.
     static let gemmTile = (m: 64, n: 64, wptm: 4, wptn: 4)
@@ -49,8 +51,10 @@ extension OpenCLBackend {
             try launch("gemm", "gemm_transpose", global: [k, n], [.int(n), .int(k), .buffer(b), .buffer(rowMajorB)])
         }
         let block = OpenCLBackend.vectorBlock
+        // An explicit work-group of a few row blocks: left to choose, PoCL made the whole grid
+        // one work-group (one core) when its row count was prime (784 / 6 -> 131 blocks).
         try launch("gemm", "gemm_vector_\(transA ? "t" : "n")",
                    global: [(n + block.columns - 1) / block.columns, (m + block.rows - 1) / block.rows],
-                   [.int(m), .int(n), .int(k), .float(alpha), .buffer(a), .buffer(rowMajorB), .float(beta), .buffer(c)])
+                   local: [1, OpenCLBackend.vectorGroupRows], [.int(m), .int(n), .int(k), .float(alpha), .buffer(a), .buffer(rowMajorB), .float(beta), .buffer(c)])
     }
 }
