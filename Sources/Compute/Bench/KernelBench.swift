@@ -47,31 +47,41 @@ public struct KernelBench {
         let run: (any Backend, [Buffer]) throws -> Void
     }
 
+    /// One backend (or forced kernel) timed on a workload: a row of the table.
+    struct Contender {
+        let label: String, device: String
+        let backend: any Backend
+        let workload: Workload
+        /// Time from enqueue to finish instead of profiling events (CLBlast, see `time`).
+        var wallClock = false
+    }
+
     public func run(filter: String? = nil) throws -> [BenchRecord] {
         var records: [BenchRecord] = []
         for workload in KernelBench.workloads() where filter.map({ workload.op.contains($0) }) ?? true {
             progress("\(workload.op) \(workload.shape)")
+            var contenders: [Contender] = []
             if includeCPU {
-                records.append(try measure(workload, backend: cpu, label: "cpu", device: "CPU (OpenBLAS)"))
+                contenders.append(Contender(label: "cpu", device: "CPU (OpenBLAS)", backend: cpu, workload: workload))
             }
             if let cl = openCL {
-                records.append(try measure(workload, backend: cl, label: "opencl", device: cl.device.name))
-                if workload.op == "gemm" { records += try gemmVariants(workload, cl) }
+                contenders.append(Contender(label: "opencl", device: cl.device.name, backend: cl, workload: workload))
+                if workload.op == "gemm" { contenders += gemmVariants(workload, cl) }
                 if workload.op.hasPrefix("conv2d") {
-                    for variant in convolutionVariants {
-                        records.append(try measure(workload, backend: variant, label: "opencl-\(variant.convolution.rawValue)",
-                                                   device: cl.device.name))
+                    contenders += convolutionVariants.map {
+                        Contender(label: "opencl-\($0.convolution.rawValue)", device: cl.device.name, backend: $0, workload: workload)
                     }
                 }
             }
+            records += try measureSideBySide(contenders)
         }
         return records
     }
 
-    /// Our two GEMM kernels forced, and CLBlast, on the same shape.
-    private func gemmVariants(_ workload: Workload, _ cl: OpenCLBackend) throws -> [BenchRecord] {
+    /// Our three GEMM kernels forced, and CLBlast, on the same shape.
+    private func gemmVariants(_ workload: Workload, _ cl: OpenCLBackend) -> [Contender] {
         guard let dims = GEMMShape(workload.shape) else { return [] }
-        var rows: [BenchRecord] = []
+        var rows: [Contender] = []
         for kernel in [OpenCLBackend.GEMMKernel.tiled, .direct, .vector] {
             // The direct kernel at 1024³ takes seconds on a CPU device and teaches nothing new.
             if kernel == .direct && dims.m * dims.n * dims.k > 200_000_000 { continue }
@@ -80,7 +90,7 @@ public struct KernelBench {
                 try (backend as! OpenCLBackend).gemm(transA: dims.transA, transB: dims.transB, m: dims.m, n: dims.n,
                                                      k: dims.k, alpha: 1, a: b[0], b: b[1], beta: 0, c: b[2], kernel: kernel)
             }
-            rows.append(try measure(forced, backend: cl, label: "opencl-\(kernel.rawValue)", device: cl.device.name))
+            rows.append(Contender(label: "opencl-\(kernel.rawValue)", device: cl.device.name, backend: cl, workload: forced))
         }
         if let clblast {
             let baseline = Workload(op: "gemm", shape: workload.shape, flops: workload.flops, bytes: workload.bytes,
@@ -88,40 +98,52 @@ public struct KernelBench {
                 try clblast.gemm(on: backend as! OpenCLBackend, transA: dims.transA, transB: dims.transB,
                                  m: dims.m, n: dims.n, k: dims.k, alpha: 1, a: b[0], b: b[1], beta: 0, c: b[2])
             }
-            rows.append(try measure(baseline, backend: cl, label: "clblast", device: cl.device.name, wallClock: true))
+            rows.append(Contender(label: "clblast", device: cl.device.name, backend: cl, workload: baseline, wallClock: true))
         }
         return rows
     }
 
-    /// The median of `repeats` timed runs. OpenCL rows use profiling events unless `wallClock`:
-    /// CLBlast's GEMM may run several kernels (pad, transpose, GEMM) but returns the event of
-    /// its last one only, so it is timed from enqueue to `clFinish` (which slightly favours
-    /// our kernels by the launch overhead, microseconds against milliseconds here).
-    private func measure(_ workload: Workload, backend: any Backend, label: String, device: String,
-                         wallClock: Bool = false) throws -> BenchRecord {
-        var random = SeededRandom(seed: 7)
-        let buffers = try workload.inputs.map { count -> Buffer in
-            let buffer = try backend.makeBuffer(count: count)
-            try backend.upload(random.uniforms(count, 0, 1), to: buffer)
-            return buffer
-        }
-        try workload.run(backend, buffers)  // warm-up: builds programs, faults pages in
-        try backend.synchronize()
-        var times: [Double] = []
-        for _ in 0..<repeats {
-            if let cl = backend as? OpenCLBackend, !wallClock {
-                times.append(try cl.kernelTime { try workload.run(cl, buffers) })
-            } else {
-                let start = DispatchTime.now().uptimeNanoseconds
-                try workload.run(backend, buffers)
-                try backend.synchronize()
-                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+    /// Each contender's median of `repeats` timed runs, taken in rounds (one run of each per
+    /// round) so that a burst of load on this shared machine slows every row of a shape alike
+    /// and the ratios between them hold; timing each row's runs back to back let one burst
+    /// halve one row (seen: the same kernel at 2.9 and 7.8 ms in one run).
+    private func measureSideBySide(_ contenders: [Contender]) throws -> [BenchRecord] {
+        let inputs = try contenders.map { contender -> [Buffer] in
+            var random = SeededRandom(seed: 7)
+            let buffers = try contender.workload.inputs.map { count -> Buffer in
+                let buffer = try contender.backend.makeBuffer(count: count)
+                try contender.backend.upload(random.uniforms(count, 0, 1), to: buffer)
+                return buffer
             }
+            try contender.workload.run(contender.backend, buffers)  // warm-up: builds programs, faults pages in
+            try contender.backend.synchronize()
+            return buffers
         }
-        let median = times.sorted()[times.count / 2]
-        return BenchRecord(op: workload.op, shape: workload.shape, backend: label, device: device,
-                           medianMs: median * 1e3, gflops: workload.flops / median * 1e-9,
-                           gbps: workload.bytes / median * 1e-9)
+        var times = [[Double]](repeating: [], count: contenders.count)
+        for _ in 0..<repeats {
+            for (index, contender) in contenders.enumerated() { times[index].append(try time(contender, inputs[index])) }
+        }
+        return zip(contenders, times).map { contender, times in
+            let median = times.sorted()[times.count / 2], workload = contender.workload
+            return BenchRecord(op: workload.op, shape: workload.shape, backend: contender.label, device: contender.device,
+                               medianMs: median * 1e3, gflops: workload.flops / median * 1e-9,
+                               gbps: workload.bytes / median * 1e-9)
+        }
+    }
+
+    /// Seconds of one run. OpenCL rows use profiling events unless `wallClock`: CLBlast's GEMM
+    /// may run several kernels (pad, transpose, GEMM) but returns the event of its last one
+    /// only, so it is timed from enqueue to `clFinish` (which slightly favours our kernels by
+    /// the launch overhead, microseconds against milliseconds here).
+    private func time(_ contender: Contender, _ buffers: [Buffer]) throws -> Double {
+        let (backend, workload) = (contender.backend, contender.workload)
+        if let cl = backend as? OpenCLBackend, !contender.wallClock {
+            return try cl.kernelTime { try workload.run(cl, buffers) }
+        }
+        let start = DispatchTime.now().uptimeNanoseconds
+        try workload.run(backend, buffers)
+        try backend.synchronize()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
     }
 }
 
