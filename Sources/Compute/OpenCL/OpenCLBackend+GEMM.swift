@@ -55,6 +55,7 @@ extension OpenCLBackend {
         // one work-group (one core) when its row count was prime (784 / 6 -> 131 blocks).
         try launch("gemm", "gemm_vector_\(transA ? "t" : "n")",
                    global: [(n + block.columns - 1) / block.columns, (m + block.rows - 1) / block.rows],
-                   local: [1, OpenCLBackend.vectorGroupRows], [.int(m), .int(n), .int(k), .float(alpha), .buffer(a), .buffer(rowMajorB), .float(beta), .buffer(c)])
+                   local: [1, OpenCLBackend.vectorGroupRows],
+                   [.int(m), .int(n), .int(k), .float(alpha), .buffer(a), .buffer(rowMajorB), .float(beta), .buffer(c)])
     }
 }
