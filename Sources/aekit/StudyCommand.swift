@@ -32,14 +32,7 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "The first run's seed; run k uses seed + k.")
     var seed: UInt64 = 1
 
-    @Option(help: "The dataset: fashion-mnist (installed by scripts/setup) or mnist (needs --data).")
-    var dataset: String?
-
-    @Option(help: "A folder holding the four IDX files.")
-    var data: String?
-
-    @Option(help: "Train on only the first N training images (a quick check).")
-    var limit: Int?
+    @OptionGroup var dataOptions: DataOptions
 
     @Option(help: "The device: cpu, opencl, opencl:N or auto.")
     var device = "auto"
@@ -52,12 +45,9 @@ struct StudyCommand: ParsableCommand {
     }
 
     func makeConfig() throws -> TrainingConfig {
-        var config = try Recipe.config("s4-classifier", dataDirectory: dataset == nil || dataset == "mnist" ? data : nil)
-        if let dataset { config.data = try DataSource.resolve(dataset: dataset, directory: data) }
-        else if let data { config.data.directory = data }
+        var config = try dataOptions.config(recipe: "s4-classifier")
         if let epochs { config.epochs = epochs }
         config.seed = seed
-        config.trainLimit = limit
         if let encoder {
             do { try config.startFromEncoder(at: encoder) } catch TrainingError.configuration(let why) { throw ValidationError(why) }
         }

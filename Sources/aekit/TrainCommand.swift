@@ -26,11 +26,8 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "List the recipes and exit.")
     var list = false
 
-    @Option(help: "The dataset: fashion-mnist (installed by scripts/setup) or mnist (needs --data).")
-    var dataset: String?
+    @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "A folder holding the four IDX files (train/t10k images/labels, .gz or not).")
-    var data: String?
 
     @Option(help: "The architecture: dense, conv-keras, conv-linear or classifier.")
     var model: ModelSpec.Architecture?
@@ -74,9 +71,6 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Validation set: 'test' (evaluate on the test set each epoch), a count split off the training set, or a fraction.")
     var validation: String?
 
-    @Option(help: "Train on only the first N training images (a quick check).")
-    var limit: Int?
-
     @Option(help: "A trained conv-linear checkpoint whose encoder the classifier starts from.")
     var encoder: String?
 
@@ -98,16 +92,14 @@ struct TrainCommand: ParsableCommand {
         if !Recipe.names.contains(recipe) {
             throw ValidationError("unknown recipe '\(recipe)'; use one of: \(Recipe.names.joined(separator: ", "))")
         }
-        if resume != nil && (out != nil || model != nil || dataset != nil || data != nil) {
+        if resume != nil && (out != nil || model != nil || dataOptions.namesData) {
             throw ValidationError("--resume continues a run as it was configured; only --device and --epochs may change")
         }
     }
 
     /// The recipe with every flag applied.
     func makeConfig() throws -> TrainingConfig {
-        var config = try Recipe.config(recipe, dataDirectory: dataset == nil || dataset == "mnist" ? data : nil)
-        if let dataset { config.data = try DataSource.resolve(dataset: dataset, directory: data) }
-        else if let data { config.data.directory = data }
+        var config = try dataOptions.config(recipe: recipe)
         if let model {
             config.model.architecture = model
             if model == .convKeras && initialization == nil { config.model.initialization = .keras }
@@ -125,7 +117,6 @@ struct TrainCommand: ParsableCommand {
         if let epochs { config.epochs = epochs }
         if let seed { config.seed = seed }
         if let validation { config.validation = TrainingConfig.ValidationSplit(argument: validation)! }
-        config.trainLimit = limit
         if let encoder {
             do { try config.startFromEncoder(at: encoder) } catch TrainingError.configuration(let why) { throw ValidationError(why) }
         }
