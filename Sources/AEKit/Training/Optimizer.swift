@@ -9,14 +9,29 @@ public protocol Optimizer: AnyObject {
     var stepCount: Int { get set }
 }
 
-/// What SGD and Adam share: their buffers live in an `OptimizerState`.
-protocol StatefulOptimizer: Optimizer {
-    var buffers: OptimizerState { get }
-    /// The state buffers' names for one parameter (`<name>.momentum_buffer`, …).
-    func bufferNames(_ parameter: String) -> [String]
-}
+/// What SGD and Adam share: their settings, a step counter, and per-parameter buffers in an
+/// `OptimizerState`, saved and restored by name. A subclass names its buffers and updates one
+/// parameter.
+public class StatefulOptimizer: Optimizer {
+    let spec: OptimizerSpec
+    let buffers: OptimizerState
+    public var stepCount = 0
 
-extension StatefulOptimizer {
+    init(_ spec: OptimizerSpec, backend: any Backend) {
+        self.spec = spec; buffers = OptimizerState(backend: backend)
+    }
+
+    public func step(_ parameters: [(name: String, parameter: Parameter)]) throws {
+        stepCount += 1
+        for (name, p) in parameters { try update(p, buffers: bufferNames(name)) }
+    }
+
+    /// The state buffers' names for one parameter (`<name>.momentum_buffer`, …).
+    func bufferNames(_ parameter: String) -> [String] { fatalError("\(Self.self) must name its buffers") }
+
+    /// One parameter's update, with its buffers named `names`.
+    func update(_ p: Parameter, buffers names: [String]) throws { fatalError("\(Self.self) must update parameters") }
+
     public func state(_ parameters: [(name: String, parameter: Parameter)]) throws -> [SafeTensors.Entry] {
         try buffers.entries(parameters.flatMap { bufferNames($0.name) })
     }
@@ -78,47 +93,24 @@ final class OptimizerState {
 }
 
 public final class SGD: StatefulOptimizer {
-    let spec: OptimizerSpec
-    let buffers: OptimizerState
-    public var stepCount = 0
-
-    init(_ spec: OptimizerSpec, backend: any Backend) {
-        self.spec = spec; buffers = OptimizerState(backend: backend)
+    override func update(_ p: Parameter, buffers names: [String]) throws {
+        let velocity = spec.momentum == 0 ? nil : try buffers.buffer(names[0], like: p)
+        try buffers.backend.sgdStep(parameter: p.value.buffer, gradient: p.gradient.buffer, velocity: velocity?.buffer,
+                                    learningRate: spec.learningRate, momentum: spec.momentum,
+                                    nesterov: spec.nesterov, weightDecay: spec.weightDecay)
     }
 
-    public func step(_ parameters: [(name: String, parameter: Parameter)]) throws {
-        stepCount += 1
-        for (name, p) in parameters {
-            let velocity = spec.momentum == 0 ? nil : try buffers.buffer(bufferNames(name)[0], like: p)
-            try buffers.backend.sgdStep(parameter: p.value.buffer, gradient: p.gradient.buffer, velocity: velocity?.buffer,
-                                      learningRate: spec.learningRate, momentum: spec.momentum,
-                                      nesterov: spec.nesterov, weightDecay: spec.weightDecay)
-        }
-    }
-
-    func bufferNames(_ parameter: String) -> [String] { ["\(parameter).momentum_buffer"] }
+    override func bufferNames(_ parameter: String) -> [String] { ["\(parameter).momentum_buffer"] }
 }
 
 public final class Adam: StatefulOptimizer {
-    let spec: OptimizerSpec
-    let buffers: OptimizerState
-    public var stepCount = 0
-
-    init(_ spec: OptimizerSpec, backend: any Backend) {
-        self.spec = spec; buffers = OptimizerState(backend: backend)
+    override func update(_ p: Parameter, buffers names: [String]) throws {
+        let m = try buffers.buffer(names[0], like: p), v = try buffers.buffer(names[1], like: p)
+        try buffers.backend.adamStep(parameter: p.value.buffer, gradient: p.gradient.buffer, firstMoment: m.buffer,
+                                     secondMoment: v.buffer, learningRate: spec.learningRate, beta1: spec.beta1,
+                                     beta2: spec.beta2, epsilon: spec.epsilon, weightDecay: spec.weightDecay,
+                                     step: stepCount)
     }
 
-    public func step(_ parameters: [(name: String, parameter: Parameter)]) throws {
-        stepCount += 1
-        for (name, p) in parameters {
-            let names = bufferNames(name)
-            let m = try buffers.buffer(names[0], like: p), v = try buffers.buffer(names[1], like: p)
-            try buffers.backend.adamStep(parameter: p.value.buffer, gradient: p.gradient.buffer, firstMoment: m.buffer,
-                                       secondMoment: v.buffer, learningRate: spec.learningRate, beta1: spec.beta1,
-                                       beta2: spec.beta2, epsilon: spec.epsilon, weightDecay: spec.weightDecay,
-                                       step: stepCount)
-        }
-    }
-
-    func bufferNames(_ parameter: String) -> [String] { ["\(parameter).exp_avg", "\(parameter).exp_avg_sq"] }
+    override func bufferNames(_ parameter: String) -> [String] { ["\(parameter).exp_avg", "\(parameter).exp_avg_sq"] }
 }
