@@ -1,0 +1,84 @@
+import Compute
+
+/// A convolution's geometry as its layer uses it: the output size, and the three ops that run
+/// it forward and back. `ConvGeometry` runs the conv2d ops; `ConvTransposeGeometry` runs the
+/// transposed ones (the same ops, with the roles of input and output exchanged).
+public protocol ConvolutionRun {
+    var batch: Int { get }
+    var outHeight: Int { get }
+    var outWidth: Int { get }
+    func forward(_ b: any Backend, input: Buffer, weight: Buffer, output: Buffer) throws
+    func backwardData(_ b: any Backend, outputGrad: Buffer, weight: Buffer, inputGrad: Buffer) throws
+    func backwardWeights(_ b: any Backend, input: Buffer, outputGrad: Buffer, weightGrad: Buffer) throws
+}
+
+extension ConvGeometry: ConvolutionRun {
+    public func forward(_ b: any Backend, input: Buffer, weight: Buffer, output: Buffer) throws {
+        try b.conv2dForward(self, input: input, weight: weight, output: output)
+    }
+    public func backwardData(_ b: any Backend, outputGrad: Buffer, weight: Buffer, inputGrad: Buffer) throws {
+        try b.conv2dBackwardData(self, outputGrad: outputGrad, weight: weight, inputGrad: inputGrad)
+    }
+    public func backwardWeights(_ b: any Backend, input: Buffer, outputGrad: Buffer, weightGrad: Buffer) throws {
+        try b.conv2dBackwardWeights(self, input: input, outputGrad: outputGrad, weightGrad: weightGrad)
+    }
+}
+
+extension ConvTransposeGeometry: ConvolutionRun {
+    public func forward(_ b: any Backend, input: Buffer, weight: Buffer, output: Buffer) throws {
+        try b.convTranspose2dForward(self, input: input, weight: weight, output: output)
+    }
+    public func backwardData(_ b: any Backend, outputGrad: Buffer, weight: Buffer, inputGrad: Buffer) throws {
+        try b.convTranspose2dBackwardData(self, outputGrad: outputGrad, weight: weight, inputGrad: inputGrad)
+    }
+    public func backwardWeights(_ b: any Backend, input: Buffer, outputGrad: Buffer, weightGrad: Buffer) throws {
+        try b.convTranspose2dBackwardWeights(self, input: input, outputGrad: outputGrad, weightGrad: weightGrad)
+    }
+}
+
+/// What Conv2D and ConvTranspose2D share: a square kernel, a weight drawn by the chosen
+/// initialisation and a bias per output channel, and forward and backward passes through their
+/// geometry's ops. A subclass gives the geometry for an input shape and PyTorch's repr.
+public class ConvolutionLayer<Geometry: ConvolutionRun>: Layer {
+    public let kind: String
+    public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int
+    public let weight: Parameter, bias: Parameter
+    private var input: Tensor?
+
+    init(kind: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int, weightShape: [Int],
+         backend: any Backend, initialization: Initialization, random: inout SeededRandom) throws {
+        self.kind = kind
+        self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel; self.stride = stride
+        let drawn = initialization.draw(shape: weightShape, biasCount: outChannels, random: &random)
+        weight = try Parameter(name: "weight", value: backend.tensor(weightShape, values: drawn.weight), backend: backend)
+        bias = try Parameter(name: "bias", value: backend.tensor([outChannels], values: drawn.bias), backend: backend)
+    }
+
+    public var parameters: [Parameter] { [weight, bias] }
+    public var arguments: String { fatalError("\(Self.self) must give its arguments") }
+    func geometry(_ input: [Int]) throws -> Geometry { fatalError("\(Self.self) must give its geometry") }
+
+    public func outputShape(for input: [Int]) throws -> [Int] {
+        let g = try geometry(input)
+        return [g.batch, outChannels, g.outHeight, g.outWidth]
+    }
+
+    public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
+        let g = try geometry(x.shape), b = context.backend
+        let y = try b.tensor([g.batch, outChannels, g.outHeight, g.outWidth])
+        try g.forward(b, input: x.buffer, weight: weight.value.buffer, output: y.buffer)
+        try b.biasAdd(y.buffer, bias: bias.value.buffer, channels: outChannels, inner: g.outHeight * g.outWidth)
+        input = x
+        return y
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
+        let x = try saved(input), g = try geometry(x.shape), b = context.backend
+        try g.backwardWeights(b, input: x.buffer, outputGrad: dy.buffer, weightGrad: weight.gradient.buffer)
+        try b.biasGradient(dy.buffer, channels: outChannels, inner: g.outHeight * g.outWidth, into: bias.gradient.buffer)
+        guard needsInputGradient else { return nil }
+        let dx = try b.tensor(x.shape)
+        try g.backwardData(b, outputGrad: dy.buffer, weight: weight.value.buffer, inputGrad: dx.buffer)
+        return dx
+    }
+}
