@@ -16,6 +16,8 @@ let package = Package(
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // sched_getaffinity's CPU_COUNT, a C macro: how many cores the CPU backend may use.
+        .target(name: "CAffinity", path: "Sources/CAffinity"),
 
         // Kernels/*.cl compiled into the binary: the plugin turns every .cl file of the
         // Kernels target into a Swift string, so `aekit` needs no files beside it.
@@ -24,7 +26,7 @@ let package = Package(
                 dependencies: ["EmbedKernelsTool"], path: "Plugins/EmbedKernels"),
         .target(name: "Kernels", path: "Kernels", plugins: ["EmbedKernels"]),
 
-        .target(name: "Compute", dependencies: ["COpenCL", "COpenBLAS", "Kernels"]),
+        .target(name: "Compute", dependencies: ["COpenCL", "COpenBLAS", "CAffinity", "Kernels"]),
         .target(name: "AEKit", dependencies: ["Compute", "CZlib"]),
         .executableTarget(name: "aekit", dependencies: [
             "AEKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -8,6 +8,8 @@ public enum ComputeError: Error, CustomStringConvertible, Equatable {
     case unknownDevice(String, available: [String])
     /// An OpenCL call failed.
     case openCL(OpenCLError)
+    /// A setting (an option or an environment variable) out of its range; the text names it.
+    case invalidArgument(String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum ComputeError: Error, CustomStringConvertible, Equatable {
             return "unknown device '\(name)'; use one of: \(available.joined(separator: ", ")) "
                 + "(run `aekit devices` to see them)"
         case .openCL(let error): return error.description
+        case .invalidArgument(let what): return what
         }
     }
 }

@@ -14,14 +14,16 @@ public enum DeviceSelection {
         ["auto", "cpu"] + (devices.isEmpty ? [] : ["opencl"]) + devices.map { "opencl:\($0.index)" }
     }
 
-    public static func select(_ name: String, cacheDirectory: URL? = ProgramCache.defaultDirectory) throws -> Choice {
+    /// `threads` is the CPU backend's budget where the choice is the CPU backend.
+    public static func select(_ name: String, threads: ThreadBudget = .standard,
+                              cacheDirectory: URL? = ProgramCache.defaultDirectory) throws -> Choice {
         let wanted = name.lowercased()
         // Listing OpenCL devices can fail (a broken ICD); `cpu` must work regardless.
-        if wanted == "cpu" { return Choice(backend: CPUBackend(), reason: "asked for the CPU backend") }
+        if wanted == "cpu" { return Choice(backend: CPUBackend(threads: threads), reason: "asked for the CPU backend") }
         // `auto` must work where OpenCL does not (no ICD, a broken driver): then it is the CPU.
         let listing = Result { try OpenCLDevice.all() }
         if wanted == "auto", case .failure(let error) = listing {
-            return Choice(backend: CPUBackend(), reason: "auto: CPU backend, because listing OpenCL devices failed (\(error))")
+            return Choice(backend: CPUBackend(threads: threads), reason: "auto: CPU backend, because listing OpenCL devices failed (\(error))")
         }
         let devices = try listing.get()
         switch wanted {
@@ -33,7 +35,7 @@ public enum DeviceSelection {
             let why = devices.isEmpty ? "no OpenCL device was found"
                 : "the OpenCL devices here are CPU devices (\(devices.map(\.name).joined(separator: ", "))), "
                     + "which serve parity checks; the CPU backend is faster"
-            return Choice(backend: CPUBackend(), reason: "auto: CPU backend, because \(why)")
+            return Choice(backend: CPUBackend(threads: threads), reason: "auto: CPU backend, because \(why)")
         case "opencl":
             guard let first = devices.first else { break }
             return Choice(backend: try OpenCLBackend(device: first, cacheDirectory: cacheDirectory),

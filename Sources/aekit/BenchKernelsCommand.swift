@@ -15,6 +15,8 @@ struct BenchKernelsCommand: ParsableCommand {
     @Option(help: "The OpenCL device to time: opencl, opencl:N or auto (auto may pick the CPU backend alone).")
     var device = "opencl"
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     @Option(help: "Timed runs per measurement; the median is reported.")
     var repeats = 5
 
@@ -32,10 +34,11 @@ struct BenchKernelsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let choice = try DeviceSelection.select(device)
+        let threads = try threadOptions.budget()
+        let choice = try DeviceSelection.select(device, threads: threads)
         let cl = choice.backend as? OpenCLBackend
         printError("device: \(choice.backend.name) (\(choice.reason))")
-        var bench = KernelBench(cpu: CPUBackend(), openCL: cl, clblast: cl == nil ? nil : CLBlastGEMM())
+        var bench = KernelBench(cpu: CPUBackend(threads: threads), openCL: cl, clblast: cl == nil ? nil : CLBlastGEMM())
         bench.repeats = repeats
         if let cl {
             bench.convolutionVariants = try [.direct, .im2col].map { try OpenCLBackend(device: cl.device, convolution: $0) }

@@ -25,6 +25,8 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "The device to time beside the CPU backend: opencl, opencl:N or auto.")
     var device = "opencl"
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     @Option(help: "A folder holding the four IDX files (default: the recipe's dataset, or Fashion-MNIST).")
     var data: String?
 
@@ -62,8 +64,9 @@ struct BenchTrainCommand: ParsableCommand {
     func run() throws {
         let config = try makeConfig()
         let dataset = try config.data.load()
-        let choice = try DeviceSelection.select(device)
-        var backends: [any Backend] = noCPU ? [] : [CPUBackend()]
+        let threads = try threadOptions.budget()
+        let choice = try DeviceSelection.select(device, threads: threads)
+        var backends: [any Backend] = noCPU ? [] : [CPUBackend(threads: threads)]
         if !(choice.backend is CPUBackend) || backends.isEmpty { backends.append(choice.backend) }
         var records: [TrainBenchRecord] = []
         for backend in backends {

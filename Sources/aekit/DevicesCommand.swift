@@ -10,17 +10,22 @@ struct DevicesCommand: ParsableCommand {
     @Flag(help: "Print a JSON array instead of a table.")
     var json = false
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     func run() throws {
+        let threads = try threadOptions.budget()
         let devices = try OpenCLDevice.all()
-        let cpu = CPUBackend()
         if json {
             struct Entry: Encodable {
                 let name: String, backend: String, platform: String, device: String, type: String
                 let computeUnits: Int, memoryBytes: Int, driver: String
+                // The CPU backend's threads and where the count came from.
+                var threads: Int? = nil, threadSource: ThreadBudget.Source? = nil
             }
-            var entries = [Entry(name: "cpu", backend: "cpu", platform: "OpenBLAS", device: cpu.deviceDescription,
+            var entries = [Entry(name: "cpu", backend: "cpu", platform: "OpenBLAS", device: "host CPU",
                                  type: "cpu", computeUnits: ProcessInfo.processInfo.activeProcessorCount,
-                                 memoryBytes: Int(ProcessInfo.processInfo.physicalMemory), driver: "")]
+                                 memoryBytes: Int(ProcessInfo.processInfo.physicalMemory), driver: "",
+                                 threads: threads.count, threadSource: threads.source)]
             entries += devices.map {
                 Entry(name: "opencl:\($0.index)", backend: "opencl", platform: $0.platform, device: $0.name, type: $0.type,
                       computeUnits: $0.computeUnits, memoryBytes: $0.globalMemoryBytes, driver: $0.driverVersion)
@@ -29,7 +34,7 @@ struct DevicesCommand: ParsableCommand {
             return
         }
         var rows = [["name", "platform", "device", "type", "units", "memory", "driver"]]
-        rows.append(["cpu", "OpenBLAS", "host CPU, OpenBLAS \(cpu.openBLASThreads) threads", "cpu",
+        rows.append(["cpu", "OpenBLAS", "host CPU, \(threads)", "cpu",
                      "\(ProcessInfo.processInfo.activeProcessorCount)",
                      formatBytes(Int(ProcessInfo.processInfo.physicalMemory)), "-"])
         for d in devices {
@@ -40,7 +45,7 @@ struct DevicesCommand: ParsableCommand {
         if devices.isEmpty {
             print("\nNo OpenCL device found. Install an ICD (pocl-opencl-icd for the CPU, or a GPU vendor's driver).")
         }
-        let choice = try DeviceSelection.select("auto")
+        let choice = try DeviceSelection.select("auto", threads: threads)
         print("\n--device auto selects \(choice.backend.name): \(choice.reason)")
     }
 }

@@ -20,11 +20,13 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Where to compute: auto, cpu, opencl or opencl:N.")
     var device = "auto"
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     @Flag(help: "Print the metrics as JSON.")
     var json = false
 
     func run() throws {
-        let choice = try DeviceSelection.select(device)
+        let choice = try DeviceSelection.select(device, threads: threadOptions.budget())
         printError("device: \(choice.reason)")
         let model = try Checkpoint.load(checkpoint, backend: choice.backend)
         let test = try DataSource.resolve(dataset: dataset, directory: data).load().test

@@ -10,6 +10,8 @@ struct ParityCommand: ParsableCommand {
     @Option(help: "The device to check against the CPU backend: opencl, opencl:N or auto.")
     var device = "opencl"
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     @Option(help: "The seed of the random shapes and inputs.")
     var seed: UInt64 = 1
 
@@ -24,13 +26,14 @@ struct ParityCommand: ParsableCommand {
     }
 
     func run() throws {
-        let choice = try DeviceSelection.select(device)
+        let threads = try threadOptions.budget()
+        let choice = try DeviceSelection.select(device, threads: threads)
         print("checking \(choice.backend.name) (\(choice.backend.deviceDescription)) against cpu; seed \(seed); "
               + "an element passes when |opencl - cpu| <= atol + rtol * |cpu|")
         var rows = [["op", "cases", "max abs err", "max rel err", "tolerance", "result"]]
         var failed: [ParityReport] = []
         for op in ParitySuite.ops where only.map({ op.name.contains($0) }) ?? true {
-            let report = try ParitySuite.check(op, reference: CPUBackend(), candidate: choice.backend,
+            let report = try ParitySuite.check(op, reference: CPUBackend(threads: threads), candidate: choice.backend,
                                                seed: seed, cases: cases)
             rows.append([report.op, "\(report.cases)", String(format: "%.2e", report.maxAbsoluteError),
                          String(format: "%.2e", report.maxRelativeError), "\(report.tolerance)",

@@ -77,6 +77,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where to compute: auto, cpu, opencl or opencl:N (see `aekit devices`).")
     var device = "auto"
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     @Option(help: "The run folder (default: runs/<recipe>, or runs/<recipe>-2, … if taken).")
     var out: String?
 
@@ -134,7 +136,7 @@ struct TrainCommand: ParsableCommand {
         }
         // The configuration first: a bad flag should not wait for a device to open.
         let config = resume == nil ? try makeConfig() : nil
-        let choice = try DeviceSelection.select(device)
+        let choice = try DeviceSelection.select(device, threads: threadOptions.budget())
         printError("device: \(choice.reason)")
         let progress: any TrainingProgress = isatty(STDERR_FILENO) == 1 ? TerminalProgress() : LineProgress()
         let trainer: Trainer

@@ -14,10 +14,13 @@ func aekitBinary() throws -> URL {
 }
 
 /// Runs aekit with `arguments`; returns its exit status and everything it printed.
-func aekit(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
+/// `environment` adds to (or replaces) the test process's variables.
+func aekit(_ arguments: [String], in directory: String? = nil,
+           environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = try aekitBinary()
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
     let pipe = Pipe()
     process.standardOutput = pipe
@@ -40,6 +43,8 @@ func aekit(_ arguments: [String], in directory: String? = nil) throws -> (status
         (["train", "--device", "tpu:3"], "unknown device 'tpu:3'"),
         (["train", "--recipe", "s0"], "MNIST is not packaged"),
         (["train", "--frobnicate"], "Unknown option '--frobnicate'"),
+        (["train", "--threads", "0"], "--threads must be a thread count in 1...1024, not 0"),
+        (["bench", "train", "--threads", "5000"], "--threads must be a thread count"),
         (["parity", "--device", "nonsense"], "unknown device 'nonsense'"),
         (["evaluate", "--checkpoint", "/nonexistent.safetensors"], "/nonexistent.safetensors"),
     ])
@@ -49,6 +54,23 @@ func aekit(_ arguments: [String], in directory: String? = nil) throws -> (status
         #expect(status != 0, "\(arguments) exited 0")
         #expect(output.contains(message), "\(arguments) printed: \(output)")
         // Nothing half-written: a rejected run leaves no run folder behind.
+        #expect(!FileManager.default.fileExists(atPath: "\(folder)/runs"))
+    }
+
+    @Test func threadCountAndItsSource() throws {
+        let option = try aekit(["devices", "--threads", "3"])
+        #expect(option.status == 0 && option.output.contains("3 threads (--threads)"), "\(option.output)")
+        let variable = try aekit(["devices"], environment: ["AEKIT_THREADS": "1"])
+        #expect(variable.status == 0 && variable.output.contains("1 thread (AEKIT_THREADS)"), "\(variable.output)")
+        if ProcessInfo.processInfo.environment["AEKIT_THREADS"] == nil {
+            let detected = try aekit(["devices"])
+            #expect(detected.output.contains("(CPU affinity)") || detected.output.contains("(cgroup CPU quota)"), "\(detected.output)")
+        }
+
+        // A bad variable stops a run before anything is written.
+        let folder = try temporaryFolder()
+        let bad = try aekit(["train", "--device", "cpu"], in: folder, environment: ["AEKIT_THREADS": "lots"])
+        #expect(bad.status != 0 && bad.output.contains("AEKIT_THREADS='lots' is not a whole number"), "\(bad.output)")
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/runs"))
     }
 

@@ -3,7 +3,8 @@ import Foundation
 // Convolution as im2col + one OpenBLAS GEMM per sample: the sample's patches become the
 // columns of a [C·kh·kw, outH·outW] matrix, so forward is W·col, backward-data is Wᵀ·dy
 // scattered back (col2im), and backward-weights is dy·colᵀ summed over samples.
-// Samples are split across cores, each core with its own column buffer.
+// Samples are split into runs claimed by the backend's threads, each thread with its own
+// column buffer.
 
 extension CPUBackend {
     public func conv2dForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, output: Buffer) throws {
@@ -59,23 +60,25 @@ extension CPUBackend {
         }
     }
 
-    private func sampleChunkCount(_ g: ConvGeometry) -> Int {
-        // A thread per core when there is enough work to share; one otherwise.
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        return g.multiplyAdds < 1 << 20 ? 1 : min(cores, g.batch)
+    /// How many runs of samples the batch is cut into: each worth about a million multiply-adds,
+    /// at most one per sample, and few enough that backward-weights' partial sums (one per run)
+    /// stay under 64 MiB. Not the thread count, so results do not depend on it.
+    func sampleChunkCount(_ g: ConvGeometry) -> Int {
+        let byWork = g.multiplyAdds >> 20
+        let byMemory = (1 << 24) / max(g.weightCount, 1)
+        return max(1, min(byWork, g.batch, byMemory))
     }
 
-    /// Splits the batch into `sampleChunkCount` contiguous ranges run in parallel; `body` gets
-    /// the chunk's index, its samples and a scratch column buffer of `columns` floats.
+    /// Cuts the batch into `sampleChunkCount` contiguous runs, claimed by the backend's threads;
+    /// `body` gets the run's index, its samples and its thread's scratch column buffer of
+    /// `columns` floats.
     private func forEachSampleChunk(_ g: ConvGeometry, columns: Int,
                                     _ body: (Int, Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
-        let chunks = sampleChunkCount(g)
-        // Each chunk writes only its own samples (or its own partial sum).
-        nonisolated(unsafe) let body = body
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let col = UnsafeMutablePointer<Float>.allocate(capacity: columns)
-            defer { col.deallocate() }
-            body(chunk, (chunk * g.batch / chunks)..<((chunk + 1) * g.batch / chunks), col)
+        let chunks = sampleChunkCount(g), workers = min(threads.count, chunks)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: workers * columns)
+        defer { scratch.deallocate() }
+        runChunks(chunks, workers: workers) { worker, c in
+            body(c, chunk(c, of: chunks, g.batch), scratch + worker * columns)
         }
     }
 

@@ -1,21 +1,54 @@
 import COpenBLAS
 
+// One product is cut into blocks of rows (or columns) of C, each an OpenBLAS call on one
+// thread, claimed by the backend's threads as `Parallel.swift` describes. Every element of C
+// is still one OpenBLAS dot product over all of k, so the cut changes no result.
+
+/// The fewest multiply-adds worth a block of its own (about 0.1 ms on one core).
+private let gemmBlockWork = 1 << 22
+
+/// The fewest rows (or columns) in a block: OpenBLAS packs the other operand again for every
+/// block, which a thin block does not repay.
+private let gemmBlockWidth = 64
+
+/// Blocks per thread: enough that a thread that loses its core holds up little of the product.
+private let gemmBlocksPerThread = 4
+
 extension CPUBackend {
     public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                      alpha: Float, a: Buffer, b: Buffer, beta: Float, c: Buffer) throws {
         try checkGEMM(m: m, n: n, k: k, a: a, b: b, c: c)
-        try sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
-                  a: pointer(a), b: pointer(b), beta: beta, c: pointer(c))
+        let a = try pointer(a), b = try pointer(b), c = try pointer(c)
+        let blocks = max(1, min(gemmBlocksPerThread * threads.count, max(m, n) / gemmBlockWidth,
+                                m * n * k / gemmBlockWork))
+        // Row-major: A is m×k (k×m when transposed), B is k×n (n×k), C is m×n.
+        let lda = transA ? m : k, ldb = transB ? k : n
+        if m >= n {
+            runChunks(blocks, workers: threads.count) { _, block in
+                let rows = chunk(block, of: blocks, m)
+                sgemm(transA: transA, transB: transB, m: rows.count, n: n, k: k, alpha: alpha,
+                      a: a + (transA ? rows.lowerBound : rows.lowerBound * lda), lda: lda,
+                      b: b, ldb: ldb, beta: beta, c: c + rows.lowerBound * n, ldc: n)
+            }
+        } else {
+            runChunks(blocks, workers: threads.count) { _, block in
+                let columns = chunk(block, of: blocks, n)
+                sgemm(transA: transA, transB: transB, m: m, n: columns.count, k: k, alpha: alpha,
+                      a: a, lda: lda, b: b + (transB ? columns.lowerBound * ldb : columns.lowerBound), ldb: ldb,
+                      beta: beta, c: c + columns.lowerBound, ldc: n)
+            }
+        }
     }
 
-    /// Row-major `cblas_sgemm` on raw pointers (the convolutions call it on slices).
+    /// Row-major `cblas_sgemm` on the calling thread, on raw pointers; leading dimensions
+    /// default to those of whole, packed matrices (the convolutions call it on slices).
     func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-               a: UnsafePointer<Float>, b: UnsafePointer<Float>, beta: Float,
-               c: UnsafeMutablePointer<Float>) {
+               a: UnsafePointer<Float>, lda: Int? = nil, b: UnsafePointer<Float>, ldb: Int? = nil,
+               beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int? = nil) {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     blasint(m), blasint(n), blasint(k), alpha,
-                    a, blasint(transA ? m : k), b, blasint(transB ? k : n),
-                    beta, c, blasint(n))
+                    a, blasint(lda ?? (transA ? m : k)), b, blasint(ldb ?? (transB ? k : n)),
+                    beta, c, blasint(ldc ?? n))
     }
 }
 

@@ -12,20 +12,30 @@ final class CPUStorage {
 }
 
 /// The reference backend: OpenBLAS `cblas_sgemm` for every matrix product (convolutions
-/// through im2col), plain Swift loops for the rest, split across cores where a loop is large.
-/// Ops run synchronously on the caller's thread, so `synchronize` has nothing to wait for.
+/// through im2col), plain Swift loops for the rest, split across `threads` where a loop is
+/// large. Ops run synchronously on the caller's thread, so `synchronize` has nothing to wait for.
 public final class CPUBackend: Backend, @unchecked Sendable {
     // Thread-safety: the only shared state is the buffer pool, which locks itself.
     public let name = "cpu"
     let pool = BufferPool()
+    /// How many threads an op may use (`Parallel.swift` cuts the work for them).
+    public let threads: ThreadBudget
 
-    public init() {}
-
-    public var deviceDescription: String {
-        "CPU: \(ProcessInfo.processInfo.activeProcessorCount) cores, OpenBLAS \(openBLASThreads) threads"
+    public init(threads: ThreadBudget = .standard) {
+        self.threads = threads
+        _ = Self.serialBLAS
     }
 
-    public var openBLASThreads: Int { Int(openblas_get_num_threads()) }
+    /// OpenBLAS runs on the calling thread only; this backend splits a product across its own
+    /// threads (`CPUBackend+GEMM.swift`). OpenBLAS' threads wait for work by spinning and
+    /// yielding: beside one busy process they made an S4 epoch 5.7x slower than alone, against
+    /// 1.4x with OpenBLAS on one thread (measured with `aekit bench train --recipe s4
+    /// --limit 20000`; scripts/bench-contention). Process-wide, so set once.
+    private static let serialBLAS: Void = openblas_set_num_threads(1)
+
+    public var deviceDescription: String {
+        "CPU: \(threads), OpenBLAS on each thread"
+    }
 
     public var memoryStatistics: MemoryStatistics { pool.statistics }
 

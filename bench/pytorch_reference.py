@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""PyTorch's time for one training epoch of an AEKit recipe's model, as `aekit bench train`
+times AEKit's: one warm-up epoch, then one timed epoch, evaluation excluded.
+
+The models are the ones `aekit summary --recipe R` prints (layer for layer, PyTorch's default
+initialisation), trained with the recipe's optimiser, loss and batch size on the first
+--limit Fashion-MNIST training images. Prints one JSON object on standard output.
+
+    python3 bench/pytorch_reference.py --recipe s4 --limit 20000
+"""
+import argparse
+import gzip
+import json
+import os
+import time
+
+import torch
+from torch import nn
+
+FASHION = "/usr/share/datasets/fashion-mnist"
+
+
+def load_images(folder, limit):
+    with gzip.open(os.path.join(folder, "train-images-idx3-ubyte.gz"), "rb") as f:
+        data = f.read()
+    count = int.from_bytes(data[4:8], "big")
+    pixels = torch.frombuffer(bytearray(data[16:]), dtype=torch.uint8).view(count, 1, 28, 28)
+    return pixels[:limit].float() / 255
+
+
+def s2(hidden):
+    # S2: 784-N-784, ReLU, dropout 0.1, ReLU output; SGD lr 0.5, batch 1000.
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, hidden), nn.ReLU(), nn.Dropout(0.1),
+                          nn.Linear(hidden, 784), nn.ReLU(), nn.Unflatten(1, (1, 28, 28)))
+    return model, torch.optim.SGD(model.parameters(), lr=0.5), 1000
+
+
+def s4(hidden):
+    # S4: conv 1-16-32 with max-pools, a linear bottleneck, transposed convs; Adam 1e-3, batch 100.
+    model = nn.Sequential(
+        nn.Conv2d(1, 16, 3), nn.ReLU(), nn.Dropout(0.2), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3), nn.ReLU(), nn.Dropout(0.2), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(800, hidden), nn.ReLU(), nn.Dropout(0.2),
+        nn.Linear(hidden, 800), nn.ReLU(), nn.Unflatten(1, (32, 5, 5)),
+        nn.ConvTranspose2d(32, 16, 3, stride=2, output_padding=1), nn.ReLU(),
+        nn.ConvTranspose2d(16, 1, 5, stride=2, output_padding=1), nn.Sigmoid())
+    return model, torch.optim.Adam(model.parameters(), lr=1e-3), 100
+
+
+RECIPES = {"s2": (s2, 64), "s4": (s4, 64)}
+
+
+def epoch(model, optimiser, images, batch):
+    loss_fn = nn.MSELoss()
+    order = torch.randperm(len(images))
+    total = 0.0
+    for start in range(0, len(images), batch):
+        x = images[order[start:start + batch]]
+        optimiser.zero_grad()
+        loss = loss_fn(model(x), x)
+        loss.backward()
+        optimiser.step()
+        total += loss.item()
+    return total / ((len(images) + batch - 1) // batch)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipe", choices=sorted(RECIPES), default="s4")
+    parser.add_argument("--hidden", type=int, help="the bottleneck width (default: the recipe's)")
+    parser.add_argument("--limit", type=int, default=20000, help="training images in the epoch")
+    parser.add_argument("--threads", type=int, help="torch.set_num_threads (default: PyTorch's)")
+    parser.add_argument("--data", default=FASHION, help="a folder holding train-images-idx3-ubyte.gz")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    build, default_hidden = RECIPES[args.recipe]
+    model, optimiser, batch = build(args.hidden or default_hidden)
+    images = load_images(args.data, args.limit)
+    model.train()
+    epoch(model, optimiser, images, batch)  # warm-up, as aekit bench train
+    start = time.perf_counter()
+    loss = epoch(model, optimiser, images, batch)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"recipe": args.recipe, "backend": "pytorch", "torch": torch.__version__,
+                      "threads": torch.get_num_threads(), "images": len(images),
+                      "batch_size": batch, "seconds_per_epoch": seconds, "train_loss": loss}))
+
+
+if __name__ == "__main__":
+    main()
