@@ -64,21 +64,18 @@ import Testing
     }
 
     @Test func cgroupV1QuotaAndNoQuota() throws {
-        let limited = try fakeCgroup([
-            "/proc": "4:memory:/x\n3:cpu,cpuacct:/job\n0::/\n",
-            "/sys/cpu,cpuacct/cpu.cfs_quota_us": "-1\n",
-            "/sys/cpu,cpuacct/cpu.cfs_period_us": "100000\n",
-            "/sys/cpu,cpuacct/job/cpu.cfs_quota_us": "50000\n",
-            "/sys/cpu,cpuacct/job/cpu.cfs_period_us": "100000\n",
-        ])
+        // The root has no quota (-1); the job's cgroup has half a core.
+        var files = ["/proc": "4:memory:/x\n3:cpu,cpuacct:/job\n0::/\n"]
+        for (folder, quota) in [("", "-1"), ("/job", "50000")] {
+            files["/sys/cpu,cpuacct\(folder)/cpu.cfs_quota_us"] = quota + "\n"
+            files["/sys/cpu,cpuacct\(folder)/cpu.cfs_period_us"] = "100000\n"
+        }
+        let limited = try fakeCgroup(files)
         #expect(ThreadBudget.cgroupQuota(root: limited + "/sys", procCgroup: limited + "/proc") == 0.5)
         #expect(ThreadBudget.detected(cgroupRoot: limited + "/sys", procCgroup: limited + "/proc")
                 == ThreadBudget(count: 1, source: .quota))
 
-        let unlimited = try fakeCgroup([
-            "/proc": "0::/\n",
-            "/sys/cpu.max": "max 100000\n",
-        ])
+        let unlimited = try fakeCgroup(["/proc": "0::/\n", "/sys/cpu.max": "max 100000\n"])
         #expect(ThreadBudget.cgroupQuota(root: unlimited + "/sys", procCgroup: unlimited + "/proc") == nil)
         #expect(ThreadBudget.detected(cgroupRoot: unlimited + "/sys", procCgroup: unlimited + "/proc").source == .affinity)
     }
