@@ -2,7 +2,8 @@
 // uniform(key, i) >= p, and kept values are scaled by 1 / (1 - p). The key comes from
 // (seed, step) on the host (DropoutMask.key in Swift); `mix` and `uniform` here must stay
 // bit-for-bit the same as DropoutMask's, which the parity test checks.
-// Forward and backward are the same map, so one kernel serves both.
+// Forward and backward are the same map (the gradient passes where the value did), so both
+// kernels are `dropout_map`.
 
 inline uint mix(uint x) {
     x ^= x >> 16; x *= 0x7feb352du;
@@ -15,8 +16,18 @@ inline float uniform(const uint key, const uint index) {
     return (float)(mix(mix(index) ^ key) >> 8) * (1.0f / 16777216.0f);
 }
 
-__kernel void dropout_apply(const int n, const float p, const uint key, const float keep_scale,
-                            __global const float* src, __global float* dst) {
+inline void dropout_map(const int n, const float p, const uint key, const float keep_scale,
+                        __global const float* src, __global float* dst) {
     const int i = get_global_id(0);
     if (i < n) dst[i] = uniform(key, (uint)i) >= p ? src[i] * keep_scale : 0.0f;
+}
+
+__kernel void dropout_forward(const int n, const float p, const uint key, const float keep_scale,
+                              __global const float* x, __global float* y) {
+    dropout_map(n, p, key, keep_scale, x, y);
+}
+
+__kernel void dropout_backward(const int n, const float p, const uint key, const float keep_scale,
+                               __global const float* dy, __global float* dx) {
+    dropout_map(n, p, key, keep_scale, dy, dx);
 }

@@ -1,7 +1,7 @@
-// Loss gradients. The loss values themselves are summed by reduce.cl.
+// Loss gradients. The loss values themselves are summed by reduce.cl's kernels.
 
 // MSE over n elements: d/dp mean((p - t)^2) = 2 (p - t) / n; the host passes scale = 2 / n.
-__kernel void mse_gradient(const int n, const float scale, __global const float* p,
+__kernel void mse_loss(const int n, const float scale, __global const float* p,
                            __global const float* t, __global float* g) {
     const int i = get_global_id(0);
     if (i < n) g[i] = scale * (p[i] - t[i]);
@@ -10,7 +10,7 @@ __kernel void mse_gradient(const int n, const float scale, __global const float*
 // Softmax cross-entropy, one work-item per row of `classes` logits (the reports have 10).
 // Writes the gradient of the mean loss, (softmax - target) / rows, and each row's loss
 // -sum target * log softmax, computed with the row maximum subtracted for stability.
-__kernel void softmax_xent_rows(const int rows, const int classes, __global const float* z,
+__kernel void softmax_cross_entropy(const int rows, const int classes, __global const float* z,
                                 __global const float* t, __global float* g, __global float* row_loss) {
     const int r = get_global_id(0);
     if (r >= rows) return;

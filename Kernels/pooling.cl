@@ -3,7 +3,7 @@
 // `indices` holds, per output, the position of the maximum within its input plane (ih*W + iw)
 // as a float; the first maximum wins and a NaN always wins, as in PyTorch.
 
-__kernel void maxpool_forward(const int planes, const int H, const int W, const int OH, const int OW,
+__kernel void max_pool2d_forward(const int planes, const int H, const int W, const int OH, const int OW,
                               const int K, const int S, __global const float* x,
                               __global float* y, __global float* indices) {
     const int index = get_global_id(0);
@@ -26,7 +26,7 @@ __kernel void maxpool_forward(const int planes, const int H, const int W, const 
 
 // One work-item per input pixel: it sums the gradients of the windows whose maximum it was,
 // so overlapping windows (S < K) need no atomics.
-__kernel void maxpool_backward(const int planes, const int H, const int W, const int OH, const int OW,
+__kernel void max_pool2d_backward(const int planes, const int H, const int W, const int OH, const int OW,
                                const int K, const int S, __global const float* dy,
                                __global const float* indices, __global float* dx) {
     const int index = get_global_id(0);

@@ -1,18 +1,12 @@
-// Sums to one number in two passes: reduce_partials writes one partial sum per work-group,
+// Sums to one number in two passes: the first pass, a kernel named for what it sums (sum,
+// squared_difference_sum, binary_agreement_sum), writes one partial sum per work-group;
 // reduce_finish adds those up in one work-group and adds scale * total to acc[0].
-// `term` picks what is summed: 0 = a[i], 1 = (a[i] - b[i])^2,
-// 2 = 1 if a[i] and b[i] round to the same 0/1 value (S0's binary accuracy), else 0.
 // REDUCE_WG is a power of two set at build time.
 
 #ifndef REDUCE_WG
 #define REDUCE_WG 256
 #endif
 
-inline float reduce_term(const int term, __global const float* a, __global const float* b, const int i) {
-    if (term == 1) { const float d = a[i] - b[i]; return d * d; }
-    if (term == 2) return (a[i] >= 0.5f) == (b[i] >= 0.5f) ? 1.0f : 0.0f;
-    return a[i];
-}
 
 inline void local_sum(__local float* partial, const int lid) {
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -22,17 +16,24 @@ inline void local_sum(__local float* partial, const int lid) {
     }
 }
 
-__kernel __attribute__((reqd_work_group_size(REDUCE_WG, 1, 1)))
-void reduce_partials(const int n, const int term, __global const float* a, __global const float* b,
-                     __global float* partials) {
-    __local float partial[REDUCE_WG];
-    const int lid = get_local_id(0);
-    float acc = 0.0f;
-    for (int i = get_global_id(0); i < n; i += get_global_size(0)) acc += reduce_term(term, a, b, i);
-    partial[lid] = acc;
-    local_sum(partial, lid);
-    if (lid == 0) partials[get_group_id(0)] = partial[0];
+// The first pass of a reduction whose i-th term is TERM (an expression in a, b and i); every
+// one takes a and b, so the host launches them alike.
+#define REDUCTION(NAME, TERM) \
+__kernel __attribute__((reqd_work_group_size(REDUCE_WG, 1, 1))) \
+void NAME(const int n, __global const float* a, __global const float* b, __global float* partials) { \
+    __local float partial[REDUCE_WG]; \
+    const int lid = get_local_id(0); \
+    float acc = 0.0f; \
+    for (int i = get_global_id(0); i < n; i += get_global_size(0)) acc += (TERM); \
+    partial[lid] = acc; \
+    local_sum(partial, lid); \
+    if (lid == 0) partials[get_group_id(0)] = partial[0]; \
 }
+
+REDUCTION(sum, a[i])
+REDUCTION(squared_difference_sum, (a[i] - b[i]) * (a[i] - b[i]))
+// 1 where a[i] and b[i] round to the same 0/1 value (S0's binary accuracy).
+REDUCTION(binary_agreement_sum, (a[i] >= 0.5f) == (b[i] >= 0.5f) ? 1.0f : 0.0f)
 
 __kernel __attribute__((reqd_work_group_size(REDUCE_WG, 1, 1)))
 void reduce_finish(const int count, const float scale, __global const float* partials,

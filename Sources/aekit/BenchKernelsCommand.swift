@@ -31,6 +31,7 @@ struct BenchKernelsCommand: ParsableCommand {
 
     func validate() throws {
         guard repeats > 0 else { throw ValidationError("--repeats must be at least 1") }
+        do { _ = try Op.matching(only) } catch { throw ValidationError("--only: \(error)") }
     }
 
     func run() throws {

@@ -23,6 +23,7 @@ struct ParityCommand: ParsableCommand {
 
     func validate() throws {
         guard cases > 0 else { throw ValidationError("--cases must be at least 1") }
+        do { _ = try Op.matching(only) } catch { throw ValidationError("--only: \(error)") }
     }
 
     func run() throws {
@@ -32,8 +33,8 @@ struct ParityCommand: ParsableCommand {
               + "an element passes when |opencl - cpu| <= atol + rtol * |cpu|")
         var rows = [["op", "cases", "max abs err", "max rel err", "tolerance", "result"]]
         var failed: [ParityReport] = []
-        for op in ParitySuite.ops where only.map({ op.name.contains($0) }) ?? true {
-            let report = try ParitySuite.check(op, reference: CPUBackend(threads: threads), candidate: choice.backend,
+        for op in try Op.matching(only) {
+            let report = try ParitySuite.check(ParitySuite.parityOp(op), reference: CPUBackend(threads: threads), candidate: choice.backend,
                                                seed: seed, cases: cases)
             rows.append([report.op, "\(report.cases)", String(format: "%.2e", report.maxAbsoluteError),
                          String(format: "%.2e", report.maxRelativeError), "\(report.tolerance)",

@@ -46,6 +46,8 @@ func aekit(_ arguments: [String], in directory: String? = nil,
         (["train", "--threads", "0"], "--threads must be a thread count in 1...1024, not 0"),
         (["bench", "train", "--threads", "5000"], "--threads must be a thread count"),
         (["parity", "--device", "nonsense"], "unknown device 'nonsense'"),
+        (["parity", "--only", "maxpool"], "no op's name contains 'maxpool'"),
+        (["bench", "kernels", "--only", "xent"], "no op's name contains 'xent'"),
         (["evaluate", "--checkpoint", "/nonexistent.safetensors"], "/nonexistent.safetensors"),
     ])
     func badInputExitsNonZeroWithAMessage(_ arguments: [String], _ message: String) throws {

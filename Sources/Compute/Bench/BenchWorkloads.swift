@@ -16,7 +16,7 @@ extension KernelBench {
         }
         gemms.append(GEMMShape(m: 100, n: 64, k: 800, transA: false, transB: true))
         for s in gemms {
-            list.append(Workload(op: "gemm", shape: s.description, flops: 2.0 * Double(s.m * s.n * s.k),
+            list.append(Workload(op: .gemm, shape: s.description, flops: 2.0 * Double(s.m * s.n * s.k),
                                  bytes: float * Double(s.m * s.k + s.k * s.n + s.m * s.n),
                                  inputs: [s.m * s.k, s.k * s.n, s.m * s.n]) { backend, b in
                 try backend.gemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
@@ -36,15 +36,15 @@ extension KernelBench {
                 let flops = 2.0 * Double(g.multiplyAdds)
                 let bytes = float * Double(g.inputCount + g.weightCount + g.outputCount)
                 let shape = "\(g.batch)x\(g.inChannels)x\(g.inHeight)x\(g.inWidth) -> \(g.outChannels)x\(g.outHeight)x\(g.outWidth) k3 p\(g.padH)"
-                list.append(Workload(op: "conv2d_forward", shape: shape, flops: flops, bytes: bytes,
+                list.append(Workload(op: .conv2dForward, shape: shape, flops: flops, bytes: bytes,
                                      inputs: [g.inputCount, g.weightCount, g.outputCount]) { backend, b in
                     try backend.conv2dForward(g, input: b[0], weight: b[1], output: b[2])
                 })
-                list.append(Workload(op: "conv2d_backward_data", shape: shape, flops: flops, bytes: bytes,
+                list.append(Workload(op: .conv2dBackwardData, shape: shape, flops: flops, bytes: bytes,
                                      inputs: [g.outputCount, g.weightCount, g.inputCount]) { backend, b in
                     try backend.conv2dBackwardData(g, outputGrad: b[0], weight: b[1], inputGrad: b[2])
                 })
-                list.append(Workload(op: "conv2d_backward_weights", shape: shape, flops: flops, bytes: bytes,
+                list.append(Workload(op: .conv2dBackwardWeights, shape: shape, flops: flops, bytes: bytes,
                                      inputs: [g.inputCount, g.outputCount, g.weightCount]) { backend, b in
                     try backend.conv2dBackwardWeights(g, input: b[0], outputGrad: b[1], weightGrad: b[2])
                 })
@@ -56,12 +56,12 @@ extension KernelBench {
                          PoolGeometry(batch: batch, channels: 32, inHeight: 11, inWidth: 11, kernel: 2)]
             for g in pools {
                 let shape = "\(g.batch)x\(g.channels)x\(g.inHeight)x\(g.inWidth) k2" + (g.ceilMode ? " ceil" : "")
-                list.append(Workload(op: "max_pool2d_forward", shape: shape, flops: Double(g.inputCount),
+                list.append(Workload(op: .maxPool2dForward, shape: shape, flops: Double(g.inputCount),
                                      bytes: float * Double(g.inputCount + 2 * g.outputCount),
                                      inputs: [g.inputCount, g.outputCount, g.outputCount]) { backend, b in
                     try backend.maxPool2dForward(g, input: b[0], output: b[1], indices: b[2])
                 })
-                list.append(Workload(op: "max_pool2d_backward", shape: shape, flops: 0,
+                list.append(Workload(op: .maxPool2dBackward, shape: shape, flops: 0,
                                      bytes: float * Double(g.inputCount + 2 * g.outputCount),
                                      inputs: [g.inputCount, g.outputCount, g.outputCount, g.inputCount]) { backend, b in
                     try backend.maxPool2dForward(g, input: b[0], output: b[1], indices: b[2])
@@ -71,11 +71,11 @@ extension KernelBench {
             for (planes, size) in [(batch * 8, 4), (batch * 16, 14)] {
                 let count = planes * size * size
                 let shape = "\(batch)x\(planes / batch)x\(size)x\(size) x2"
-                list.append(Workload(op: "upsample_forward", shape: shape, flops: 0, bytes: float * Double(5 * count),
+                list.append(Workload(op: .upsampleForward, shape: shape, flops: 0, bytes: float * Double(5 * count),
                                      inputs: [count, 4 * count]) { backend, b in
                     try backend.upsampleForward(planes: planes, height: size, width: size, factor: 2, input: b[0], output: b[1])
                 })
-                list.append(Workload(op: "upsample_backward", shape: shape, flops: Double(4 * count), bytes: float * Double(5 * count),
+                list.append(Workload(op: .upsampleBackward, shape: shape, flops: Double(4 * count), bytes: float * Double(5 * count),
                                      inputs: [4 * count, count]) { backend, b in
                     try backend.upsampleBackward(planes: planes, height: size, width: size, factor: 2, outputGrad: b[0], inputGrad: b[1])
                 })
@@ -83,24 +83,19 @@ extension KernelBench {
 
             // Elementwise ops at one batch of 28×28 images.
             let n = batch * 784, shape = "\(batch)x784"
-            let elementwise: [(String, Double, Int, Int, (any Backend, [Buffer]) throws -> Void)] = [
-                ("relu_forward", 1, 2, 2, { try $0.reluForward($1[0], output: $1[1]) }),
-                ("relu_backward", 1, 3, 3, { try $0.reluBackward(output: $1[0], outputGrad: $1[1], inputGrad: $1[2]) }),
-                ("sigmoid_forward", 4, 2, 2, { try $0.sigmoidForward($1[0], output: $1[1]) }),
-                ("sigmoid_backward", 3, 3, 3, { try $0.sigmoidBackward(output: $1[0], outputGrad: $1[1], inputGrad: $1[2]) }),
-                ("dropout_forward", 2, 2, 2, { try $0.dropoutForward($1[0], output: $1[1], p: 0.1, seed: 1, step: 1) }),
-                ("bias_add", 1, 2, 1, { try $0.biasAdd($1[0], bias: $1[1], channels: 784, inner: 1) }),
-                ("bias_gradient", 1, 1, 1, { try $0.biasGradient($1[0], channels: 784, inner: 1, into: $1[1]) }),
-                ("mse_loss", 4, 3, 3, { try $0.mseLoss(prediction: $1[0], target: $1[1], gradient: $1[2], lossAccumulator: $1[3]) }),
-                ("axpy", 2, 3, 2, { try $0.axpy(alpha: 0.5, x: $1[0], y: $1[1]) }),
+            // Op, flops per element, floats moved per element, buffer sizes, the call.
+            let elementwise: [(Op, Double, Int, [Int], (any Backend, [Buffer]) throws -> Void)] = [
+                (.reluForward, 1, 2, [n, n], { try $0.reluForward($1[0], output: $1[1]) }),
+                (.reluBackward, 1, 3, [n, n, n], { try $0.reluBackward(output: $1[0], outputGrad: $1[1], inputGrad: $1[2]) }),
+                (.sigmoidForward, 4, 2, [n, n], { try $0.sigmoidForward($1[0], output: $1[1]) }),
+                (.sigmoidBackward, 3, 3, [n, n, n], { try $0.sigmoidBackward(output: $1[0], outputGrad: $1[1], inputGrad: $1[2]) }),
+                (.dropoutForward, 2, 2, [n, n], { try $0.dropoutForward($1[0], output: $1[1], p: 0.1, seed: 1, step: 1) }),
+                (.biasAdd, 1, 2, [n, 784], { try $0.biasAdd($1[0], bias: $1[1], channels: 784, inner: 1) }),
+                (.biasGradient, 1, 1, [n, 784], { try $0.biasGradient($1[0], channels: 784, inner: 1, into: $1[1]) }),
+                (.mseLoss, 4, 3, [n, n, n, 1], { try $0.mseLoss(prediction: $1[0], target: $1[1], gradient: $1[2], lossAccumulator: $1[3]) }),
+                (.axpy, 2, 3, [n, n], { try $0.axpy(alpha: 0.5, x: $1[0], y: $1[1]) }),
             ]
-            for (op, flopsPerElement, traffic, _, run) in elementwise {
-                let inputs: [Int]
-                switch op {
-                case "bias_add", "bias_gradient": inputs = [n, 784]
-                case "mse_loss": inputs = [n, n, n, 1]
-                default: inputs = [n, n, n]
-                }
+            for (op, flopsPerElement, traffic, inputs, run) in elementwise {
                 list.append(Workload(op: op, shape: shape, flops: flopsPerElement * Double(n),
                                      bytes: float * Double(traffic * n), inputs: inputs, run: run))
             }
@@ -108,12 +103,12 @@ extension KernelBench {
 
         // Optimizer steps over the parameters of the dense AE with 512 hidden units (~800k).
         let parameters = 784 * 512 * 2 + 512 + 784
-        list.append(Workload(op: "sgd_step", shape: "\(parameters) momentum 0.5 nesterov", flops: 5 * Double(parameters),
+        list.append(Workload(op: .sgdStep, shape: "\(parameters) momentum 0.5 nesterov", flops: 5 * Double(parameters),
                              bytes: float * Double(5 * parameters), inputs: [parameters, parameters, parameters]) { backend, b in
             try backend.sgdStep(parameter: b[0], gradient: b[1], velocity: b[2], learningRate: 0.01, momentum: 0.5,
                                 nesterov: true, weightDecay: 1e-5)
         })
-        list.append(Workload(op: "adam_step", shape: "\(parameters)", flops: 12 * Double(parameters),
+        list.append(Workload(op: .adamStep, shape: "\(parameters)", flops: 12 * Double(parameters),
                              bytes: float * Double(7 * parameters), inputs: [parameters, parameters, parameters, parameters]) { backend, b in
             try backend.adamStep(parameter: b[0], gradient: b[1], firstMoment: b[2], secondMoment: b[3], learningRate: 1e-3,
                                  beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, step: 10)

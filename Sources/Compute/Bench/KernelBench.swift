@@ -42,7 +42,7 @@ public struct KernelBench {
 
     /// One measurement: how to run it on a backend, and its work and traffic.
     struct Workload {
-        let op: String, shape: String, flops: Double, bytes: Double
+        let op: Op, shape: String, flops: Double, bytes: Double
         let inputs: [Int]
         let run: (any Backend, [Buffer]) throws -> Void
     }
@@ -56,18 +56,20 @@ public struct KernelBench {
         var wallClock = false
     }
 
+    /// Times the workloads of the ops whose names contain `filter` (`Op.matching`).
     public func run(filter: String? = nil) throws -> [BenchRecord] {
         var records: [BenchRecord] = []
-        for workload in KernelBench.workloads() where filter.map({ workload.op.contains($0) }) ?? true {
-            progress("\(workload.op) \(workload.shape)")
+        let ops = Set(try Op.matching(filter))
+        for workload in KernelBench.workloads() where ops.contains(workload.op) {
+            progress("\(workload.op.name) \(workload.shape)")
             var contenders: [Contender] = []
             if includeCPU {
                 contenders.append(Contender(label: "cpu", device: "CPU (OpenBLAS)", backend: cpu, workload: workload))
             }
             if let cl = openCL {
                 contenders.append(Contender(label: "opencl", device: cl.device.name, backend: cl, workload: workload))
-                if workload.op == "gemm" { contenders += gemmVariants(workload, cl) }
-                if workload.op.hasPrefix("conv2d") {
+                if workload.op == .gemm { contenders += gemmVariants(workload, cl) }
+                if [.conv2dForward, .conv2dBackwardData, .conv2dBackwardWeights].contains(workload.op) {
                     contenders += convolutionVariants.map {
                         Contender(label: "opencl-\($0.convolution.rawValue)", device: cl.device.name, backend: $0, workload: workload)
                     }
@@ -85,7 +87,7 @@ public struct KernelBench {
         for kernel in [OpenCLBackend.GEMMKernel.tiled, .direct, .vector] {
             // The direct kernel at 1024³ takes seconds on a CPU device and teaches nothing new.
             if kernel == .direct && dims.m * dims.n * dims.k > 200_000_000 { continue }
-            let forced = Workload(op: "gemm", shape: workload.shape, flops: workload.flops, bytes: workload.bytes,
+            let forced = Workload(op: .gemm, shape: workload.shape, flops: workload.flops, bytes: workload.bytes,
                                   inputs: workload.inputs) { backend, b in
                 try (backend as! OpenCLBackend).gemm(transA: dims.transA, transB: dims.transB, m: dims.m, n: dims.n,
                                                      k: dims.k, alpha: 1, a: b[0], b: b[1], beta: 0, c: b[2], kernel: kernel)
@@ -93,7 +95,7 @@ public struct KernelBench {
             rows.append(Contender(label: "opencl-\(kernel.rawValue)", device: cl.device.name, backend: cl, workload: forced))
         }
         if let clblast {
-            let baseline = Workload(op: "gemm", shape: workload.shape, flops: workload.flops, bytes: workload.bytes,
+            let baseline = Workload(op: .gemm, shape: workload.shape, flops: workload.flops, bytes: workload.bytes,
                                     inputs: workload.inputs) { backend, b in
                 try clblast.gemm(on: backend as! OpenCLBackend, transA: dims.transA, transB: dims.transB,
                                  m: dims.m, n: dims.n, k: dims.k, alpha: 1, a: b[0], b: b[1], beta: 0, c: b[2])
@@ -125,7 +127,7 @@ public struct KernelBench {
         }
         return zip(contenders, times).map { contender, times in
             let median = times.sorted()[times.count / 2], workload = contender.workload
-            return BenchRecord(op: workload.op, shape: workload.shape, backend: contender.label, device: contender.device,
+            return BenchRecord(op: workload.op.name, shape: workload.shape, backend: contender.label, device: contender.device,
                                medianMs: median * 1e3, gflops: workload.flops / median * 1e-9,
                                gbps: workload.bytes / median * 1e-9)
         }

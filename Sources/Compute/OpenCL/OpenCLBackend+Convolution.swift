@@ -27,7 +27,7 @@ extension OpenCLBackend {
     public func conv2dForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, output: Buffer) throws {
         try checkConv(g, input: input, weight: weight, output: output)
         guard convolutionAlgorithm(g) == .im2col else {
-            try launch("conv", "conv2d_forward", global: [g.outputCount],
+            try launch(.conv2dForward, global: [g.outputCount],
                        geometryArguments(g) + [.buffer(input), .buffer(weight), .buffer(output)])
             return
         }
@@ -47,7 +47,7 @@ extension OpenCLBackend {
                                    inputGrad: Buffer) throws {
         try checkConv(g, input: inputGrad, weight: weight, output: outputGrad)
         guard convolutionAlgorithm(g) == .im2col else {
-            try launch("conv", "conv2d_backward_data", global: [g.inputCount],
+            try launch(.conv2dBackwardData, global: [g.inputCount],
                        geometryArguments(g) + [.buffer(outputGrad), .buffer(weight), .buffer(inputGrad)])
             return
         }
@@ -68,7 +68,7 @@ extension OpenCLBackend {
         try checkConv(g, input: input, weight: weightGrad, output: outputGrad)
         guard convolutionAlgorithm(g) == .im2col else {
             let group = OpenCLBackend.convWeightGroup
-            try launch("conv", "conv2d_backward_weights", global: [g.weightCount * group], local: [group],
+            try launch(.conv2dBackwardWeights, global: [g.weightCount * group], local: [group],
                        geometryArguments(g) + [.buffer(input), .buffer(outputGrad), .buffer(weightGrad)])
             return
         }

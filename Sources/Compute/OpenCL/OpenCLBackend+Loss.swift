@@ -6,7 +6,7 @@ extension OpenCLBackend {
 
     public func mseLoss(prediction: Buffer, target: Buffer, gradient: Buffer, lossAccumulator: Buffer) throws {
         try checkSameCount("mse", prediction, target, gradient)
-        try launch("loss", "mse_gradient", global: [prediction.count],
+        try launch(.mseLoss, global: [prediction.count],
                    [.int(prediction.count), .float(2 / Float(prediction.count)),
                     .buffer(prediction), .buffer(target), .buffer(gradient)])
         try squaredDifferenceSum(prediction, target, scale: 1 / Float(prediction.count), into: lossAccumulator)
@@ -18,32 +18,33 @@ extension OpenCLBackend {
         try require(rows > 0 && classes > 0 && logits.count == rows * classes,
                     "softmax cross-entropy: \(logits.count) logits are not \(rows)x\(classes)")
         let rowLoss = try makeBuffer(count: rows)
-        try launch("loss", "softmax_xent_rows", global: [rows],
+        try launch(.softmaxCrossEntropy, global: [rows],
                    [.int(rows), .int(classes), .buffer(logits), .buffer(target), .buffer(gradient), .buffer(rowLoss)])
         try sum(rowLoss, scale: 1 / Float(rows), into: lossAccumulator)
     }
 
     public func sum(_ x: Buffer, scale: Float, into accumulator: Buffer) throws {
-        try reduce(term: 0, x, x, scale: scale, into: accumulator)
+        try reduce(.sum, x, x, scale: scale, into: accumulator)
     }
 
     public func squaredDifferenceSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
         try checkSameCount("squared difference", a, b)
-        try reduce(term: 1, a, b, scale: scale, into: accumulator)
+        try reduce(.squaredDifferenceSum, a, b, scale: scale, into: accumulator)
     }
 
     public func binaryAgreementSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
         try checkSameCount("binary agreement", a, b)
-        try reduce(term: 2, a, b, scale: scale, into: accumulator)
+        try reduce(.binaryAgreementSum, a, b, scale: scale, into: accumulator)
     }
 
-    private func reduce(term: Int, _ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
+    /// `op`'s kernel writes one partial sum per work-group; `reduce_finish` adds them up.
+    private func reduce(_ op: Op, _ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
         try require(accumulator.count >= 1, "a reduction needs a one-element accumulator")
         let group = OpenCLBackend.reduceGroup
         let groups = max(1, min(OpenCLBackend.reduceMaxGroups, (a.count + group - 1) / group))
         let partials = try makeBuffer(count: groups)
-        try launch("reduce", "reduce_partials", global: [groups * group], local: [group],
-                   [.int(a.count), .int(term), .buffer(a), .buffer(b), .buffer(partials)])
+        try launch(op, global: [groups * group], local: [group],
+                   [.int(a.count), .buffer(a), .buffer(b), .buffer(partials)])
         try launch("reduce", "reduce_finish", global: [group], local: [group],
                    [.int(groups), .float(scale), .buffer(partials), .buffer(accumulator)])
     }

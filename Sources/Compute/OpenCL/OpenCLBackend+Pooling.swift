@@ -5,21 +5,21 @@ extension OpenCLBackend {
 
     public func maxPool2dForward(_ g: PoolGeometry, input: Buffer, output: Buffer, indices: Buffer) throws {
         try checkPool(g, input: input, output: output, indices: indices)
-        try launch("pooling", "maxpool_forward", global: [g.outputCount],
+        try launch(.maxPool2dForward, global: [g.outputCount],
                    poolArguments(g) + [.buffer(input), .buffer(output), .buffer(indices)])
     }
 
     public func maxPool2dBackward(_ g: PoolGeometry, outputGrad: Buffer, indices: Buffer,
                                   inputGrad: Buffer) throws {
         try checkPool(g, input: inputGrad, output: outputGrad, indices: indices)
-        try launch("pooling", "maxpool_backward", global: [g.inputCount],
+        try launch(.maxPool2dBackward, global: [g.inputCount],
                    poolArguments(g) + [.buffer(outputGrad), .buffer(indices), .buffer(inputGrad)])
     }
 
     public func upsampleForward(planes: Int, height: Int, width: Int, factor: Int,
                                 input: Buffer, output: Buffer) throws {
         try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: input, output: output)
-        try launch("upsample", "upsample_forward", global: [output.count],
+        try launch(.upsampleForward, global: [output.count],
                    [.int(planes), .int(height), .int(width), .int(factor), .buffer(input), .buffer(output)])
     }
 
@@ -27,7 +27,7 @@ extension OpenCLBackend {
                                  outputGrad: Buffer, inputGrad: Buffer) throws {
         try checkUpsample(planes: planes, height: height, width: width, factor: factor,
                           input: inputGrad, output: outputGrad)
-        try launch("upsample", "upsample_backward", global: [inputGrad.count],
+        try launch(.upsampleBackward, global: [inputGrad.count],
                    [.int(planes), .int(height), .int(width), .int(factor), .buffer(outputGrad), .buffer(inputGrad)])
     }
 }

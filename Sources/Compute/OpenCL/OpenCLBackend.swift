@@ -131,7 +131,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         }
     }
 
-    private func kernel(_ file: String, _ name: String) throws -> CLKernel {
+    func kernel(_ file: String, _ name: String) throws -> CLKernel {
         if let kernel = kernels[name] { return kernel }
         let program = try program(file)
         try queue.finish()
@@ -150,6 +150,12 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     /// Enqueues `file.cl`'s kernel `name` over `global` work-items (rounded up to a multiple of
     /// `local` when given). Nothing is enqueued for an empty range.
+    func launch(_ op: Op, global: [Int], local: [Int]? = nil, _ arguments: [Argument]) throws {
+        try launch(op.kernelFile, op.name, global: global, local: local, arguments)
+    }
+
+    /// As above, for a kernel that serves an op without being one (`conv2d_im2col`,
+    /// `gemm_tiled_nt`, `reduce_finish`).
     func launch(_ file: String, _ name: String, global: [Int], local: [Int]? = nil, _ arguments: [Argument]) throws {
         var global = global
         if let local {
@@ -217,7 +223,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         }
     }
 
-    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock(); defer { lock.unlock() }
         return try body()
     }

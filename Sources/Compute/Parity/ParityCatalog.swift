@@ -2,27 +2,34 @@
 /// (1, 7, 13, 31, …) and the reports' own (28×28 images, 784 → 64 layers, batches of 100/1000),
 /// bounded so the whole suite runs in seconds on a CPU OpenCL device.
 enum ParityCatalog {
-    static let all: [ParityOp] = [
-        gemm,
-        conv("conv2d_forward"), conv("conv2d_backward_data"), conv("conv2d_backward_weights"),
-        convTranspose("conv_transpose2d_forward"), convTranspose("conv_transpose2d_backward_data"),
-        convTranspose("conv_transpose2d_backward_weights"),
-        maxPool("max_pool2d_forward"), maxPool("max_pool2d_backward"),
-        upsample("upsample_forward"), upsample("upsample_backward"),
-        bias("bias_add"), bias("bias_gradient"),
-        unary("relu_forward"), unary("relu_backward"), unary("sigmoid_forward"), unary("sigmoid_backward"),
-        dropout("dropout_forward"), dropout("dropout_backward"),
-        loss("mse_loss"), loss("softmax_cross_entropy"),
-        reduction("sum"), reduction("squared_difference_sum"), reduction("binary_agreement_sum"),
-        optimizer("sgd_step"), optimizer("adam_step"),
-        vector("fill"), vector("copy"), vector("axpy"), vector("scale"),
-    ]
+    /// The parity check of `op`. Exhaustive: a new `Op` does not build without its case.
+    static func parityOp(_ op: Op) -> ParityOp {
+        switch op {
+        case .gemm: gemm
+        case .conv2dForward, .conv2dBackwardData, .conv2dBackwardWeights: conv(op)
+        case .convTranspose2dForward, .convTranspose2dBackwardData, .convTranspose2dBackwardWeights: convTranspose(op)
+        case .maxPool2dForward, .maxPool2dBackward: maxPool(op)
+        case .upsampleForward, .upsampleBackward: upsample(op)
+        case .biasAdd, .biasGradient: bias(op)
+        case .reluForward, .reluBackward, .sigmoidForward, .sigmoidBackward: unary(op)
+        case .dropoutForward, .dropoutBackward: dropout(op)
+        case .mseLoss, .softmaxCrossEntropy: loss(op)
+        case .sum, .squaredDifferenceSum, .binaryAgreementSum: reduction(op)
+        case .sgdStep, .adamStep: optimizer(op)
+        case .fill, .copy, .axpy, .scale: vector(op)
+        }
+    }
+
+    /// A family function was handed an op of another family: a bug in `parityOp`.
+    static func notInFamily(_ op: Op, _ family: String) -> Never {
+        preconditionFailure("\(op.name) is not a \(family) op")
+    }
 
     /// Lengths for vector ops: odd, tile-sized and report-sized.
     static let lengths = [1, 2, 7, 13, 28, 31, 64, 100, 255, 256, 257, 784, 1000, 4099, 50_176, 100_000]
     static let dims = [1, 2, 3, 7, 13, 16, 28, 31, 64, 65, 100, 127, 128, 784, 1000]
 
-    static let gemm = ParityOp(name: "gemm") { random in
+    static let gemm = ParityOp(op: .gemm) { random in
         // One case in four is a shape from the dense autoencoders; the rest are random.
         let reportShapes = [(1000, 64, 784), (1000, 784, 64), (784, 64, 1000), (64, 784, 1000), (100, 10, 128)]
         var (m, n, k) = random.pick(reportShapes)
@@ -54,31 +61,32 @@ enum ParityCatalog {
         }
     }
 
-    static func conv(_ name: String) -> ParityOp {
-        ParityOp(name: name) { random in
+    static func conv(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
             let g = randomConv(&random)
             let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount), dy = random.uniforms(g.outputCount)
             return ParityCase(shape: g.description) { [g] backend in
-                switch name {
-                case "conv2d_forward":
+                switch op {
+                case .conv2dForward:
                     return try runCase(backend, inputs: [x, w], outputs: [g.outputCount]) { i, o in
                         try backend.conv2dForward(g, input: i[0], weight: i[1], output: o[0]); return o
                     }
-                case "conv2d_backward_data":
+                case .conv2dBackwardData:
                     return try runCase(backend, inputs: [dy, w], outputs: [g.inputCount]) { i, o in
                         try backend.conv2dBackwardData(g, outputGrad: i[0], weight: i[1], inputGrad: o[0]); return o
                     }
-                default:
+                case .conv2dBackwardWeights:
                     return try runCase(backend, inputs: [x, dy], outputs: [g.weightCount]) { i, o in
                         try backend.conv2dBackwardWeights(g, input: i[0], outputGrad: i[1], weightGrad: o[0]); return o
                     }
+                default: notInFamily(op, "convolution")
                 }
             }
         }
     }
 
-    static func convTranspose(_ name: String) -> ParityOp {
-        ParityOp(name: name) { random in
+    static func convTranspose(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
             var g: ConvTransposeGeometry
             repeat {
                 let stride = random.pick([1, 2, 2, 3])
@@ -90,26 +98,27 @@ enum ParityCatalog {
             } while !g.isValid
             let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount), dy = random.uniforms(g.outputCount)
             return ParityCase(shape: g.description) { [g] backend in
-                switch name {
-                case "conv_transpose2d_forward":
+                switch op {
+                case .convTranspose2dForward:
                     return try runCase(backend, inputs: [x, w], outputs: [g.outputCount]) { i, o in
                         try backend.convTranspose2dForward(g, input: i[0], weight: i[1], output: o[0]); return o
                     }
-                case "conv_transpose2d_backward_data":
+                case .convTranspose2dBackwardData:
                     return try runCase(backend, inputs: [dy, w], outputs: [g.inputCount]) { i, o in
                         try backend.convTranspose2dBackwardData(g, outputGrad: i[0], weight: i[1], inputGrad: o[0]); return o
                     }
-                default:
+                case .convTranspose2dBackwardWeights:
                     return try runCase(backend, inputs: [x, dy], outputs: [g.weightCount]) { i, o in
                         try backend.convTranspose2dBackwardWeights(g, input: i[0], outputGrad: i[1], weightGrad: o[0]); return o
                     }
+                default: notInFamily(op, "transposed convolution")
                 }
             }
         }
     }
 
-    static func maxPool(_ name: String) -> ParityOp {
-        ParityOp(name: name) { random in
+    static func maxPool(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
             var g: PoolGeometry
             repeat {
                 let kernel = random.pick([1, 2, 2, 3])
@@ -124,7 +133,7 @@ enum ParityCatalog {
             return ParityCase(shape: g.description) { [g] backend in
                 try runCase(backend, inputs: [x, dy], outputs: [g.outputCount, g.outputCount, g.inputCount]) { i, o in
                     try backend.maxPool2dForward(g, input: i[0], output: o[0], indices: o[1])
-                    if name == "max_pool2d_forward" { return [o[0], o[1]] }
+                    if op == .maxPool2dForward { return [o[0], o[1]] }
                     try backend.maxPool2dBackward(g, outputGrad: i[1], indices: o[1], inputGrad: o[2])
                     return [o[2]]
                 }
@@ -132,13 +141,13 @@ enum ParityCatalog {
         }
     }
 
-    static func upsample(_ name: String) -> ParityOp {
-        ParityOp(name: name) { random in
+    static func upsample(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
             let planes = random.pick([1, 3, 8, 16, 40]), h = random.pick([1, 2, 4, 7, 14]), w = random.pick([1, 3, 7, 14])
             let f = random.pick([1, 2, 2, 3])
             let x = random.uniforms(planes * h * w), dy = random.uniforms(planes * h * w * f * f)
             return ParityCase(shape: "\(planes)x\(h)x\(w) x\(f)") { backend in
-                if name == "upsample_forward" {
+                if op == .upsampleForward {
                     return try runCase(backend, inputs: [x], outputs: [dy.count]) { i, o in
                         try backend.upsampleForward(planes: planes, height: h, width: w, factor: f, input: i[0], output: o[0])
                         return o
@@ -152,13 +161,13 @@ enum ParityCatalog {
         }
     }
 
-    static func bias(_ name: String) -> ParityOp {
-        ParityOp(name: name) { random in
+    static func bias(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
             let outer = random.pick([1, 2, 7, 100, 1000]), channels = random.pick([1, 3, 8, 10, 64, 784])
             let inner = channels > 64 ? 1 : random.pick([1, 1, 4, 13, 196, 784])
             let x = random.uniforms(outer * channels * inner), b = random.uniforms(channels)
             return ParityCase(shape: "\(outer)x\(channels)x\(inner)") { backend in
-                if name == "bias_add" {
+                if op == .biasAdd {
                     return try runCase(backend, inputs: [x, b]) { i, _ in
                         try backend.biasAdd(i[0], bias: i[1], channels: channels, inner: inner); return [i[0]]
                     }
@@ -170,15 +179,15 @@ enum ParityCatalog {
         }
     }
 
-    static func unary(_ name: String) -> ParityOp {
-        ParityOp(name: name) { random in
+    static func unary(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
             let n = random.pick(lengths)
             let x = random.uniforms(n, -6, 6), dy = random.uniforms(n)
             return ParityCase(shape: "\(n)") { backend in
                 try runCase(backend, inputs: [x, dy], outputs: [n, n]) { i, o in
-                    let relu = name.hasPrefix("relu")
+                    let relu = op == .reluForward || op == .reluBackward
                     if relu { try backend.reluForward(i[0], output: o[0]) } else { try backend.sigmoidForward(i[0], output: o[0]) }
-                    guard name.hasSuffix("backward") else { return [o[0]] }
+                    guard op == .reluBackward || op == .sigmoidBackward else { return [o[0]] }
                     if relu { try backend.reluBackward(output: o[0], outputGrad: i[1], inputGrad: o[1]) }
                     else { try backend.sigmoidBackward(output: o[0], outputGrad: i[1], inputGrad: o[1]) }
                     return [o[1]]
@@ -187,14 +196,14 @@ enum ParityCatalog {
         }
     }
 
-    static func dropout(_ name: String) -> ParityOp {
-        ParityOp(name: name) { random in
+    static func dropout(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
             let n = random.pick(lengths), p = random.pick([0, 0.1, 0.2, 0.5, 0.9]) as Float
             let seed = UInt32(truncatingIfNeeded: random.next()), step = UInt32(random.next() % 1000)
             let x = random.uniforms(n)
             return ParityCase(shape: "\(n) p\(p)") { backend in
                 try runCase(backend, inputs: [x], outputs: [n]) { i, o in
-                    if name == "dropout_forward" {
+                    if op == .dropoutForward {
                         try backend.dropoutForward(i[0], output: o[0], p: p, seed: seed, step: step)
                     } else {
                         try backend.dropoutBackward(outputGrad: i[0], inputGrad: o[0], p: p, seed: seed, step: step)
@@ -205,19 +214,19 @@ enum ParityCatalog {
         }
     }
 
-    static func loss(_ name: String) -> ParityOp {
-        ParityOp(name: name) { random in
-            let rows = random.pick([1, 3, 10, 100, 1000]), classes = name == "mse_loss" ? random.pick([1, 10, 784]) : random.pick([2, 10, 13])
+    static func loss(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
+            let rows = random.pick([1, 3, 10, 100, 1000]), classes = op == .mseLoss ? random.pick([1, 10, 784]) : random.pick([2, 10, 13])
             let prediction = random.uniforms(rows * classes, -3, 3)
             var target = random.uniforms(rows * classes, 0, 1)
-            if name != "mse_loss" {  // one-hot labels
+            if op != .mseLoss {  // one-hot labels
                 target = [Float](repeating: 0, count: rows * classes)
                 for r in 0..<rows { target[r * classes + Int(random.next() % UInt64(classes))] = 1 }
             }
             let start = random.uniform(-1, 1)
             return ParityCase(shape: "\(rows)x\(classes)") { [target] backend in
                 try runCase(backend, inputs: [prediction, target, [start]], outputs: [rows * classes]) { i, o in
-                    if name == "mse_loss" {
+                    if op == .mseLoss {
                         try backend.mseLoss(prediction: i[0], target: i[1], gradient: o[0], lossAccumulator: i[2])
                     } else {
                         try backend.softmaxCrossEntropy(logits: i[0], target: i[1], rows: rows, classes: classes,
@@ -229,16 +238,17 @@ enum ParityCatalog {
         }
     }
 
-    static func reduction(_ name: String) -> ParityOp {
-        ParityOp(name: name) { random in
+    static func reduction(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
             let n = random.pick(lengths), scale = random.pick([1, 0.001, -0.5]) as Float
             let a = random.uniforms(n, 0, 1), b = random.uniforms(n, 0, 1), start = random.uniform(-1, 1)
             return ParityCase(shape: "\(n) scale \(scale)") { backend in
                 try runCase(backend, inputs: [a, b, [start]]) { i, _ in
-                    switch name {
-                    case "sum": try backend.sum(i[0], scale: scale, into: i[2])
-                    case "squared_difference_sum": try backend.squaredDifferenceSum(i[0], i[1], scale: scale, into: i[2])
-                    default: try backend.binaryAgreementSum(i[0], i[1], scale: scale, into: i[2])
+                    switch op {
+                    case .sum: try backend.sum(i[0], scale: scale, into: i[2])
+                    case .squaredDifferenceSum: try backend.squaredDifferenceSum(i[0], i[1], scale: scale, into: i[2])
+                    case .binaryAgreementSum: try backend.binaryAgreementSum(i[0], i[1], scale: scale, into: i[2])
+                    default: notInFamily(op, "reduction")
                     }
                     return [i[2]]
                 }
@@ -246,17 +256,17 @@ enum ParityCatalog {
         }
     }
 
-    static func optimizer(_ name: String) -> ParityOp {
-        ParityOp(name: name) { random in
+    static func optimizer(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
             let n = random.pick(lengths)
             let w = random.uniforms(n), g = random.uniforms(n), s1 = random.uniforms(n), s2 = random.uniforms(n, 0, 1)
             let lr = random.pick([1e-3, 0.5, 1]) as Float, decay = random.pick([0, 1e-5, 0.01]) as Float
             let momentum = random.pick([0, 0.5, 0.9]) as Float, nesterov = random.next() % 2 == 0
             let step = random.pick([1, 2, 10, 1000])
-            let variant = name == "sgd_step" ? "lr\(lr) m\(momentum)\(nesterov ? " nesterov" : "") wd\(decay)" : "lr\(lr) wd\(decay) t\(step)"
+            let variant = op == .sgdStep ? "lr\(lr) m\(momentum)\(nesterov ? " nesterov" : "") wd\(decay)" : "lr\(lr) wd\(decay) t\(step)"
             return ParityCase(shape: "\(n) \(variant)") { backend in
                 try runCase(backend, inputs: [w, g, s1, s2]) { i, _ in
-                    if name == "sgd_step" {
+                    if op == .sgdStep {
                         try backend.sgdStep(parameter: i[0], gradient: i[1], velocity: momentum == 0 ? nil : i[2],
                                             learningRate: lr, momentum: momentum, nesterov: nesterov, weightDecay: decay)
                         return [i[0], i[2]]
@@ -270,17 +280,18 @@ enum ParityCatalog {
         }
     }
 
-    static func vector(_ name: String) -> ParityOp {
-        ParityOp(name: name) { random in
+    static func vector(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
             let n = random.pick(lengths), alpha = random.uniform(-2, 2)
             let x = random.uniforms(n), y = random.uniforms(n)
             return ParityCase(shape: "\(n) alpha \(alpha)") { backend in
                 try runCase(backend, inputs: [x, y]) { i, _ in
-                    switch name {
-                    case "fill": try backend.fill(i[0], with: alpha)
-                    case "copy": try backend.copy(i[0], to: i[1])
-                    case "axpy": try backend.axpy(alpha: alpha, x: i[0], y: i[1])
-                    default: try backend.scale(i[0], by: alpha)
+                    switch op {
+                    case .fill: try backend.fill(i[0], with: alpha)
+                    case .copy: try backend.copy(i[0], to: i[1])
+                    case .axpy: try backend.axpy(alpha: alpha, x: i[0], y: i[1])
+                    case .scale: try backend.scale(i[0], by: alpha)
+                    default: notInFamily(op, "vector")
                     }
                     return [i[0], i[1]]
                 }

@@ -3,7 +3,8 @@ import Foundation
 /// One op's parity check: random cases, each run on a reference and a candidate backend,
 /// outputs compared element by element under `Tolerance.parity`.
 public struct ParityOp: Sendable {
-    public let name: String
+    public let op: Op
+    public var name: String { op.name }
     /// Draws one case: a random shape and random inputs.
     let makeCase: @Sendable (inout SeededRandom) -> ParityCase
 }
@@ -31,7 +32,10 @@ public enum ParitySuite {
     public static let defaultCases = 24
 
     /// Every op of the `Backend` protocol (transposed convolution and the fused ops included).
-    public static var ops: [ParityOp] { ParityCatalog.all }
+    public static var ops: [ParityOp] { Op.allCases.map(ParityCatalog.parityOp) }
+
+    /// The parity check of one op.
+    public static func parityOp(_ op: Op) -> ParityOp { ParityCatalog.parityOp(op) }
 
     /// Runs `op` on both backends for `cases` shapes drawn from `seed`.
     public static func check(_ op: ParityOp, reference: any Backend, candidate: any Backend,

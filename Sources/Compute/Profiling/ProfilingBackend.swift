@@ -42,13 +42,18 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
         return timings.values.sorted { $0.seconds > $1.seconds }
     }
 
-    private func timed<T>(_ op: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
+    /// Times `body` under the row `op shape`, e.g. `gemm 1000x512x784 NT`.
+    private func timed<T>(_ op: Op, _ shape: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
+        try timed(row: "\(op.name) \(shape())", body)
+    }
+
+    private func timed<T>(row: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
         guard isRecording else { return try body() }
         let start = DispatchTime.now().uptimeNanoseconds
         let result = try body()
         try base.synchronize()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-        let key = op()
+        let key = row()
         lock.lock()
         timings[key, default: OpTiming(op: key, calls: 0, seconds: 0)].calls += 1
         timings[key]!.seconds += seconds
@@ -62,128 +67,128 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
 
     public func makeBuffer(count: Int) throws -> Buffer { try base.makeBuffer(count: count) }
     public func upload(_ values: [Float], to buffer: Buffer) throws {
-        try timed("upload \(values.count)") { try base.upload(values, to: buffer) }
+        try timed(row: "upload \(values.count)") { try base.upload(values, to: buffer) }
     }
     public func download(_ buffer: Buffer) throws -> [Float] {
-        try timed("download \(buffer.count)") { try base.download(buffer) }
+        try timed(row: "download \(buffer.count)") { try base.download(buffer) }
     }
     public func synchronize() throws { try base.synchronize() }
 
     public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                      alpha: Float, a: Buffer, b: Buffer, beta: Float, c: Buffer) throws {
-        try timed("gemm \(m)x\(n)x\(k) \(transA ? "T" : "N")\(transB ? "T" : "N")") {
+        try timed(.gemm, "\(m)x\(n)x\(k) \(transA ? "T" : "N")\(transB ? "T" : "N")") {
             try base.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c)
         }
     }
     public func fill(_ x: Buffer, with value: Float) throws {
-        try timed("fill \(x.count)") { try base.fill(x, with: value) }
+        try timed(.fill, "\(x.count)") { try base.fill(x, with: value) }
     }
     public func copy(_ x: Buffer, to y: Buffer) throws {
-        try timed("copy \(x.count)") { try base.copy(x, to: y) }
+        try timed(.copy, "\(x.count)") { try base.copy(x, to: y) }
     }
     public func axpy(alpha: Float, x: Buffer, y: Buffer) throws {
-        try timed("axpy \(x.count)") { try base.axpy(alpha: alpha, x: x, y: y) }
+        try timed(.axpy, "\(x.count)") { try base.axpy(alpha: alpha, x: x, y: y) }
     }
     public func scale(_ x: Buffer, by alpha: Float) throws {
-        try timed("scale \(x.count)") { try base.scale(x, by: alpha) }
+        try timed(.scale, "\(x.count)") { try base.scale(x, by: alpha) }
     }
 
     public func conv2dForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, output: Buffer) throws {
-        try timed("conv2d_forward \(g)") { try base.conv2dForward(g, input: input, weight: weight, output: output) }
+        try timed(.conv2dForward, "\(g)") { try base.conv2dForward(g, input: input, weight: weight, output: output) }
     }
     public func conv2dBackwardData(_ g: ConvGeometry, outputGrad: Buffer, weight: Buffer, inputGrad: Buffer) throws {
-        try timed("conv2d_backward_data \(g)") {
+        try timed(.conv2dBackwardData, "\(g)") {
             try base.conv2dBackwardData(g, outputGrad: outputGrad, weight: weight, inputGrad: inputGrad)
         }
     }
     public func conv2dBackwardWeights(_ g: ConvGeometry, input: Buffer, outputGrad: Buffer, weightGrad: Buffer) throws {
-        try timed("conv2d_backward_weights \(g)") {
+        try timed(.conv2dBackwardWeights, "\(g)") {
             try base.conv2dBackwardWeights(g, input: input, outputGrad: outputGrad, weightGrad: weightGrad)
         }
     }
 
     public func maxPool2dForward(_ g: PoolGeometry, input: Buffer, output: Buffer, indices: Buffer) throws {
-        try timed("max_pool2d_forward \(g)") { try base.maxPool2dForward(g, input: input, output: output, indices: indices) }
+        try timed(.maxPool2dForward, "\(g)") { try base.maxPool2dForward(g, input: input, output: output, indices: indices) }
     }
     public func maxPool2dBackward(_ g: PoolGeometry, outputGrad: Buffer, indices: Buffer, inputGrad: Buffer) throws {
-        try timed("max_pool2d_backward \(g)") {
+        try timed(.maxPool2dBackward, "\(g)") {
             try base.maxPool2dBackward(g, outputGrad: outputGrad, indices: indices, inputGrad: inputGrad)
         }
     }
     public func upsampleForward(planes: Int, height: Int, width: Int, factor: Int, input: Buffer, output: Buffer) throws {
-        try timed("upsample_forward \(planes)x\(height)x\(width) x\(factor)") {
+        try timed(.upsampleForward, "\(planes)x\(height)x\(width) x\(factor)") {
             try base.upsampleForward(planes: planes, height: height, width: width, factor: factor, input: input, output: output)
         }
     }
     public func upsampleBackward(planes: Int, height: Int, width: Int, factor: Int,
                                  outputGrad: Buffer, inputGrad: Buffer) throws {
-        try timed("upsample_backward \(planes)x\(height)x\(width) x\(factor)") {
+        try timed(.upsampleBackward, "\(planes)x\(height)x\(width) x\(factor)") {
             try base.upsampleBackward(planes: planes, height: height, width: width, factor: factor,
                                       outputGrad: outputGrad, inputGrad: inputGrad)
         }
     }
 
     public func biasAdd(_ x: Buffer, bias: Buffer, channels: Int, inner: Int) throws {
-        try timed("bias_add \(x.count / (channels * inner))x\(channels)x\(inner)") {
+        try timed(.biasAdd, "\(x.count / (channels * inner))x\(channels)x\(inner)") {
             try base.biasAdd(x, bias: bias, channels: channels, inner: inner)
         }
     }
     public func biasGradient(_ outputGrad: Buffer, channels: Int, inner: Int, into biasGrad: Buffer) throws {
-        try timed("bias_gradient \(outputGrad.count / (channels * inner))x\(channels)x\(inner)") {
+        try timed(.biasGradient, "\(outputGrad.count / (channels * inner))x\(channels)x\(inner)") {
             try base.biasGradient(outputGrad, channels: channels, inner: inner, into: biasGrad)
         }
     }
 
     public func reluForward(_ x: Buffer, output y: Buffer) throws {
-        try timed("relu_forward \(x.count)") { try base.reluForward(x, output: y) }
+        try timed(.reluForward, "\(x.count)") { try base.reluForward(x, output: y) }
     }
     public func reluBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
-        try timed("relu_backward \(y.count)") { try base.reluBackward(output: y, outputGrad: outputGrad, inputGrad: inputGrad) }
+        try timed(.reluBackward, "\(y.count)") { try base.reluBackward(output: y, outputGrad: outputGrad, inputGrad: inputGrad) }
     }
     public func sigmoidForward(_ x: Buffer, output y: Buffer) throws {
-        try timed("sigmoid_forward \(x.count)") { try base.sigmoidForward(x, output: y) }
+        try timed(.sigmoidForward, "\(x.count)") { try base.sigmoidForward(x, output: y) }
     }
     public func sigmoidBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
-        try timed("sigmoid_backward \(y.count)") {
+        try timed(.sigmoidBackward, "\(y.count)") {
             try base.sigmoidBackward(output: y, outputGrad: outputGrad, inputGrad: inputGrad)
         }
     }
 
     public func dropoutForward(_ x: Buffer, output y: Buffer, p: Float, seed: UInt32, step: UInt32) throws {
-        try timed("dropout_forward \(x.count)") { try base.dropoutForward(x, output: y, p: p, seed: seed, step: step) }
+        try timed(.dropoutForward, "\(x.count)") { try base.dropoutForward(x, output: y, p: p, seed: seed, step: step) }
     }
     public func dropoutBackward(outputGrad: Buffer, inputGrad: Buffer, p: Float, seed: UInt32, step: UInt32) throws {
-        try timed("dropout_backward \(inputGrad.count)") {
+        try timed(.dropoutBackward, "\(inputGrad.count)") {
             try base.dropoutBackward(outputGrad: outputGrad, inputGrad: inputGrad, p: p, seed: seed, step: step)
         }
     }
 
     public func mseLoss(prediction: Buffer, target: Buffer, gradient: Buffer, lossAccumulator: Buffer) throws {
-        try timed("mse_loss \(prediction.count)") {
+        try timed(.mseLoss, "\(prediction.count)") {
             try base.mseLoss(prediction: prediction, target: target, gradient: gradient, lossAccumulator: lossAccumulator)
         }
     }
     public func softmaxCrossEntropy(logits: Buffer, target: Buffer, rows: Int, classes: Int,
                                     gradient: Buffer, lossAccumulator: Buffer) throws {
-        try timed("softmax_cross_entropy \(rows)x\(classes)") {
+        try timed(.softmaxCrossEntropy, "\(rows)x\(classes)") {
             try base.softmaxCrossEntropy(logits: logits, target: target, rows: rows, classes: classes,
                                          gradient: gradient, lossAccumulator: lossAccumulator)
         }
     }
 
     public func sum(_ x: Buffer, scale: Float, into accumulator: Buffer) throws {
-        try timed("sum \(x.count)") { try base.sum(x, scale: scale, into: accumulator) }
+        try timed(.sum, "\(x.count)") { try base.sum(x, scale: scale, into: accumulator) }
     }
     public func squaredDifferenceSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
-        try timed("squared_difference_sum \(a.count)") { try base.squaredDifferenceSum(a, b, scale: scale, into: accumulator) }
+        try timed(.squaredDifferenceSum, "\(a.count)") { try base.squaredDifferenceSum(a, b, scale: scale, into: accumulator) }
     }
     public func binaryAgreementSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
-        try timed("binary_agreement_sum \(a.count)") { try base.binaryAgreementSum(a, b, scale: scale, into: accumulator) }
+        try timed(.binaryAgreementSum, "\(a.count)") { try base.binaryAgreementSum(a, b, scale: scale, into: accumulator) }
     }
 
     public func sgdStep(parameter: Buffer, gradient: Buffer, velocity: Buffer?, learningRate: Float,
                         momentum: Float, nesterov: Bool, weightDecay: Float) throws {
-        try timed("sgd_step \(parameter.count)") {
+        try timed(.sgdStep, "\(parameter.count)") {
             try base.sgdStep(parameter: parameter, gradient: gradient, velocity: velocity, learningRate: learningRate,
                              momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
         }
@@ -191,7 +196,7 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
     public func adamStep(parameter: Buffer, gradient: Buffer, firstMoment: Buffer, secondMoment: Buffer,
                          learningRate: Float, beta1: Float, beta2: Float, epsilon: Float,
                          weightDecay: Float, step: Int) throws {
-        try timed("adam_step \(parameter.count)") {
+        try timed(.adamStep, "\(parameter.count)") {
             try base.adamStep(parameter: parameter, gradient: gradient, firstMoment: firstMoment, secondMoment: secondMoment,
                               learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
                               weightDecay: weightDecay, step: step)
