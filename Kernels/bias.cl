@@ -8,10 +8,7 @@ __kernel void bias_add(const int n, const int C, const int inner, __global float
 }
 
 // One work-group per channel: work-items stride over the channel's outer*inner elements, then
-// add their partial sums in local memory. BIAS_WG is a power of two set at build time.
-#ifndef BIAS_WG
-#define BIAS_WG 256
-#endif
+// add their partial sums in local memory. BIAS_WG comes from the host.
 __kernel __attribute__((reqd_work_group_size(BIAS_WG, 1, 1)))
 void bias_gradient(const int outer, const int C, const int inner, __global const float* dy,
                    __global float* db) {
@@ -23,11 +20,6 @@ void bias_gradient(const int outer, const int C, const int inner, __global const
         const int o = e / inner, i = e % inner;
         acc += dy[(o * C + c) * inner + i];
     }
-    partial[lid] = acc;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int width_ = BIAS_WG / 2; width_ > 0; width_ /= 2) {
-        if (lid < width_) partial[lid] += partial[lid + width_];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
+    work_group_sum(partial, acc, BIAS_WG);
     if (lid == 0) db[c] = partial[0];
 }

@@ -1,10 +1,12 @@
-// 2-D convolution (cross-correlation, as PyTorch's Conv2d), NCHW, direct kernels.
+// 2-D convolution (cross-correlation, as PyTorch's Conv2d), NCHW, two ways:
+//  - direct kernels (conv2d_forward, conv2d_backward_data, conv2d_backward_weights), one
+//    work-item per output element or one work-group per weight: no scratch memory, best with
+//    few channels (the reports' convolutions have 1 to 32, with 3x3 kernels);
+//  - im2col + GEMM (the kernels after the line below, with gemm.cl): patches unrolled into a
+//    matrix, best where there are enough output channels to feed a GEMM.
+// The host picks by shape (OpenCLBackend.ConvAlgorithm) and `aekit bench kernels` times both.
 // Geometry: input [N, C, H, W], weight [OC, C, KH, KW], output [N, OC, OH, OW],
 // stride (SH, SW), zero padding (PH, PW).
-//
-// Direct kernels rather than im2col + GEMM: the reports' convolutions have 1 to 32 channels
-// and 3x3 kernels, so each output needs at most 288 multiply-adds, and an im2col matrix for a
-// batch of 1000 28x28 images would cost hundreds of MB of traffic to save nothing.
 
 #define CONV_GEOMETRY const int N, const int C, const int H, const int W, const int OC,   \
                       const int KH, const int KW, const int SH, const int SW,             \
@@ -69,10 +71,7 @@ __kernel void conv2d_backward_data(CONV_GEOMETRY, __global const float* dy, __gl
 
 // One work-group per weight element: its work-items stride over the N*OH*OW output positions
 // that weight touched, then add their partial sums in local memory. The local size is
-// CONV_WG (a power of two), passed at build time.
-#ifndef CONV_WG
-#define CONV_WG 128
-#endif
+// CONV_WG, from the host.
 __kernel __attribute__((reqd_work_group_size(CONV_WG, 1, 1)))
 void conv2d_backward_weights(CONV_GEOMETRY, __global const float* x, __global const float* dy,
                              __global float* dw) {
@@ -93,12 +92,7 @@ void conv2d_backward_weights(CONV_GEOMETRY, __global const float* x, __global co
         if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
         acc = fma(dy[((n * OC + oc) * OH + oh) * OW + ow], x[((n * C + c) * H + ih) * W + iw], acc);
     }
-    partial[lid] = acc;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int width_ = CONV_WG / 2; width_ > 0; width_ /= 2) {
-        if (lid < width_) partial[lid] += partial[lid + width_];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
+    work_group_sum(partial, acc, CONV_WG);
     if (lid == 0) dw[weight] = partial[0];
 }
 

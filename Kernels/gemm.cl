@@ -2,30 +2,17 @@
 // op(A) is M x K (A stored K x M when transposed); op(B) is K x N (B stored N x K when transposed).
 // beta == 0 never reads C, as in BLAS: a freshly allocated C may hold anything.
 //
-// Two kernels, each instantiated for the four transpose combinations (_nn, _nt, _tn, _tt):
+// Three kernels; the first two are instantiated for the four transpose combinations
+// (_nn, _nt, _tn, _tt), the third for a transposed A or not (_n, _t):
 //  - gemm_direct_*: one work-item per element of C. No local memory, no barriers: the
 //    fastest choice when C or K is too small to fill tiles (CLBlast calls this "direct").
 //  - gemm_tiled_*: a work-group computes a TSM x TSN tile of C; the K dimension is walked in
 //    TSK-deep slices staged in local memory, and each work-item keeps a WPTM x WPTN block of C
 //    in registers (register blocking). Edges are zero-padded while loading, so any M, N, K work.
-// The tile sizes are the knobs CLBlast calls MWG/NWG/KWG and MWI/NWI; the host passes them as
-// -D options so the bench can try others without editing this file.
+//  - gemm_vector_*: for OpenCL devices that are CPUs (below).
+// The tile sizes (TSM, TSN, TSK, WPTM, WPTN: CLBlast's MWG/NWG/KWG and MWI/NWI) and the vector
+// block (VR, VW) come from the host as -D options (KernelConstants.swift).
 
-#ifndef TSM
-#define TSM 64
-#endif
-#ifndef TSN
-#define TSN 64
-#endif
-#ifndef TSK
-#define TSK 16
-#endif
-#ifndef WPTM
-#define WPTM 4
-#endif
-#ifndef WPTN
-#define WPTN 4
-#endif
 #define RTSM (TSM / WPTM)   // work-group rows
 #define RTSN (TSN / WPTN)   // work-group columns
 
@@ -127,12 +114,6 @@ GEMM_KERNELS(tt, 1, 1)
 // outer-product micro-kernel; 6 x 16 fills the 16 AVX2 registers as BLIS's Haswell kernel).
 // op(B) must be K x N row-major: the host transposes a transposed B first (gemm_transpose).
 // The suffix says whether A is transposed.
-#ifndef VW
-#define VW 16
-#endif
-#ifndef VR
-#define VR 6
-#endif
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
 #define floatV CAT(float, VW)

@@ -1,20 +1,7 @@
 // Sums to one number in two passes: the first pass, a kernel named for what it sums (sum,
 // squared_difference_sum, binary_agreement_sum), writes one partial sum per work-group;
 // reduce_finish adds those up in one work-group and adds scale * total to acc[0].
-// REDUCE_WG is a power of two set at build time.
-
-#ifndef REDUCE_WG
-#define REDUCE_WG 256
-#endif
-
-
-inline void local_sum(__local float* partial, const int lid) {
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int width_ = REDUCE_WG / 2; width_ > 0; width_ /= 2) {
-        if (lid < width_) partial[lid] += partial[lid + width_];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-}
+// REDUCE_WG comes from the host.
 
 // The first pass of a reduction whose i-th term is TERM (an expression in a, b and i); every
 // one takes a and b, so the host launches them alike.
@@ -25,8 +12,7 @@ void NAME(const int n, __global const float* a, __global const float* b, __globa
     const int lid = get_local_id(0); \
     float acc = 0.0f; \
     for (int i = get_global_id(0); i < n; i += get_global_size(0)) acc += (TERM); \
-    partial[lid] = acc; \
-    local_sum(partial, lid); \
+    work_group_sum(partial, acc, REDUCE_WG); \
     if (lid == 0) partials[get_group_id(0)] = partial[0]; \
 }
 
@@ -42,7 +28,6 @@ void reduce_finish(const int count, const float scale, __global const float* par
     const int lid = get_local_id(0);
     float sum = 0.0f;
     for (int i = lid; i < count; i += REDUCE_WG) sum += partials[i];
-    partial[lid] = sum;
-    local_sum(partial, lid);
+    work_group_sum(partial, sum, REDUCE_WG);
     if (lid == 0) acc[0] += scale * partial[0];
 }

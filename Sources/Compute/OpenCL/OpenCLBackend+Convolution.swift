@@ -4,8 +4,6 @@ extension OpenCLBackend {
     /// picks per shape, as `convolutionAlgorithm` says why.
     public enum ConvAlgorithm: String, CaseIterable, Sendable { case auto, direct, im2col }
 
-    /// conv.cl's work-group size for the direct weight gradient (its CONV_WG default).
-    static let convWeightGroup = 128
     /// The most floats an im2col chunk may hold (64 MiB): samples are processed in chunks.
     static let im2colBudget = 16 << 20
 
@@ -67,7 +65,7 @@ extension OpenCLBackend {
                                       weightGrad: Buffer) throws {
         try checkConv(g, input: input, weight: weightGrad, output: outputGrad)
         guard convolutionAlgorithm(g) == .im2col else {
-            let group = OpenCLBackend.convWeightGroup
+            let group = KernelConstants.convWeightGroup
             try launch(.conv2dBackwardWeights, global: [g.weightCount * group], local: [group],
                        geometryArguments(g) + [.buffer(input), .buffer(outputGrad), .buffer(weightGrad)])
             return

@@ -1,7 +1,4 @@
 extension OpenCLBackend {
-    /// bias.cl's work-group size for the bias gradient (its BIAS_WG default).
-    static let biasGroup = 256
-
     public func fill(_ x: Buffer, with value: Float) throws {
         try launch(.fill, global: [x.count], [.int(x.count), .float(value), .buffer(x)])
     }
@@ -28,7 +25,7 @@ extension OpenCLBackend {
 
     public func biasGradient(_ outputGrad: Buffer, channels: Int, inner: Int, into biasGrad: Buffer) throws {
         try checkBias(outputGrad, bias: biasGrad, channels: channels, inner: inner)
-        let group = OpenCLBackend.biasGroup
+        let group = KernelConstants.biasGroup
         try launch(.biasGradient, global: [channels * group], local: [group],
                    [.int(outputGrad.count / (channels * inner)), .int(channels), .int(inner),
                     .buffer(outputGrad), .buffer(biasGrad)])

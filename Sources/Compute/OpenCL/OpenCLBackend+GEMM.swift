@@ -4,13 +4,8 @@ extension OpenCLBackend {
     /// no barriers: for OpenCL devices that are CPUs). `auto` picks by device type and shape.
     public enum GEMMKernel: String, CaseIterable, Sendable { case auto, tiled, direct, vector }
 
-    /// Rows and columns of C per work-item of the vector kernel (gemm.cl's VR and VW).
-    static let vectorBlock = (rows: 6, columns: 16)
     /// Row blocks per work-group of the vector kernel.
     static let vectorGroupRows = 8
-
-    /// gemm.cl's tiled kernel: a work-group computes TSM x TSN of C, each work-item WPTM x WPTN.
-    static let gemmTile = (m: 64, n: 64, wptm: 4, wptn: 4)
 
     public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                      alpha: Float, a: Buffer, b: Buffer, beta: Float, c: Buffer) throws {
@@ -28,9 +23,9 @@ extension OpenCLBackend {
             try gemmVector(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c)
             return
         }
-        let tile = OpenCLBackend.gemmTile
+        let tile = KernelConstants.gemmTile
         // A tile left mostly empty wastes its work-group: below one tile of C the direct kernel wins.
-        let useTiled = kernel == .tiled || (kernel == .auto && m >= tile.m / 2 && n >= tile.n / 2 && k >= 16)
+        let useTiled = kernel == .tiled || (kernel == .auto && m >= tile.m / 2 && n >= tile.n / 2 && k >= tile.k)
         if useTiled {
             let local = [tile.n / tile.wptn, tile.m / tile.wptm]
             let groups = [(n + tile.n - 1) / tile.n, (m + tile.m - 1) / tile.m]
@@ -50,7 +45,7 @@ extension OpenCLBackend {
             rowMajorB = try makeBuffer(count: k * n)
             try launch("gemm", "gemm_transpose", global: [k, n], [.int(n), .int(k), .buffer(b), .buffer(rowMajorB)])
         }
-        let block = OpenCLBackend.vectorBlock
+        let block = KernelConstants.vectorBlock
         // An explicit work-group of a few row blocks: left to choose, PoCL made the whole grid
         // one work-group (one core) when its row count was prime (784 / 6 -> 131 blocks).
         try launch("gemm", "gemm_vector_\(transA ? "t" : "n")",

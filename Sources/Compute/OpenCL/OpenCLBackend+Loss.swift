@@ -1,7 +1,6 @@
 extension OpenCLBackend {
-    /// reduce.cl's work-group size (its REDUCE_WG default) and the most partial sums the first
-    /// pass writes: enough groups to fill a large GPU, few enough for one group to add up.
-    static let reduceGroup = 256
+    /// The most partial sums a reduction's first pass writes: enough work-groups to fill a
+    /// large GPU, few enough for one work-group to add up.
     static let reduceMaxGroups = 256
 
     public func mseLoss(prediction: Buffer, target: Buffer, gradient: Buffer, lossAccumulator: Buffer) throws {
@@ -40,7 +39,7 @@ extension OpenCLBackend {
     /// `op`'s kernel writes one partial sum per work-group; `reduce_finish` adds them up.
     private func reduce(_ op: Op, _ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
         try require(accumulator.count >= 1, "a reduction needs a one-element accumulator")
-        let group = OpenCLBackend.reduceGroup
+        let group = KernelConstants.reduceGroup
         let groups = max(1, min(OpenCLBackend.reduceMaxGroups, (a.count + group - 1) / group))
         let partials = try makeBuffer(count: groups)
         try launch(op, global: [groups * group], local: [group],

@@ -99,24 +99,29 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     // MARK: Programs and kernels
 
-    /// The kernel files compiled into this binary (`Kernels/*.cl`, without the extension).
-    public static var kernelFiles: [String] { KernelSource.names }
+    /// `Kernels/prelude.cl`, put before every program's source rather than built on its own.
+    static let preludeFile = "prelude"
+
+    /// The kernel files compiled into this binary (`Kernels/*.cl`, without the extension), each
+    /// one program.
+    public static var kernelFiles: [String] { KernelSource.names.filter { $0 != preludeFile } }
 
     /// Builds (or loads from the cache) every kernel file now, instead of on first use.
     public func prepareAllPrograms() throws {
-        for file in KernelSource.names { _ = try locked { try program(file) } }
+        for file in OpenCLBackend.kernelFiles { _ = try locked { try program(file) } }
     }
 
     /// The program of `Kernels/<file>.cl`. Call with `lock` held.
     private func program(_ file: String) throws -> CLProgram {
         if let program = programs[file] { return program }
-        guard let source = KernelSource.source(named: file) else {
+        guard let source = KernelSource.source(named: file), let prelude = KernelSource.source(named: Self.preludeFile) else {
             throw ComputeError.openCL(OpenCLError(code: CL_INVALID_PROGRAM, operation: "finding Kernels/\(file).cl",
                                                   buildLog: "no such file was embedded at build time"))
         }
         try queue.finish()  // no kernel in flight while PoCL loads a program (see DeviceQueue)
-        let built = try cache.program(context: context, device: device, name: file, source: source,
-                                      options: "")
+        // `#line 1` after the prelude: a build log's line numbers are those of the file itself.
+        let built = try cache.program(context: context, device: device, name: file,
+                                      source: prelude + "\n#line 1\n" + source, options: KernelConstants.buildOptions)
         if built.fromCache { programsFromCache.insert(file) }
         programs[file] = built.program
         return built.program
