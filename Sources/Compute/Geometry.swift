@@ -42,6 +42,50 @@ public struct ConvGeometry: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Sizes of a transposed convolution (PyTorch's `ConvTranspose2d`): input
+/// `[batch, inChannels, inHeight, inWidth]`, weight `[inChannels, outChannels, k, k]`, output
+/// `[batch, outChannels, outHeight, outWidth]` with
+/// `outHeight = (inHeight − 1)·stride − 2·padding + kernel + outputPadding`.
+public struct ConvTransposeGeometry: Hashable, Sendable, CustomStringConvertible {
+    public var batch, inChannels, inHeight, inWidth, outChannels: Int
+    public var kernel, stride, padding, outputPadding: Int
+
+    public init(batch: Int, inChannels: Int, inHeight: Int, inWidth: Int, outChannels: Int,
+                kernel: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0) {
+        self.batch = batch; self.inChannels = inChannels; self.inHeight = inHeight; self.inWidth = inWidth
+        self.outChannels = outChannels; self.kernel = kernel; self.stride = stride
+        self.padding = padding; self.outputPadding = outputPadding
+    }
+
+    public var outHeight: Int { (inHeight - 1) * stride - 2 * padding + kernel + outputPadding }
+    public var outWidth: Int { (inWidth - 1) * stride - 2 * padding + kernel + outputPadding }
+    public var inputCount: Int { batch * inChannels * inHeight * inWidth }
+    public var outputCount: Int { batch * outChannels * outHeight * outWidth }
+    public var weightCount: Int { inChannels * outChannels * kernel * kernel }
+
+    /// The convolution this one is the transpose of: it maps our output back to our input,
+    /// and its weight `[outChannels: our in, inChannels: our out, k, k]` is ours as stored.
+    /// `outputPadding < stride` (PyTorch's rule) makes its output size exactly our input.
+    public var convolution: ConvGeometry {
+        var g = ConvGeometry(batch: batch, inChannels: outChannels, inHeight: outHeight, inWidth: outWidth,
+                             outChannels: inChannels, kernelHeight: kernel, kernelWidth: kernel,
+                             stride: stride, padding: padding)
+        g.outHeight = inHeight
+        g.outWidth = inWidth
+        return g
+    }
+
+    public var isValid: Bool {
+        outputPadding >= 0 && outputPadding < stride && outHeight > 0 && outWidth > 0 && convolution.isValid
+            && convolution.outHeight == inHeight
+    }
+
+    public var description: String {
+        "n\(batch) \(inChannels)x\(inHeight)x\(inWidth) -> \(outChannels)x\(outHeight)x\(outWidth) "
+            + "k\(kernel) s\(stride) p\(padding) op\(outputPadding)"
+    }
+}
+
 /// Sizes of a 2-D max-pool in NCHW layout. `ceilMode` rounds the output size up, as
 /// PyTorch's `ceil_mode=True` and Keras' `padding="same"` do; windows that run past the
 /// edge only look at the pixels inside.

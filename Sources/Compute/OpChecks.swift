@@ -1,6 +1,22 @@
-// Argument checks shared by both backends, so a bad call fails the same way on every device.
+import Foundation
+
+// Argument checks shared by both backends, so a bad call fails the same way on every device,
+// and the host-side numbers both compute alike.
 
 extension Backend {
+    func checkGEMM(m: Int, n: Int, k: Int, a: Buffer, b: Buffer, c: Buffer) throws {
+        try require(m > 0 && n > 0 && k > 0, "gemm sizes m=\(m) n=\(n) k=\(k) must be positive")
+        try require(a.count >= m * k, "gemm: A has \(a.count) elements, needs \(m)x\(k)")
+        try require(b.count >= k * n, "gemm: B has \(b.count) elements, needs \(k)x\(n)")
+        try require(c.count >= m * n, "gemm: C has \(c.count) elements, needs \(m)x\(n)")
+    }
+
+    func checkSoftmaxCrossEntropy(logits: Buffer, target: Buffer, gradient: Buffer, rows: Int, classes: Int) throws {
+        try checkSameCount("softmax cross-entropy", logits, target, gradient)
+        try require(rows > 0 && classes > 0 && logits.count == rows * classes,
+                    "softmax cross-entropy: \(logits.count) logits are not \(rows)x\(classes)")
+    }
+
     func checkConv(_ g: ConvGeometry, input: Buffer, weight: Buffer, output: Buffer) throws {
         try require(g.isValid, "invalid convolution \(g)")
         try require(input.count == g.inputCount, "conv input has \(input.count) elements, \(g) needs \(g.inputCount)")
@@ -39,5 +55,15 @@ extension Backend {
 
     func checkDropout(_ p: Float) throws {
         try require(p >= 0 && p < 1, "dropout probability \(p) must be in [0, 1)")
+    }
+}
+
+/// Adam's bias corrections `1 − βᵗ`, computed once per step in Double on the host
+/// (both backends use these same numbers).
+struct AdamCorrection {
+    let first: Float, second: Float
+    init(beta1: Float, beta2: Float, step: Int) {
+        first = Float(1 - pow(Double(beta1), Double(step)))
+        second = Float(1 - pow(Double(beta2), Double(step)))
     }
 }

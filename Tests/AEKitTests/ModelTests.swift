@@ -51,4 +51,12 @@ import Testing
         let text = try model.summary()
         #expect(text.contains("[1, 8, 4, 4]") && text.contains("total parameters: 4385"))
     }
+
+    /// The view layers print PyTorch's reprs (they printed `Flatten()` while their own
+    /// `arguments` went unused).
+    @Test func summaryShowsPyTorchReprs() throws {
+        let text = try Sequential.build(ModelSpec(architecture: .convLinear, hidden: 64), backend: cpu, seed: 1).summary()
+        #expect(text.contains("Flatten(start_dim=1, end_dim=-1)"), "\(text)")
+        #expect(text.contains("Unflatten(dim=1, unflattened_size=(32, 5, 5))"), "\(text)")
+    }
 }

@@ -23,23 +23,27 @@ public enum Padding: Codable, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// 2-D convolution on NCHW, weight `[out, in, k, k]` as PyTorch's `Conv2d`.
-public final class Conv2D: ConvolutionLayer<ConvGeometry> {
+public final class Conv2D: ConvolutionLayer {
+    public let kind = "Conv2d"
+    public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int
     public let padding: Padding
+    public let weight: Parameter, bias: Parameter
+    public var savedInput: Tensor?
 
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Padding = .valid,
                 backend: any Backend, initialization: Initialization, random: inout SeededRandom) throws {
+        self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel; self.stride = stride
         self.padding = padding
-        try super.init(kind: "Conv2d", inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride,
-                       weightShape: [outChannels, inChannels, kernel, kernel], backend: backend,
-                       initialization: initialization, random: &random)
+        (weight, bias) = try convolutionParameters(weightShape: [outChannels, inChannels, kernel, kernel], outChannels: outChannels,
+                                                   backend: backend, initialization: initialization, random: &random)
     }
 
-    public override var arguments: String {
+    public var arguments: String {
         "\(inChannels), \(outChannels), kernel_size=(\(kernel), \(kernel)), stride=(\(stride), \(stride)), "
             + "padding=(\(padding.amount(kernel: kernel)), \(padding.amount(kernel: kernel)))"
     }
 
-    override func geometry(_ input: [Int]) throws -> ConvGeometry {
+    public func geometry(_ input: [Int]) throws -> ConvGeometry {
         guard input.count == 4, input[1] == inChannels else {
             throw ModelError.shape("Conv2d(\(inChannels), \(outChannels)) needs [batch, \(inChannels), H, W], got \(input)")
         }

@@ -2,25 +2,29 @@ import Compute
 
 /// Transposed 2-D convolution, weight `[in, out, k, k]` as PyTorch's `ConvTranspose2d`;
 /// output size `(in − 1)·stride − 2·padding + k + outputPadding`.
-public final class ConvTranspose2D: ConvolutionLayer<ConvTransposeGeometry> {
+public final class ConvTranspose2D: ConvolutionLayer {
+    public let kind = "ConvTranspose2d"
+    public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int
     public let padding: Int, outputPadding: Int
+    public let weight: Parameter, bias: Parameter
+    public var savedInput: Tensor?
 
     public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
                 outputPadding: Int = 0, backend: any Backend, initialization: Initialization,
                 random: inout SeededRandom) throws {
+        self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel; self.stride = stride
         self.padding = padding; self.outputPadding = outputPadding
-        try super.init(kind: "ConvTranspose2d", inChannels: inChannels, outChannels: outChannels, kernel: kernel,
-                       stride: stride, weightShape: [inChannels, outChannels, kernel, kernel], backend: backend,
-                       initialization: initialization, random: &random)
+        (weight, bias) = try convolutionParameters(weightShape: [inChannels, outChannels, kernel, kernel], outChannels: outChannels,
+                                                   backend: backend, initialization: initialization, random: &random)
     }
 
-    public override var arguments: String {
+    public var arguments: String {
         "\(inChannels), \(outChannels), kernel_size=(\(kernel), \(kernel)), stride=(\(stride), \(stride))"
             + (padding > 0 ? ", padding=(\(padding), \(padding))" : "")
             + (outputPadding > 0 ? ", output_padding=(\(outputPadding), \(outputPadding))" : "")
     }
 
-    override func geometry(_ input: [Int]) throws -> ConvTransposeGeometry {
+    public func geometry(_ input: [Int]) throws -> ConvTransposeGeometry {
         guard input.count == 4, input[1] == inChannels else {
             throw ModelError.shape("ConvTranspose2d(\(inChannels), \(outChannels)) needs [batch, \(inChannels), H, W], got \(input)")
         }

@@ -36,27 +36,21 @@ extension ConvTransposeGeometry: ConvolutionRun {
     }
 }
 
-/// What Conv2D and ConvTranspose2D share: a square kernel, a weight drawn by the chosen
-/// initialisation and a bias per output channel, and forward and backward passes through their
-/// geometry's ops. A subclass gives the geometry for an input shape and PyTorch's repr.
-public class ConvolutionLayer<Geometry: ConvolutionRun>: Layer {
-    public let kind: String
-    public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int
-    public let weight: Parameter, bias: Parameter
-    private var input: Tensor?
+/// What Conv2D and ConvTranspose2D share: a square kernel, a weight and a bias per output
+/// channel (`convolutionParameters`), and forward and backward passes through their geometry's
+/// ops. A conforming layer gives its geometry for an input shape, and PyTorch's repr.
+public protocol ConvolutionLayer: Layer {
+    associatedtype Geometry: ConvolutionRun
+    var outChannels: Int { get }
+    var weight: Parameter { get }
+    var bias: Parameter { get }
+    /// The input of the last forward pass, which backward needs.
+    var savedInput: Tensor? { get set }
+    func geometry(_ input: [Int]) throws -> Geometry
+}
 
-    init(kind: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int, weightShape: [Int],
-         backend: any Backend, initialization: Initialization, random: inout SeededRandom) throws {
-        self.kind = kind
-        self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel; self.stride = stride
-        let drawn = initialization.draw(shape: weightShape, biasCount: outChannels, random: &random)
-        weight = try Parameter(name: "weight", value: backend.tensor(weightShape, values: drawn.weight), backend: backend)
-        bias = try Parameter(name: "bias", value: backend.tensor([outChannels], values: drawn.bias), backend: backend)
-    }
-
+extension ConvolutionLayer {
     public var parameters: [Parameter] { [weight, bias] }
-    public var arguments: String { fatalError("\(Self.self) must give its arguments") }
-    func geometry(_ input: [Int]) throws -> Geometry { fatalError("\(Self.self) must give its geometry") }
 
     public func outputShape(for input: [Int]) throws -> [Int] {
         let g = try geometry(input)
@@ -68,12 +62,12 @@ public class ConvolutionLayer<Geometry: ConvolutionRun>: Layer {
         let y = try b.tensor([g.batch, outChannels, g.outHeight, g.outWidth])
         try g.forward(b, input: x.buffer, weight: weight.value.buffer, output: y.buffer)
         try b.biasAdd(y.buffer, bias: bias.value.buffer, channels: outChannels, inner: g.outHeight * g.outWidth)
-        input = x
+        savedInput = x
         return y
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
-        let x = try saved(input), g = try geometry(x.shape), b = context.backend
+        let x = try saved(savedInput), g = try geometry(x.shape), b = context.backend
         try g.backwardWeights(b, input: x.buffer, outputGrad: dy.buffer, weightGrad: weight.gradient.buffer)
         try b.biasGradient(dy.buffer, channels: outChannels, inner: g.outHeight * g.outWidth, into: bias.gradient.buffer)
         guard needsInputGradient else { return nil }
@@ -81,4 +75,13 @@ public class ConvolutionLayer<Geometry: ConvolutionRun>: Layer {
         try g.backwardData(b, outputGrad: dy.buffer, weight: weight.value.buffer, inputGrad: dx.buffer)
         return dx
     }
+}
+
+/// A convolution's weight of `weightShape`, drawn by `initialization`, and its bias of
+/// `outChannels`: what both convolution layers' initialisers make.
+func convolutionParameters(weightShape: [Int], outChannels: Int, backend: any Backend, initialization: Initialization,
+                           random: inout SeededRandom) throws -> (weight: Parameter, bias: Parameter) {
+    let drawn = initialization.draw(shape: weightShape, biasCount: outChannels, random: &random)
+    return (try Parameter(name: "weight", value: backend.tensor(weightShape, values: drawn.weight), backend: backend),
+            try Parameter(name: "bias", value: backend.tensor([outChannels], values: drawn.bias), backend: backend))
 }

@@ -9,10 +9,18 @@ public protocol Optimizer: AnyObject {
     var stepCount: Int { get set }
 }
 
+/// What differs between SGD and Adam: the names of a parameter's state buffers (PyTorch's) and
+/// the update of one parameter.
+public protocol UpdateRule {
+    /// The state buffers' names for one parameter (`<name>.momentum_buffer`, …).
+    static func bufferNames(_ parameter: String) -> [String]
+    /// One parameter's update at step `step` (from 1), with its buffers named `names`.
+    static func update(_ p: Parameter, buffers: OptimizerState, names: [String], spec: OptimizerSpec, step: Int) throws
+}
+
 /// What SGD and Adam share: their settings, a step counter, and per-parameter buffers in an
-/// `OptimizerState`, saved and restored by name. A subclass names its buffers and updates one
-/// parameter.
-public class StatefulOptimizer: Optimizer {
+/// `OptimizerState`, saved and restored by name; `Rule` names the buffers and updates.
+public final class StatefulOptimizer<Rule: UpdateRule>: Optimizer {
     let spec: OptimizerSpec
     let buffers: OptimizerState
     public var stepCount = 0
@@ -23,17 +31,13 @@ public class StatefulOptimizer: Optimizer {
 
     public func step(_ parameters: [(name: String, parameter: Parameter)]) throws {
         stepCount += 1
-        for (name, p) in parameters { try update(p, buffers: bufferNames(name)) }
+        for (name, p) in parameters {
+            try Rule.update(p, buffers: buffers, names: Rule.bufferNames(name), spec: spec, step: stepCount)
+        }
     }
 
-    /// The state buffers' names for one parameter (`<name>.momentum_buffer`, …).
-    func bufferNames(_ parameter: String) -> [String] { fatalError("\(Self.self) must name its buffers") }
-
-    /// One parameter's update, with its buffers named `names`.
-    func update(_ p: Parameter, buffers names: [String]) throws { fatalError("\(Self.self) must update parameters") }
-
     public func state(_ parameters: [(name: String, parameter: Parameter)]) throws -> [SafeTensors.Entry] {
-        try buffers.entries(parameters.flatMap { bufferNames($0.name) })
+        try buffers.entries(parameters.flatMap { Rule.bufferNames($0.name) })
     }
 
     public func restore(_ entries: [SafeTensors.Entry]) throws { try buffers.restore(entries) }
@@ -65,7 +69,7 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
 }
 
 /// Per-parameter state buffers, zero at the start, keyed by the parameter's name.
-final class OptimizerState {
+public final class OptimizerState {
     let backend: any Backend
     private var buffers: [String: Tensor] = [:]
     init(backend: any Backend) { self.backend = backend }
@@ -92,25 +96,30 @@ final class OptimizerState {
     }
 }
 
-public final class SGD: StatefulOptimizer {
-    override func update(_ p: Parameter, buffers names: [String]) throws {
+public typealias SGD = StatefulOptimizer<SGDRule>
+public typealias Adam = StatefulOptimizer<AdamRule>
+
+/// PyTorch's SGD: momentum (one buffer), Nesterov, weight decay.
+public enum SGDRule: UpdateRule {
+    public static func bufferNames(_ parameter: String) -> [String] { ["\(parameter).momentum_buffer"] }
+
+    public static func update(_ p: Parameter, buffers: OptimizerState, names: [String], spec: OptimizerSpec, step: Int) throws {
         let velocity = spec.momentum == 0 ? nil : try buffers.buffer(names[0], like: p)
         try buffers.backend.sgdStep(parameter: p.value.buffer, gradient: p.gradient.buffer, velocity: velocity?.buffer,
                                     learningRate: spec.learningRate, momentum: spec.momentum,
                                     nesterov: spec.nesterov, weightDecay: spec.weightDecay)
     }
-
-    override func bufferNames(_ parameter: String) -> [String] { ["\(parameter).momentum_buffer"] }
 }
 
-public final class Adam: StatefulOptimizer {
-    override func update(_ p: Parameter, buffers names: [String]) throws {
+/// PyTorch's Adam: two moment buffers, bias-corrected by the step count.
+public enum AdamRule: UpdateRule {
+    public static func bufferNames(_ parameter: String) -> [String] { ["\(parameter).exp_avg", "\(parameter).exp_avg_sq"] }
+
+    public static func update(_ p: Parameter, buffers: OptimizerState, names: [String], spec: OptimizerSpec, step: Int) throws {
         let m = try buffers.buffer(names[0], like: p), v = try buffers.buffer(names[1], like: p)
         try buffers.backend.adamStep(parameter: p.value.buffer, gradient: p.gradient.buffer, firstMoment: m.buffer,
                                      secondMoment: v.buffer, learningRate: spec.learningRate, beta1: spec.beta1,
                                      beta2: spec.beta2, epsilon: spec.epsilon, weightDecay: spec.weightDecay,
-                                     step: stepCount)
+                                     step: step)
     }
-
-    override func bufferNames(_ parameter: String) -> [String] { ["\(parameter).exp_avg", "\(parameter).exp_avg_sq"] }
 }

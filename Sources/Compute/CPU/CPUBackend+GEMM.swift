@@ -51,12 +51,3 @@ extension CPUBackend {
                     beta, c, blasint(ldc ?? n))
     }
 }
-
-extension Backend {
-    func checkGEMM(m: Int, n: Int, k: Int, a: Buffer, b: Buffer, c: Buffer) throws {
-        try require(m > 0 && n > 0 && k > 0, "gemm sizes m=\(m) n=\(n) k=\(k) must be positive")
-        try require(a.count >= m * k, "gemm: A has \(a.count) elements, needs \(m)x\(k)")
-        try require(b.count >= k * n, "gemm: B has \(b.count) elements, needs \(k)x\(n)")
-        try require(c.count >= m * n, "gemm: C has \(c.count) elements, needs \(m)x\(n)")
-    }
-}

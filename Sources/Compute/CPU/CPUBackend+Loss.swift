@@ -14,9 +14,7 @@ extension CPUBackend {
 
     public func softmaxCrossEntropy(logits: Buffer, target: Buffer, rows: Int, classes: Int,
                                     gradient: Buffer, lossAccumulator: Buffer) throws {
-        try checkSameCount("softmax cross-entropy", logits, target, gradient)
-        try require(rows > 0 && classes > 0 && logits.count == rows * classes,
-                    "softmax cross-entropy: \(logits.count) logits are not \(rows)x\(classes)")
+        try checkSoftmaxCrossEntropy(logits: logits, target: target, gradient: gradient, rows: rows, classes: classes)
         let z = try pointer(logits), t = try pointer(target), g = try pointer(gradient)
         var loss: Double = 0
         for r in 0..<rows {

@@ -35,13 +35,3 @@ extension CPUBackend {
         }
     }
 }
-
-/// Adam's bias corrections `1 − βᵗ`, computed once per step in Double on the host
-/// (both backends use these same numbers).
-struct AdamCorrection {
-    let first: Float, second: Float
-    init(beta1: Float, beta2: Float, step: Int) {
-        first = Float(1 - pow(Double(beta1), Double(step)))
-        second = Float(1 - pow(Double(beta2), Double(step)))
-    }
-}

@@ -13,9 +13,7 @@ extension OpenCLBackend {
 
     public func softmaxCrossEntropy(logits: Buffer, target: Buffer, rows: Int, classes: Int,
                                     gradient: Buffer, lossAccumulator: Buffer) throws {
-        try checkSameCount("softmax cross-entropy", logits, target, gradient)
-        try require(rows > 0 && classes > 0 && logits.count == rows * classes,
-                    "softmax cross-entropy: \(logits.count) logits are not \(rows)x\(classes)")
+        try checkSoftmaxCrossEntropy(logits: logits, target: target, gradient: gradient, rows: rows, classes: classes)
         let rowLoss = try makeBuffer(count: rows)
         try launch(.softmaxCrossEntropy, global: [rows],
                    [.int(rows), .int(classes), .buffer(logits), .buffer(target), .buffer(gradient), .buffer(rowLoss)])

@@ -1,0 +1,68 @@
+import Foundation
+
+/// The reports' recipes (../shared/SEEDS.md), exactly as stated, plus AEKit's default.
+public enum Recipe {
+    public static let names = ["default", "s0", "s1", "s2", "s2-best", "s3", "s4", "s4-classifier"]
+
+    public static let summaries: [String: String] = [
+        "default": "conv AE with a linear bottleneck (S4's, n=128, p=0.01) on Fashion-MNIST, Adam, 4 epochs",
+        "s0": "MNIST dense AE 784-64-784, dropout 0.1, sigmoid; SGD lr 1e-3, wd 1e-5, batch 1000, 50 epochs",
+        "s1": "MNIST Keras conv AE (4x4x8 code); SGD lr 1.0, Nesterov momentum 0.5, batch 1000, 50 epochs",
+        "s2": "Fashion-MNIST dense AE 784-64-784, dropout 0.1, ReLU; SGD lr 0.5, batch 1000, 30 epochs, 50k/10k split",
+        "s2-best": "S2's model and split without dropout, sigmoid output; Adam 1e-3, batch 100, 30 epochs",
+        "s3": "MNIST dense AE 784-64-784, ReLU; Adam 1e-3, batch 64, 20 epochs, 90/10 split",
+        "s4": "Fashion-MNIST conv AE, linear bottleneck n=64, dropout 0.2; Adam 1e-3, batch 100, 20 epochs",
+        "s4-classifier": "S4's classifier on a trained encoder (--encoder); Adam 1e-3, batch 100, 30 epochs",
+    ]
+
+    public static func config(_ name: String, dataDirectory: String? = nil) throws -> TrainingConfig {
+        func data(_ dataset: String) throws -> DataSource { try DataSource.resolve(dataset: dataset, directory: dataDirectory) }
+        let mnist = dataDirectory == nil ? DataSource(name: "mnist", directory: "") : try data("mnist")
+        switch name {
+        case "default":
+            return TrainingConfig(recipe: name, data: try data("fashion-mnist"),
+                                  model: ModelSpec(architecture: .convLinear, hidden: 128, dropout: 0.01),
+                                  optimizer: OptimizerSpec(kind: .adam, learningRate: 1e-3), batchSize: 100, epochs: 4,
+                                  seed: 1, validation: .testSet)
+        case "s0":
+            return TrainingConfig(recipe: name, data: mnist,
+                                  model: ModelSpec(architecture: .dense, hidden: 64, dropout: 0.1, output: .sigmoid),
+                                  optimizer: OptimizerSpec(kind: .sgd, learningRate: 1e-3, weightDecay: 1e-5),
+                                  batchSize: 1000, epochs: 50, seed: 1, validation: .testSet)
+        case "s1":
+            return TrainingConfig(recipe: name, data: mnist,
+                                  model: ModelSpec(architecture: .convKeras, output: .sigmoid, initialization: .keras),
+                                  optimizer: OptimizerSpec(kind: .sgd, learningRate: 1.0, momentum: 0.5, nesterov: true),
+                                  batchSize: 1000, epochs: 50, seed: 1, validation: .testSet)
+        case "s2":
+            return TrainingConfig(recipe: name, data: try data("fashion-mnist"),
+                                  model: ModelSpec(architecture: .dense, hidden: 64, dropout: 0.1, output: .relu),
+                                  optimizer: OptimizerSpec(kind: .sgd, learningRate: 0.5), batchSize: 1000, epochs: 30,
+                                  seed: 1, validation: .count(10_000))
+        case "s2-best":
+            // S2's stated recipe does not reach its published errors (PyTorch: 0.049 against
+            // 0.0241 at N = 64); this one, same model size, data, split and epochs, does.
+            return TrainingConfig(recipe: name, data: try data("fashion-mnist"),
+                                  model: ModelSpec(architecture: .dense, hidden: 64, dropout: 0, output: .sigmoid),
+                                  optimizer: OptimizerSpec(kind: .adam, learningRate: 1e-3), batchSize: 100, epochs: 30,
+                                  seed: 1, validation: .count(10_000))
+        case "s3":
+            return TrainingConfig(recipe: name, data: mnist,
+                                  model: ModelSpec(architecture: .dense, hidden: 64, dropout: 0, output: .relu),
+                                  optimizer: OptimizerSpec(kind: .adam, learningRate: 1e-3), batchSize: 64, epochs: 20,
+                                  seed: 1, validation: .fraction(0.1))
+        case "s4":
+            return TrainingConfig(recipe: name, data: try data("fashion-mnist"),
+                                  model: ModelSpec(architecture: .convLinear, hidden: 64, dropout: 0.2, output: .sigmoid),
+                                  optimizer: OptimizerSpec(kind: .adam, learningRate: 1e-3), batchSize: 100, epochs: 20,
+                                  seed: 1, validation: .testSet)
+        case "s4-classifier":
+            return TrainingConfig(recipe: name, data: try data("fashion-mnist"),
+                                  model: ModelSpec(architecture: .classifier, hidden: 64, dropout: 0.2, output: .none),
+                                  optimizer: OptimizerSpec(kind: .adam, learningRate: 1e-3), batchSize: 100, epochs: 30,
+                                  seed: 1, validation: .testSet)
+        default:
+            throw ModelError.unknownModel("unknown recipe '\(name)'; use one of: \(names.joined(separator: ", "))")
+        }
+    }
+}
