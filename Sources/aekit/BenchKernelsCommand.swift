@@ -12,16 +12,12 @@ struct BenchKernelsCommand: ParsableCommand {
             libclblast is installed, CLBlast's SGEMM runs on the same device as a baseline.
             """)
 
-    @Option(help: "The OpenCL device to time: opencl, opencl:N or auto (auto may pick the CPU backend alone).")
-    var device = "opencl"
-
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var deviceOptions: DeviceOptions
 
     @Option(help: "Timed runs per measurement; the median is reported.")
     var repeats = 5
 
-    @Option(help: "Time only the ops whose names contain this text (gemm, conv, pool, …).")
-    var only: String?
+    @OptionGroup var filter: OpFilterOptions
 
     @Flag(help: "Leave out the CPU backend's rows.")
     var noCPU = false
@@ -31,12 +27,11 @@ struct BenchKernelsCommand: ParsableCommand {
 
     func validate() throws {
         guard repeats > 0 else { throw ValidationError("--repeats must be at least 1") }
-        do { _ = try Op.matching(only) } catch { throw ValidationError("--only: \(error)") }
     }
 
     func run() throws {
-        let threads = try threadOptions.budget()
-        let choice = try DeviceSelection.select(device, threads: threads)
+        let threads = try deviceOptions.threads()
+        let choice = try deviceOptions.select(fallback: "opencl")
         let cl = choice.backend as? OpenCLBackend
         printError("device: \(choice.backend.name) (\(choice.reason))")
         var bench = KernelBench(cpu: CPUBackend(threads: threads), openCL: cl, clblast: cl == nil ? nil : CLBlastGEMM())
@@ -47,7 +42,7 @@ struct BenchKernelsCommand: ParsableCommand {
         bench.includeCPU = !noCPU || cl == nil
         if !json { bench.progress = { printError("  timing \($0)") } }
         if cl != nil && bench.clblast == nil { printError("libclblast not found: no CLBlast baseline rows") }
-        let records = try bench.run(filter: only)
+        let records = try bench.run(ops: filter.ops())
         if json {
             print(try jsonString(records))
             return

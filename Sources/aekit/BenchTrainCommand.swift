@@ -9,8 +9,8 @@ struct BenchTrainCommand: ParsableCommand {
         abstract: "Time a training epoch of a recipe on the CPU backend and on a device, side by side.",
         discussion: """
             Each backend first trains a warm-up epoch (kernel builds, buffer pool), then one timed \
-            epoch; evaluation is not timed. MNIST recipes run on Fashion-MNIST unless --data is \
-            given: the shapes, and so the speed, are the same.
+            epoch; evaluation is not timed. MNIST recipes run on Fashion-MNIST unless --data or \
+            --dataset is given: the shapes, and so the speed, are the same.
             """)
 
     @Option(help: "The recipe to time: default, s0, s1, s2, s3, s4, s4-classifier.")
@@ -22,16 +22,9 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "Images per batch, overriding the recipe's.")
     var batch: Int?
 
-    @Option(help: "The device to time beside the CPU backend: opencl, opencl:N or auto.")
-    var device = "opencl"
+    @OptionGroup var deviceOptions: DeviceOptions
 
-    @OptionGroup var threadOptions: ThreadOptions
-
-    @Option(help: "A folder holding the four IDX files (default: the recipe's dataset, or Fashion-MNIST).")
-    var data: String?
-
-    @Option(help: "Time an epoch of only the first N training images.")
-    var limit: Int?
+    @OptionGroup var dataOptions: TrainingDataOptions
 
     @Flag(help: "After the timed epoch, run one more with every op timed on its own and print where the time goes.")
     var profile = false
@@ -50,13 +43,10 @@ struct BenchTrainCommand: ParsableCommand {
 
     /// The recipe's configuration with this command's overrides, checked as `aekit train` checks them.
     private func makeConfig() throws -> TrainingConfig {
-        var config = try Recipe.config(recipe, dataDirectory: data)
-        if data == nil && config.data.directory.isEmpty {
-            config.data = try DataSource.resolve(dataset: "fashion-mnist", directory: nil)
-        }
+        var config = try dataOptions.config(recipe: recipe)
+        if !dataOptions.namesData && config.data.name == "mnist" { config.data = DataSource(name: "fashion-mnist") }
         if let hidden { config.model.hidden = hidden }
         if let batch { config.batchSize = batch }
-        config.trainLimit = limit
         if let problem = config.problem { throw ValidationError(problem) }
         return config
     }
@@ -64,8 +54,8 @@ struct BenchTrainCommand: ParsableCommand {
     func run() throws {
         let config = try makeConfig()
         let dataset = try config.data.load()
-        let threads = try threadOptions.budget()
-        let choice = try DeviceSelection.select(device, threads: threads)
+        let threads = try deviceOptions.threads()
+        let choice = try deviceOptions.select(fallback: "opencl")
         var backends: [any Backend] = noCPU ? [] : [CPUBackend(threads: threads)]
         if !(choice.backend is CPUBackend) || backends.isEmpty { backends.append(choice.backend) }
         var records: [TrainBenchRecord] = []

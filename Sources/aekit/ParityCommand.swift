@@ -7,10 +7,7 @@ struct ParityCommand: ParsableCommand {
         abstract: "Run every op on a device and on the CPU backend, and compare the results element by element.",
         discussion: "Exits 1 if any op differs beyond the tolerance. Run this first on a new GPU host.")
 
-    @Option(help: "The device to check against the CPU backend: opencl, opencl:N or auto.")
-    var device = "opencl"
-
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var deviceOptions: DeviceOptions
 
     @Option(help: "The seed of the random shapes and inputs.")
     var seed: UInt64 = 1
@@ -18,22 +15,20 @@ struct ParityCommand: ParsableCommand {
     @Option(help: "How many random shapes to try per op.")
     var cases = ParitySuite.defaultCases
 
-    @Option(help: "Check only the ops whose names contain this text.")
-    var only: String?
+    @OptionGroup var filter: OpFilterOptions
 
     func validate() throws {
         guard cases > 0 else { throw ValidationError("--cases must be at least 1") }
-        do { _ = try Op.matching(only) } catch { throw ValidationError("--only: \(error)") }
     }
 
     func run() throws {
-        let threads = try threadOptions.budget()
-        let choice = try DeviceSelection.select(device, threads: threads)
+        let threads = try deviceOptions.threads()
+        let choice = try deviceOptions.select(fallback: "opencl")
         print("checking \(choice.backend.name) (\(choice.backend.deviceDescription)) against cpu; seed \(seed); "
               + "an element passes when |opencl - cpu| <= atol + rtol * |cpu|")
         var rows = [["op", "cases", "max abs err", "max rel err", "tolerance", "result"]]
         var failed: [ParityReport] = []
-        for op in try Op.matching(only) {
+        for op in try filter.ops() {
             let report = try ParitySuite.check(ParitySuite.parityOp(op), reference: CPUBackend(threads: threads), candidate: choice.backend,
                                                seed: seed, cases: cases)
             rows.append([report.op, "\(report.cases)", String(format: "%.2e", report.maxAbsoluteError),

@@ -32,12 +32,9 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "The first run's seed; run k uses seed + k.")
     var seed: UInt64 = 1
 
-    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var dataOptions: TrainingDataOptions
 
-    @Option(help: "The device: cpu, opencl, opencl:N or auto.")
-    var device = "auto"
-
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var deviceOptions: DeviceOptions
 
     @Option(help: "The study's folder (default: runs/study).")
     var out: String?
@@ -64,7 +61,7 @@ struct StudyCommand: ParsableCommand {
         let study = try Study(config: config, folder: RunFolder(path: out ?? "runs/study"), runs: runs, encoders: encoders)
         // The data and the device once, for every run.
         let dataset = try config.data.load()
-        let choice = try DeviceSelection.select(device, threads: threadOptions.budget())
+        let choice = try deviceOptions.select()
         printError("device: \(choice.reason)")
         let progress: any TrainingProgress = isatty(STDERR_FILENO) == 1 ? TerminalProgress() : LineProgress()
         let variants = try study.run(backend: choice.backend, data: dataset, progress: progress) { printError($0) }

@@ -26,8 +26,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "List the recipes and exit.")
     var list = false
 
-    @OptionGroup var dataOptions: DataOptions
-
+    @OptionGroup var dataOptions: TrainingDataOptions
 
     @Option(help: "The architecture: dense, conv-keras, conv-linear or classifier.")
     var model: ModelSpec.Architecture?
@@ -74,10 +73,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "A trained conv-linear checkpoint whose encoder the classifier starts from.")
     var encoder: String?
 
-    @Option(help: "Where to compute: auto, cpu, opencl or opencl:N (see `aekit devices`).")
-    var device = "auto"
-
-    @OptionGroup var threadOptions: ThreadOptions
+    @OptionGroup var deviceOptions: DeviceOptions
 
     @Option(help: "The run folder (default: runs/<recipe>, or runs/<recipe>-2, … if taken).")
     var out: String?
@@ -136,16 +132,16 @@ struct TrainCommand: ParsableCommand {
         }
         // The configuration first: a bad flag should not wait for a device to open.
         let config = resume == nil ? try makeConfig() : nil
-        let choice = try DeviceSelection.select(device, threads: threadOptions.budget())
+        let choice = try deviceOptions.select()
         printError("device: \(choice.reason)")
         let progress: any TrainingProgress = isatty(STDERR_FILENO) == 1 ? TerminalProgress() : LineProgress()
-        let trainer: Trainer
+        let run: TrainingRun
         if let config {
             let folder = out.map(RunFolder.init(path:)) ?? RunFolder.fresh(name: recipe)
-            trainer = try Trainer(config: config, backend: choice.backend, folder: folder, progress: progress)
+            run = try TrainingRun(config: config, backend: choice.backend, folder: folder, progress: progress)
         } else {
-            trainer = try Trainer(resuming: RunFolder(path: resume!), backend: choice.backend, progress: progress, epochs: epochs)
+            run = try TrainingRun(resuming: RunFolder(path: resume!), backend: choice.backend, progress: progress, epochs: epochs)
         }
-        try trainer.run()
+        try run.run()
     }
 }

@@ -5,8 +5,8 @@ import Testing
 
 /// A recipe shrunk to a subset: the same model and optimizer, fewer images.
 func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingConfig {
-    var config = try Recipe.config(recipe, dataDirectory: DataSource.fashionMNISTDirectory)
-    config.data = DataSource(name: "fashion-mnist", directory: DataSource.fashionMNISTDirectory)
+    var config = try Recipe.config(recipe)
+    config.data = DataSource(name: "fashion-mnist")
     config.epochs = epochs
     config.batchSize = batch
     config.validation = .testSet
@@ -26,10 +26,10 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
         // models are what is tested here; the update rules have their own parity checks.
         if recipe == "s0" { config.optimizer.learningRate = 0.5 }
         if recipe == "s1" { config.optimizer = OptimizerSpec(kind: .adam, learningRate: 3e-3) }
-        let trainer = try Trainer(config: config, backend: backend, folder: RunFolder(path: try temporaryFolder()),
+        let run = try TrainingRun(config: config, backend: backend, folder: RunFolder(path: try temporaryFolder()),
                                   data: try fashionSubset(train: 640, test: 64))
-        try trainer.run()
-        let losses = trainer.history.map(\.train.loss)
+        try run.run()
+        let losses = run.history.map(\.train.loss)
         #expect(losses.allSatisfy { $0.isFinite })
         #expect(losses.last! < 0.9 * losses.first!, "\(recipe) on \(device): losses \(losses)")
     }
@@ -41,10 +41,10 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
         let config = try smallConfig(recipe, epochs: 2, batch: 32)
         var histories: [[EpochRecord]] = []
         for backend in [cpu, try openCL()] as [any Backend] {
-            let trainer = try Trainer(config: config, backend: backend, folder: RunFolder(path: try temporaryFolder()),
+            let run = try TrainingRun(config: config, backend: backend, folder: RunFolder(path: try temporaryFolder()),
                                       data: try fashionSubset(train: 256, test: 64))
-            try trainer.run()
-            histories.append(trainer.history)
+            try run.run()
+            histories.append(run.history)
         }
         for (a, b) in zip(histories[0], histories[1]) {
             for (x, y) in [(a.train.loss, b.train.loss), (a.validation.loss, b.validation.loss)] {
@@ -98,19 +98,19 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
         let data = try fashionSubset(train: 200, test: 50)
         var config = try smallConfig("s2", epochs: 3, batch: 50)
         config.trainLimit = 200  // what a resumed run, which reloads the dataset, trains on
-        let straight = try Trainer(config: config, backend: cpu, folder: RunFolder(path: try temporaryFolder()), data: data)
+        let straight = try TrainingRun(config: config, backend: cpu, folder: RunFolder(path: try temporaryFolder()), data: data)
         try straight.run()
 
         let path = try temporaryFolder()
         config.epochs = 2
-        try Trainer(config: config, backend: cpu, folder: RunFolder(path: path), data: data).run()
-        let resumed = try Trainer(resuming: RunFolder(path: path), backend: cpu, epochs: 3)
+        try TrainingRun(config: config, backend: cpu, folder: RunFolder(path: path), data: data).run()
+        let resumed = try TrainingRun(resuming: RunFolder(path: path), backend: cpu, epochs: 3)
         #expect(resumed.history.count == 2)
         try resumed.run()
         #expect(resumed.history.count == 3)
         let (a, b) = (straight.history[2].train.loss, resumed.history[2].train.loss)
         #expect(abs(a - b) <= 1e-6 * abs(a), "epoch 3: straight \(a), resumed \(b)")
-        #expect(throws: TrainingError.self) { try Trainer(resuming: RunFolder(path: try temporaryFolder()), backend: cpu) }
+        #expect(throws: TrainingError.self) { try TrainingRun(resuming: RunFolder(path: try temporaryFolder()), backend: cpu) }
     }
 
     @Test func divergenceStopsAndKeepsTheLastGoodCheckpoint() throws {
@@ -118,7 +118,7 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
         var config = try smallConfig("s2", epochs: 1, batch: 50)
         config.model.output = .none
         config.trainLimit = 200
-        try Trainer(config: config, backend: cpu, folder: folder, data: try fashionSubset(train: 200, test: 50)).run()
+        try TrainingRun(config: config, backend: cpu, folder: folder, data: try fashionSubset(train: 200, test: 50)).run()
         let good = try Data(contentsOf: URL(fileURLWithPath: folder.model))
 
         // Epoch 2 with an absurd learning rate: the loss overflows.
@@ -126,7 +126,7 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
         record.config.optimizer.learningRate = 1e9
         try folder.writeJSON(record, to: folder.config)
         #expect {
-            try Trainer(resuming: folder, backend: cpu, epochs: 2).run()
+            try TrainingRun(resuming: folder, backend: cpu, epochs: 2).run()
         } throws: { error in
             let text = "\(error)"
             return text.contains("epoch 2") && text.contains("--lr") && text.contains(folder.model)

@@ -36,40 +36,31 @@ import Testing
         ConvGeometry(batch: 3, inChannels: 1, inHeight: 5, inWidth: 8, outChannels: 2, kernelHeight: 5, kernelWidth: 3, stride: 3, padding: 2),
     ]
 
-    @Test(arguments: convShapes)
-    func conv2dBackward(_ g: ConvGeometry) throws {
-        var random = SeededRandom(seed: 1)
-        let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount), r = random.uniforms(g.outputCount)
-        let y = try backend.makeBuffer(count: g.outputCount)
-        let dx = try backend.makeBuffer(count: g.inputCount), dw = try backend.makeBuffer(count: g.weightCount)
-        try backend.conv2dBackwardData(g, outputGrad: upload(r), weight: upload(w), inputGrad: dx)
-        try backend.conv2dBackwardWeights(g, input: upload(x), outputGrad: upload(r), weightGrad: dw)
-        try expectGradient(x, analytic: backend.download(dx)) {
-            try backend.conv2dForward(g, input: upload($0), weight: upload(w), output: y); return try weighted(y, r)
-        }
-        try expectGradient(w, analytic: backend.download(dw)) {
-            try backend.conv2dForward(g, input: upload(x), weight: upload($0), output: y); return try weighted(y, r)
-        }
-    }
-
     static let transposedShapes = [
         ConvTransposeGeometry(batch: 2, inChannels: 3, inHeight: 3, inWidth: 4, outChannels: 2, kernel: 3, stride: 2, padding: 0, outputPadding: 1),
         ConvTransposeGeometry(batch: 1, inChannels: 2, inHeight: 5, inWidth: 5, outChannels: 3, kernel: 3, stride: 1, padding: 1),
     ]
 
+    @Test(arguments: convShapes)
+    func conv2dBackward(_ g: ConvGeometry) throws { try checkConvolution(g, seed: 1) }
+
     @Test(arguments: transposedShapes)
-    func convTranspose2dBackward(_ g: ConvTransposeGeometry) throws {
-        var random = SeededRandom(seed: 2)
+    func convTranspose2dBackward(_ g: ConvTransposeGeometry) throws { try checkConvolution(g, seed: 2) }
+
+    /// Backward-data and backward-weights of a convolution, plain or transposed, against
+    /// finite differences of its forward pass.
+    func checkConvolution<G: ConvolutionRun>(_ g: G, seed: UInt64) throws {
+        var random = SeededRandom(seed: seed)
         let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount), r = random.uniforms(g.outputCount)
         let y = try backend.makeBuffer(count: g.outputCount)
         let dx = try backend.makeBuffer(count: g.inputCount), dw = try backend.makeBuffer(count: g.weightCount)
-        try backend.convTranspose2dBackwardData(g, outputGrad: upload(r), weight: upload(w), inputGrad: dx)
-        try backend.convTranspose2dBackwardWeights(g, input: upload(x), outputGrad: upload(r), weightGrad: dw)
+        try g.backwardData(backend, outputGrad: upload(r), weight: upload(w), inputGrad: dx)
+        try g.backwardWeights(backend, input: upload(x), outputGrad: upload(r), weightGrad: dw)
         try expectGradient(x, analytic: backend.download(dx)) {
-            try backend.convTranspose2dForward(g, input: upload($0), weight: upload(w), output: y); return try weighted(y, r)
+            try g.forward(backend, input: upload($0), weight: upload(w), output: y); return try weighted(y, r)
         }
         try expectGradient(w, analytic: backend.download(dw)) {
-            try backend.convTranspose2dForward(g, input: upload(x), weight: upload($0), output: y); return try weighted(y, r)
+            try g.forward(backend, input: upload(x), weight: upload($0), output: y); return try weighted(y, r)
         }
     }
 

@@ -119,14 +119,14 @@ public struct Study {
 
     private func trainRun(_ runConfig: TrainingConfig, in runFolder: RunFolder, backend: any Backend,
                           data: (train: Dataset, test: Dataset), progress: any TrainingProgress) throws -> ([EpochRecord], Evaluation) {
-        let trainer: Trainer
+        let run: TrainingRun
         if FileManager.default.fileExists(atPath: runFolder.state) {
-            trainer = try Trainer(resuming: runFolder, backend: backend, progress: progress, epochs: runConfig.epochs)
+            run = try TrainingRun(resuming: runFolder, backend: backend, progress: progress, epochs: runConfig.epochs)
         } else {
-            trainer = try Trainer(config: runConfig, backend: backend, folder: runFolder, progress: progress, data: data)
+            run = try TrainingRun(config: runConfig, backend: backend, folder: runFolder, progress: progress, data: data)
         }
-        let test = try trainer.run()
-        return (trainer.history, test)
+        let test = try run.run()
+        return (run.history, test)
     }
 
     private func write(_ variants: [StudyVariant]) throws {

@@ -39,14 +39,11 @@ public struct TrainBenchRecord: Codable, Sendable {
 
 public enum TrainBench {
     /// Times the epoch after `warmupEpochs` (those warm up: programs built, buffers pooled) on
-    /// `backend`, in a temporary run folder that is removed afterwards. With `profile`, one more
-    /// epoch runs with every op timed on its own.
+    /// `backend`. With `profile`, one more epoch runs with every op timed on its own.
     public static func run(_ config: TrainingConfig, backend: any Backend, data: (train: Dataset, test: Dataset),
                            warmupEpochs: Int = 1, profile: Bool = false) throws -> TrainBenchRecord {
-        let folder = FileManager.default.temporaryDirectory.appending(path: "aekit-bench-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         let profiler = profile ? ProfilingBackend(backend) : nil
-        let trainer = try Trainer(config: config, backend: profiler ?? backend, folder: RunFolder(path: folder), data: data)
+        let trainer = try Trainer(config: config, backend: profiler ?? backend, data: DataSplits(data, config: config))
         for epoch in 0..<warmupEpochs { _ = try trainer.trainEpoch(epoch + 1) }
         let (seconds, metrics) = try timedEpoch(trainer, warmupEpochs + 1, backend)
         var record = TrainBenchRecord(

@@ -56,10 +56,10 @@ public struct KernelBench {
         var wallClock = false
     }
 
-    /// Times the workloads of the ops whose names contain `filter` (`Op.matching`).
-    public func run(filter: String? = nil) throws -> [BenchRecord] {
+    /// Times the workloads of `ops`.
+    public func run(ops: [Op] = Op.allCases) throws -> [BenchRecord] {
         var records: [BenchRecord] = []
-        let ops = Set(try Op.matching(filter))
+        let ops = Set(ops)
         for workload in KernelBench.workloads() where ops.contains(workload.op) {
             progress("\(workload.op.name) \(workload.shape)")
             var contenders: [Contender] = []

@@ -31,26 +31,28 @@ extension OpenCLBackend {
                     .buffer(outputGrad), .buffer(biasGrad)])
     }
 
-    public func reluForward(_ x: Buffer, output y: Buffer) throws {
-        try checkSameCount("relu", x, y)
-        try launch(.reluForward, global: [x.count], [.int(x.count), .buffer(x), .buffer(y)])
-    }
+    public func reluForward(_ x: Buffer, output y: Buffer) throws { try activation(.reluForward, x, y) }
 
     public func reluBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
-        try checkSameCount("relu backward", y, outputGrad, inputGrad)
-        try launch(.reluBackward, global: [y.count],
-                   [.int(y.count), .buffer(y), .buffer(outputGrad), .buffer(inputGrad)])
+        try activationBackward(.reluBackward, y, outputGrad, inputGrad)
     }
 
-    public func sigmoidForward(_ x: Buffer, output y: Buffer) throws {
-        try checkSameCount("sigmoid", x, y)
-        try launch(.sigmoidForward, global: [x.count], [.int(x.count), .buffer(x), .buffer(y)])
-    }
+    public func sigmoidForward(_ x: Buffer, output y: Buffer) throws { try activation(.sigmoidForward, x, y) }
 
     public func sigmoidBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
-        try checkSameCount("sigmoid backward", y, outputGrad, inputGrad)
-        try launch(.sigmoidBackward, global: [y.count],
-                   [.int(y.count), .buffer(y), .buffer(outputGrad), .buffer(inputGrad)])
+        try activationBackward(.sigmoidBackward, y, outputGrad, inputGrad)
+    }
+
+    /// activation.cl's forward kernels: `y = f(x)`, one work-item per element.
+    private func activation(_ op: Op, _ x: Buffer, _ y: Buffer) throws {
+        try checkSameCount(op.name, x, y)
+        try launch(op, global: [x.count], [.int(x.count), .buffer(x), .buffer(y)])
+    }
+
+    /// activation.cl's backward kernels: `dx = dy · f'(x)`, with f' written in terms of `y`.
+    private func activationBackward(_ op: Op, _ y: Buffer, _ dy: Buffer, _ dx: Buffer) throws {
+        try checkSameCount(op.name, y, dy, dx)
+        try launch(op, global: [y.count], [.int(y.count), .buffer(y), .buffer(dy), .buffer(dx)])
     }
 
     public func dropoutForward(_ x: Buffer, output y: Buffer, p: Float, seed: UInt32, step: UInt32) throws {

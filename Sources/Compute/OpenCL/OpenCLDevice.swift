@@ -73,11 +73,7 @@ public struct OpenCLDevice: Sendable, Encodable {
     }
 
     private static func string(_ id: cl_device_id, _ parameter: Int32) throws -> String {
-        var size = 0
-        try checkCL(clGetDeviceInfo(id, cl_device_info(parameter), 0, nil, &size), "reading device info")
-        var bytes = [CChar](repeating: 0, count: size + 1)
-        try checkCL(clGetDeviceInfo(id, cl_device_info(parameter), size, &bytes, nil), "reading device info")
-        return cString(bytes)
+        try infoString("device info") { clGetDeviceInfo(id, cl_device_info(parameter), $0, $1, $2) }
     }
 
     private static func value<T: FixedWidthInteger>(_ id: cl_device_id, _ parameter: Int32) throws -> T {
@@ -88,10 +84,17 @@ public struct OpenCLDevice: Sendable, Encodable {
     }
 
     private static func platformString(_ id: cl_platform_id, _ parameter: Int32) throws -> String {
+        try infoString("platform info") { clGetPlatformInfo(id, cl_platform_info(parameter), $0, $1, $2) }
+    }
+
+    /// A string property through `query` (clGetDeviceInfo or clGetPlatformInfo, bound to its
+    /// object and parameter): its size first, then its bytes.
+    private static func infoString(_ what: String,
+                                   _ query: (Int, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?) -> cl_int) throws -> String {
         var size = 0
-        try checkCL(clGetPlatformInfo(id, cl_platform_info(parameter), 0, nil, &size), "reading platform info")
+        try checkCL(query(0, nil, &size), "reading \(what)")
         var bytes = [CChar](repeating: 0, count: size + 1)
-        try checkCL(clGetPlatformInfo(id, cl_platform_info(parameter), size, &bytes, nil), "reading platform info")
+        try checkCL(bytes.withUnsafeMutableBytes { query(size, $0.baseAddress, nil) }, "reading \(what)")
         return cString(bytes)
     }
 }

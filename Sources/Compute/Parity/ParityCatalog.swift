@@ -6,8 +6,12 @@ enum ParityCatalog {
     static func parityOp(_ op: Op) -> ParityOp {
         switch op {
         case .gemm: gemm
-        case .conv2dForward, .conv2dBackwardData, .conv2dBackwardWeights: conv(op)
-        case .convTranspose2dForward, .convTranspose2dBackwardData, .convTranspose2dBackwardWeights: convTranspose(op)
+        case .conv2dForward: convolution(op, .forward, randomConv)
+        case .conv2dBackwardData: convolution(op, .backwardData, randomConv)
+        case .conv2dBackwardWeights: convolution(op, .backwardWeights, randomConv)
+        case .convTranspose2dForward: convolution(op, .forward, randomConvTranspose)
+        case .convTranspose2dBackwardData: convolution(op, .backwardData, randomConvTranspose)
+        case .convTranspose2dBackwardWeights: convolution(op, .backwardWeights, randomConvTranspose)
         case .maxPool2dForward, .maxPool2dBackward: maxPool(op)
         case .upsampleForward, .upsampleBackward: upsample(op)
         case .biasAdd, .biasGradient: bias(op)
@@ -61,57 +65,41 @@ enum ParityCatalog {
         }
     }
 
-    static func conv(_ op: Op) -> ParityOp {
-        ParityOp(op: op) { random in
-            let g = randomConv(&random)
-            let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount), dy = random.uniforms(g.outputCount)
-            return ParityCase(shape: g.description) { [g] backend in
-                switch op {
-                case .conv2dForward:
-                    return try runCase(backend, inputs: [x, w], outputs: [g.outputCount]) { i, o in
-                        try backend.conv2dForward(g, input: i[0], weight: i[1], output: o[0]); return o
-                    }
-                case .conv2dBackwardData:
-                    return try runCase(backend, inputs: [dy, w], outputs: [g.inputCount]) { i, o in
-                        try backend.conv2dBackwardData(g, outputGrad: i[0], weight: i[1], inputGrad: o[0]); return o
-                    }
-                case .conv2dBackwardWeights:
-                    return try runCase(backend, inputs: [x, dy], outputs: [g.weightCount]) { i, o in
-                        try backend.conv2dBackwardWeights(g, input: i[0], outputGrad: i[1], weightGrad: o[0]); return o
-                    }
-                default: notInFamily(op, "convolution")
-                }
-            }
-        }
-    }
-
-    static func convTranspose(_ op: Op) -> ParityOp {
-        ParityOp(op: op) { random in
-            var g: ConvTransposeGeometry
-            repeat {
-                let stride = random.pick([1, 2, 2, 3])
-                g = ConvTransposeGeometry(batch: random.pick([1, 2, 4]), inChannels: random.pick([1, 3, 8, 32]),
+    static func randomConvTranspose(_ random: inout SeededRandom) -> ConvTransposeGeometry {
+        while true {
+            let stride = random.pick([1, 2, 2, 3])
+            let g = ConvTransposeGeometry(batch: random.pick([1, 2, 4]), inChannels: random.pick([1, 3, 8, 32]),
                                           inHeight: random.pick([1, 5, 6, 13]), inWidth: random.pick([1, 5, 7, 13]),
                                           outChannels: random.pick([1, 4, 16]), kernel: random.pick([1, 2, 3, 4]),
                                           stride: stride, padding: random.pick([0, 0, 1]),
                                           outputPadding: random.pick([0, 1, 2]) % stride)
-            } while !g.isValid
+            if g.isValid { return g }
+        }
+    }
+
+    /// Which of a convolution's three ops a parity case runs.
+    enum ConvolutionPass { case forward, backwardData, backwardWeights }
+
+    /// A convolution op (plain or transposed: `draw` picks the geometry) on random shapes.
+    static func convolution<G: ConvolutionRun>(_ op: Op, _ pass: ConvolutionPass,
+                                               _ draw: @escaping @Sendable (inout SeededRandom) -> G) -> ParityOp {
+        ParityOp(op: op) { random in
+            let g = draw(&random)
             let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount), dy = random.uniforms(g.outputCount)
-            return ParityCase(shape: g.description) { [g] backend in
-                switch op {
-                case .convTranspose2dForward:
+            return ParityCase(shape: g.description) { backend in
+                switch pass {
+                case .forward:
                     return try runCase(backend, inputs: [x, w], outputs: [g.outputCount]) { i, o in
-                        try backend.convTranspose2dForward(g, input: i[0], weight: i[1], output: o[0]); return o
+                        try g.forward(backend, input: i[0], weight: i[1], output: o[0]); return o
                     }
-                case .convTranspose2dBackwardData:
+                case .backwardData:
                     return try runCase(backend, inputs: [dy, w], outputs: [g.inputCount]) { i, o in
-                        try backend.convTranspose2dBackwardData(g, outputGrad: i[0], weight: i[1], inputGrad: o[0]); return o
+                        try g.backwardData(backend, outputGrad: i[0], weight: i[1], inputGrad: o[0]); return o
                     }
-                case .convTranspose2dBackwardWeights:
+                case .backwardWeights:
                     return try runCase(backend, inputs: [x, dy], outputs: [g.weightCount]) { i, o in
-                        try backend.convTranspose2dBackwardWeights(g, input: i[0], outputGrad: i[1], weightGrad: o[0]); return o
+                        try g.backwardWeights(backend, input: i[0], outputGrad: i[1], weightGrad: o[0]); return o
                     }
-                default: notInFamily(op, "transposed convolution")
                 }
             }
         }

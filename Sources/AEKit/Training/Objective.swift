@@ -1,0 +1,74 @@
+import Compute
+
+/// What a model is trained and judged by, in one place for training and evaluation: for an
+/// autoencoder, MSE against its own input and S0's binary accuracy; for a classifier, softmax
+/// cross-entropy against the one-hot labels and accuracy (with a confusion matrix when
+/// evaluating). One `Objective` sums one pass over `dataset`, on the device where it can.
+final class Objective {
+    let spec: ModelSpec, dataset: Dataset, backend: any Backend
+    /// Training: the sum of the batches' mean losses (a PyTorch loop's running sum).
+    /// Evaluation: the dataset's mean loss, each batch adding its share.
+    private let loss: Tensor
+    /// Autoencoder: the fraction of the dataset's pixels whose rounded values agree.
+    private let agreement: Tensor
+    /// Classifier: `confusion[true][predicted]`, counted on the host from the logits.
+    private var confusion: [[Int]]
+    private(set) var batches = 0
+
+    init(_ spec: ModelSpec, dataset: Dataset, backend: any Backend) throws {
+        self.spec = spec; self.dataset = dataset; self.backend = backend
+        loss = try backend.tensor([1], filledWith: 0)
+        agreement = try backend.tensor([1], filledWith: 0)
+        confusion = [[Int]](repeating: [Int](repeating: 0, count: ModelSpec.classes), count: ModelSpec.classes)
+    }
+
+    /// Adds one batch: the model's output `y` for input `x` (the examples `indices` of
+    /// `source`). With `gradient` (training), writes the loss's gradient with respect to `y`
+    /// into it.
+    func add(output y: Tensor, input x: Tensor, indices: ArraySlice<Int>, source: Batches, gradient: Tensor?) throws {
+        let b = backend
+        batches += 1
+        if spec.isAutoencoder {
+            let pixelShare = 1 / Float(dataset.count * dataset.imageSize)
+            if let gradient {
+                try b.mseLoss(prediction: y.buffer, target: x.buffer, gradient: gradient.buffer, lossAccumulator: loss.buffer)
+            } else {
+                try b.squaredDifferenceSum(y.buffer, x.buffer, scale: pixelShare, into: loss.buffer)
+            }
+            try b.binaryAgreementSum(y.buffer, x.buffer, scale: pixelShare, into: agreement.buffer)
+            return
+        }
+        let target = try source.oneHot(indices, backend: b)
+        if let gradient {
+            try b.softmaxCrossEntropy(logits: y.buffer, target: target.buffer, rows: indices.count, classes: ModelSpec.classes,
+                                      gradient: gradient.buffer, lossAccumulator: loss.buffer)
+        } else {
+            let scratch = try b.tensor(y.shape), batchLoss = try b.tensor([1], filledWith: 0)
+            try b.softmaxCrossEntropy(logits: y.buffer, target: target.buffer, rows: indices.count, classes: ModelSpec.classes,
+                                      gradient: scratch.buffer, lossAccumulator: batchLoss.buffer)
+            try b.axpy(alpha: Float(indices.count) / Float(dataset.count), x: batchLoss.buffer, y: loss.buffer)
+        }
+        for (row, predicted) in predictions(try b.download(y.buffer), classes: ModelSpec.classes).enumerated() {
+            confusion[Int(dataset.labels[indices[indices.startIndex + row]])][predicted] += 1
+        }
+    }
+
+    /// The mean of the batches' losses so far (training's running loss; reads the device).
+    func runningLoss() throws -> Double {
+        Double(try backend.scalar(loss.buffer)) / Double(max(batches, 1))
+    }
+
+    /// The metrics of the whole pass: `trainingLoss` as training reports it (the running
+    /// loss), or nil for evaluation (the dataset's mean loss, and the confusion matrix).
+    func result(trainingLoss: Double? = nil) throws -> Evaluation {
+        var metrics = Evaluation(loss: try trainingLoss ?? Double(backend.scalar(loss.buffer)), examples: dataset.count)
+        if spec.isAutoencoder {
+            metrics.binaryAccuracy = Double(try backend.scalar(agreement.buffer))
+        } else {
+            let correct = (0..<ModelSpec.classes).reduce(0) { $0 + confusion[$1][$1] }
+            metrics.accuracy = Double(correct) / Double(max(dataset.count, 1))
+            if trainingLoss == nil { metrics.confusion = confusion }
+        }
+        return metrics
+    }
+}
