@@ -14,8 +14,9 @@ public enum DeviceSelection {
         ["auto", "cpu"] + (devices.isEmpty ? [] : ["opencl"]) + devices.map { "opencl:\($0.index)" }
     }
 
-    /// `threads` is the CPU backend's budget where the choice is the CPU backend.
-    public static func select(_ name: String, threads: ThreadBudget = .standard,
+    /// `threads` is the CPU backend's budget where the choice is the CPU backend; `policy` the
+    /// OpenCL backend's kernel policy where it is an OpenCL device.
+    public static func select(_ name: String, threads: ThreadBudget = .standard, policy: KernelPolicy = .standard,
                               cacheDirectory: URL? = ProgramCache.defaultDirectory) throws -> Choice {
         let wanted = name.lowercased()
         // Listing OpenCL devices can fail (a broken ICD); `cpu` must work regardless.
@@ -29,7 +30,7 @@ public enum DeviceSelection {
         switch wanted {
         case "auto":
             if let gpu = devices.first(where: \.isAccelerator) {
-                return Choice(backend: try OpenCLBackend(device: gpu, cacheDirectory: cacheDirectory),
+                return Choice(backend: try OpenCLBackend(device: gpu, cacheDirectory: cacheDirectory, policy: policy),
                               reason: "auto: \(gpu.type) \(gpu.name) is the first OpenCL GPU/accelerator")
             }
             let why = devices.isEmpty ? "no OpenCL device was found"
@@ -38,13 +39,13 @@ public enum DeviceSelection {
             return Choice(backend: CPUBackend(threads: threads), reason: "auto: CPU backend, because \(why)")
         case "opencl":
             guard let first = devices.first else { break }
-            return Choice(backend: try OpenCLBackend(device: first, cacheDirectory: cacheDirectory),
+            return Choice(backend: try OpenCLBackend(device: first, cacheDirectory: cacheDirectory, policy: policy),
                           reason: "opencl: the first OpenCL device, \(first.name)")
         default:
             if wanted.hasPrefix("opencl:"), let index = Int(wanted.dropFirst("opencl:".count)),
                devices.indices.contains(index) {
                 let device = devices[index]
-                return Choice(backend: try OpenCLBackend(device: device, cacheDirectory: cacheDirectory),
+                return Choice(backend: try OpenCLBackend(device: device, cacheDirectory: cacheDirectory, policy: policy),
                               reason: "opencl:\(index): \(device.name)")
             }
         }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Compute
 
+extension KernelPolicy: ExpressibleByArgument {}
+
 /// `--device` and `--threads`, for every command that computes.
 struct DeviceOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
@@ -11,10 +13,19 @@ struct DeviceOptions: ParsableArguments {
 
     @OptionGroup var threadOptions: ThreadOptions
 
+    @Option(help: ArgumentHelp(
+        "Whose kernel choices an OpenCL device makes: auto (its own type's), gpu or cpu.",
+        discussion: "gpu runs the kernels a GPU would (tiled and direct GEMM) on any OpenCL device, such as PoCL "
+            + "on a machine without a GPU. Default: \(KernelPolicy.environmentVariable) if set, else auto."))
+    var kernelPolicy: KernelPolicy?
+
     /// The device these flags name, `fallback` where --device is not given.
     func select(fallback: String = "auto") throws -> DeviceSelection.Choice {
-        try DeviceSelection.select(device ?? fallback, threads: threadOptions.budget())
+        try DeviceSelection.select(device ?? fallback, threads: threadOptions.budget(), policy: policy())
     }
+
+    /// The kernel policy: --kernel-policy, else AEKIT_KERNEL_POLICY, else auto.
+    func policy() throws -> KernelPolicy { try KernelPolicy.resolve(option: kernelPolicy) }
 
     /// The CPU backend's thread budget.
     func threads() throws -> ThreadBudget { try threadOptions.budget() }

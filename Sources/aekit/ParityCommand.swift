@@ -24,16 +24,21 @@ struct ParityCommand: ParsableCommand {
     func run() throws {
         let threads = try deviceOptions.threads()
         let choice = try deviceOptions.select(fallback: "opencl")
+        let cl = choice.backend as? OpenCLBackend
         print("checking \(choice.backend.name) (\(choice.backend.deviceDescription)) against cpu; seed \(seed); "
               + "an element passes when |opencl - cpu| <= atol + rtol * |cpu|")
-        var rows = [["op", "cases", "max abs err", "max rel err", "tolerance", "result"]]
+        if let cl {
+            print("kernel policy \(cl.policy.rawValue): \(cl.choosesForGPU ? "a GPU's" : "a CPU device's") kernel choices")
+        }
+        var rows = [["op", "cases", "max abs err", "max rel err", "tolerance", "result"] + (cl == nil ? [] : ["kernels run"])]
         var failed: [ParityReport] = []
         for op in try filter.ops() {
+            _ = cl?.takeLaunchedKernels()
             let report = try ParitySuite.check(ParitySuite.parityOp(op), reference: CPUBackend(threads: threads), candidate: choice.backend,
                                                seed: seed, cases: cases)
             rows.append([report.op, "\(report.cases)", String(format: "%.2e", report.maxAbsoluteError),
                          String(format: "%.2e", report.maxRelativeError), "\(report.tolerance)",
-                         report.passed ? "ok" : "FAIL"])
+                         report.passed ? "ok" : "FAIL"] + (cl.map { [$0.takeLaunchedKernels().joined(separator: " ")] } ?? []))
             if !report.passed { failed.append(report) }
         }
         print(table(rows))

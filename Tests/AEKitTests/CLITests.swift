@@ -47,6 +47,7 @@ func aekit(_ arguments: [String], in directory: String? = nil,
         (["bench", "train", "--threads", "5000"], "--threads must be a thread count"),
         (["parity", "--device", "nonsense"], "unknown device 'nonsense'"),
         (["parity", "--only", "maxpool"], "no op's name contains 'maxpool'"),
+        (["parity", "--kernel-policy", "tpu"], "--kernel-policy"),
         (["bench", "kernels", "--only", "xent"], "no op's name contains 'xent'"),
         (["evaluate", "--checkpoint", "/nonexistent.safetensors"], "/nonexistent.safetensors"),
     ])

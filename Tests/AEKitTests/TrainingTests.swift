@@ -53,6 +53,29 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
         }
     }
 
+    /// The GPU path on PoCL: with `--kernel-policy gpu` the OpenCL backend runs the tiled and
+    /// direct GEMM kernels a GPU would, which `auto` never runs on a CPU device. Two epochs of
+    /// S4 and S1 on 2 000 images, the recipes' own batch sizes; the first epoch's loss must be
+    /// the CPU backend's within 1e-3 relative.
+    @Test(arguments: ["s4", "s1"])
+    func gpuKernelPolicyTrainsLikeTheCPU(_ recipe: String) throws {
+        let config = try smallConfig(recipe, epochs: 2, batch: try Recipe.config(recipe).batchSize)
+        let gpuPath = try OpenCLBackend(device: try openCL().device, policy: .gpu)
+        #expect(gpuPath.choosesForGPU)
+        var firstLosses: [Double] = []
+        for backend in [cpu, gpuPath] as [any Backend] {
+            let run = try TrainingRun(config: config, backend: backend, folder: RunFolder(path: try temporaryFolder()),
+                                      data: try fashionSubset(train: 2000, test: 200))
+            try run.run()
+            firstLosses.append(run.history[0].train.loss)
+        }
+        let ran = gpuPath.takeLaunchedKernels()
+        #expect(ran.contains { $0.hasPrefix("gemm_tiled_") || $0.hasPrefix("gemm_direct_") }, "\(ran)")
+        #expect(!ran.contains { $0.hasPrefix("gemm_vector_") }, "\(ran)")
+        #expect(abs(firstLosses[0] - firstLosses[1]) <= 1e-3 * abs(firstLosses[0]),
+                "\(recipe): first epoch's loss cpu \(firstLosses[0]), opencl (gpu policy) \(firstLosses[1])")
+    }
+
     @Test func checkpointRoundTripGivesIdenticalOutputs() throws {
         let folder = try temporaryFolder()
         let model = try Sequential.build(ModelSpec(architecture: .convLinear, hidden: 32, dropout: 0.2), backend: cpu, seed: 9)

@@ -1,7 +1,8 @@
 extension OpenCLBackend {
     /// GEMM kernels (gemm.cl): `tiled` (local-memory tiles, register blocking: for GPUs),
     /// `direct` (one work-item per element: small shapes on GPUs), `vector` (explicit vectors,
-    /// no barriers: for OpenCL devices that are CPUs). `auto` picks by device type and shape.
+    /// no barriers: for OpenCL devices that are CPUs). `auto` picks by the kernel
+    /// policy (by default, the device's type) and the shape.
     public enum GEMMKernel: String, CaseIterable, Sendable { case auto, tiled, direct, vector }
 
     /// Row blocks per work-group of the vector kernel.
@@ -19,7 +20,7 @@ extension OpenCLBackend {
         let suffix = (transA ? "t" : "n") + (transB ? "t" : "n")
         let arguments: [Argument] = [.int(m), .int(n), .int(k), .float(alpha), .buffer(a), .buffer(b),
                                      .float(beta), .buffer(c)]
-        if kernel == .vector || (kernel == .auto && device.type == "cpu") {
+        if kernel == .vector || (kernel == .auto && !choosesForGPU) {
             try gemmVector(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c)
             return
         }

@@ -25,10 +25,15 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     /// The convolution algorithm; `auto` unless a bench or test forces one.
     public let convolution: ConvAlgorithm
+    /// Whose kernel choices this backend makes: its device type's, or a GPU's or a CPU's.
+    public let policy: KernelPolicy
+    /// The names of the kernels launched since `takeLaunchedKernels` last emptied it.
+    public private(set) var launchedKernelNames: Set<String> = []
 
     public init(device: OpenCLDevice, cacheDirectory: URL? = ProgramCache.defaultDirectory,
-                convolution: ConvAlgorithm = .auto) throws {
+                convolution: ConvAlgorithm = .auto, policy: KernelPolicy = .standard) throws {
         self.convolution = convolution
+        self.policy = policy
         self.device = device
         self.name = "opencl:\(device.index)"
         let shared = try DeviceQueue.shared(for: device)
@@ -49,6 +54,16 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     public var deviceDescription: String {
         "\(device.name) (\(device.platform), \(device.type), driver \(device.driverVersion))"
+            + (policy == .auto ? "" : ", kernel policy \(policy.rawValue)")
+    }
+
+    /// Whether this backend makes a GPU's kernel choices (see `KernelPolicy`).
+    public var choosesForGPU: Bool { policy.choosesForGPU(deviceType: device.type) }
+
+    /// The kernels launched since the last call, sorted; empties the record (for `aekit parity`'s
+    /// "which kernels ran").
+    public func takeLaunchedKernels() -> [String] {
+        locked { defer { launchedKernelNames = [] }; return launchedKernelNames.sorted() }
     }
 
     public var memoryStatistics: MemoryStatistics { pool.statistics }
@@ -173,6 +188,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         }
         try locked {
             let kernel = try kernel(file, name)
+            launchedKernelNames.insert(name)
             for (index, argument) in arguments.enumerated() {
                 let status: cl_int
                 switch argument {
