@@ -10,6 +10,8 @@ public enum ComputeError: Error, CustomStringConvertible, Equatable {
     case openCL(OpenCLError)
     /// A setting (an option or an environment variable) out of its range; the text names it.
     case invalidArgument(String)
+    /// A buffer or a launch beyond what the device allows; the text names the limit.
+    case deviceLimit(String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum ComputeError: Error, CustomStringConvertible, Equatable {
                 + "(run `aekit devices` to see them)"
         case .openCL(let error): return error.description
         case .invalidArgument(let what): return what
+        case .deviceLimit(let what): return what
         }
     }
 }

@@ -21,6 +21,8 @@ struct DevicesCommand: ParsableCommand {
                 let computeUnits: Int, memoryBytes: Int, driver: String
                 // The CPU backend's threads and where the count came from.
                 var threads: Int? = nil, threadSource: ThreadBudget.Source? = nil
+                // An OpenCL device's limits, which the backend checks buffers and launches against.
+                var limits: DeviceLimits? = nil
             }
             var entries = [Entry(name: "cpu", backend: "cpu", platform: "OpenBLAS", device: "host CPU",
                                  type: "cpu", computeUnits: ProcessInfo.processInfo.activeProcessorCount,
@@ -28,18 +30,21 @@ struct DevicesCommand: ParsableCommand {
                                  threads: threads.count, threadSource: threads.source)]
             entries += devices.map {
                 Entry(name: "opencl:\($0.index)", backend: "opencl", platform: $0.platform, device: $0.name, type: $0.type,
-                      computeUnits: $0.computeUnits, memoryBytes: $0.globalMemoryBytes, driver: $0.driverVersion)
+                      computeUnits: $0.computeUnits, memoryBytes: $0.globalMemoryBytes, driver: $0.driverVersion,
+                      limits: $0.limits)
             }
             print(try jsonString(entries))
             return
         }
-        var rows = [["name", "platform", "device", "type", "units", "memory", "driver"]]
+        var rows = [["name", "platform", "device", "type", "units", "memory", "driver", "max alloc", "work-group", "local mem"]]
         rows.append(["cpu", "OpenBLAS", "host CPU, \(threads)", "cpu",
                      "\(ProcessInfo.processInfo.activeProcessorCount)",
-                     formatBytes(Int(ProcessInfo.processInfo.physicalMemory)), "-"])
+                     formatBytes(Int(ProcessInfo.processInfo.physicalMemory)), "-", "-", "-", "-"])
         for d in devices {
             rows.append(["opencl:\(d.index)", d.platform, d.name, d.type, "\(d.computeUnits)",
-                         formatBytes(d.globalMemoryBytes), d.driverVersion])
+                         formatBytes(d.globalMemoryBytes), d.driverVersion, formatBytes(d.maxAllocationBytes),
+                         "\(d.maxWorkGroupSize) (\(d.maxWorkItemSizes.map(String.init).joined(separator: "x")))",
+                         formatBytes(d.localMemoryBytes)])
         }
         print(table(rows))
         if devices.isEmpty {

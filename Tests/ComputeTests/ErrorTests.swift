@@ -74,3 +74,46 @@ import Testing
         #expect(try second.download(y.buffer) == [1, 0, 3, 0, 5])
     }
 }
+
+/// The device's limits, lowered artificially: a buffer or a launch beyond them is refused with
+/// a message that names the limit, before the driver sees it.
+@Suite struct DeviceLimitTests {
+    func lowered(_ change: (inout DeviceLimits) -> Void) throws -> OpenCLBackend {
+        let device = try openCL().device
+        var limits = device.limits
+        change(&limits)
+        return try OpenCLBackend(device: device, limits: limits)
+    }
+
+    @Test func limitsAreRead() throws {
+        let limits = try openCL().device.limits
+        #expect(limits.maxWorkGroupSize > 0 && limits.localMemoryBytes > 0 && limits.maxAllocationBytes > 0)
+        #expect(!limits.maxWorkItemSizes.isEmpty && limits.maxWorkItemSizes.allSatisfy { $0 > 0 })
+    }
+
+    @Test func bufferOverTheLargestAllocationIsRefused() throws {
+        let cl = try lowered { $0.maxAllocationBytes = 1 << 20 }
+        _ = try cl.makeBuffer(count: (1 << 20) / 4)
+        #expect { _ = try cl.makeBuffer(count: (1 << 20) / 4 + 1) } throws: { "\($0)".contains("CL_DEVICE_MAX_MEM_ALLOC_SIZE") }
+        #expect { _ = try cl.makeBuffer(count: Int.max / 2) } throws: { "\($0)".contains("largest allocation") }
+    }
+
+    @Test func workGroupOverTheDeviceMaximumIsRefused() throws {
+        // bias_gradient runs in work-groups of KernelConstants.biasGroup (256).
+        let cl = try lowered { $0.maxWorkGroupSize = 64 }
+        let dy = try cl.tensor([4 * 8], filledWith: 1), db = try cl.tensor([8])
+        #expect { try cl.biasGradient(dy.buffer, channels: 8, inner: 1, into: db.buffer) } throws: {
+            "\($0)".contains("bias_gradient") && "\($0)".contains("CL_DEVICE_MAX_WORK_GROUP_SIZE")
+        }
+        // The same call within the real limits works.
+        try openCL().biasGradient(try openCL().tensor([32], filledWith: 1).buffer, channels: 8, inner: 1,
+                                  into: try openCL().tensor([8]).buffer)
+    }
+
+    @Test func localMemoryOverTheDeviceIsRefused() throws {
+        // The reductions keep REDUCE_WG floats in local memory.
+        let cl = try lowered { $0.localMemoryBytes = 64 }
+        let x = try cl.tensor([1000], filledWith: 1), total = try cl.tensor([1], filledWith: 0)
+        #expect { try cl.sum(x.buffer, scale: 1, into: total.buffer) } throws: { "\($0)".contains("CL_DEVICE_LOCAL_MEM_SIZE") }
+    }
+}

@@ -62,6 +62,21 @@ final class CLProgram: @unchecked Sendable {
 final class CLKernel: @unchecked Sendable {
     let handle: cl_kernel
     let name: String
+    /// CL_KERNEL_WORK_GROUP_SIZE and CL_KERNEL_LOCAL_MEM_SIZE, read on first use (under the
+    /// device's lock, as every use of a kernel is).
+    private var workGroupInfo: (maxWorkGroupSize: Int, localMemoryBytes: Int)?
+
+    func workGroupInfo(on device: cl_device_id) throws -> (maxWorkGroupSize: Int, localMemoryBytes: Int) {
+        if let workGroupInfo { return workGroupInfo }
+        var size = 0, local: cl_ulong = 0
+        try checkCL(clGetKernelWorkGroupInfo(handle, device, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE),
+                                             MemoryLayout<Int>.size, &size, nil), "reading kernel \(name)'s work-group size")
+        try checkCL(clGetKernelWorkGroupInfo(handle, device, cl_kernel_work_group_info(CL_KERNEL_LOCAL_MEM_SIZE),
+                                             MemoryLayout<cl_ulong>.size, &local, nil), "reading kernel \(name)'s local memory")
+        let info = (maxWorkGroupSize: size, localMemoryBytes: Int(local))
+        workGroupInfo = info
+        return info
+    }
 
     init(program: CLProgram, name: String) throws {
         var error: cl_int = 0

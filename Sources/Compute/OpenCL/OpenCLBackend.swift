@@ -27,13 +27,16 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let convolution: ConvAlgorithm
     /// Whose kernel choices this backend makes: its device type's, or a GPU's or a CPU's.
     public let policy: KernelPolicy
+    /// What the device allows; lowered by tests to check that the limits are respected.
+    public let limits: DeviceLimits
     /// The names of the kernels launched since `takeLaunchedKernels` last emptied it.
     public private(set) var launchedKernelNames: Set<String> = []
 
     public init(device: OpenCLDevice, cacheDirectory: URL? = ProgramCache.defaultDirectory,
-                convolution: ConvAlgorithm = .auto, policy: KernelPolicy = .standard) throws {
+                convolution: ConvAlgorithm = .auto, policy: KernelPolicy = .standard, limits: DeviceLimits? = nil) throws {
         self.convolution = convolution
         self.policy = policy
+        self.limits = limits ?? device.limits
         self.device = device
         self.name = "opencl:\(device.index)"
         let shared = try DeviceQueue.shared(for: device)
@@ -72,6 +75,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     public func makeBuffer(count: Int) throws -> Buffer {
         try require(count >= 0, "buffer of \(count) elements")
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        try limits.checkAllocation(overflow ? Int.max : bytes, device: name)
         let storage = try pool.take(count: count) {
             try CLMemory(context: context, bytes: count * MemoryLayout<Float>.stride)
         }
@@ -188,6 +193,11 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         }
         try locked {
             let kernel = try kernel(file, name)
+            if let local {
+                let info = try kernel.workGroupInfo(on: device.handle)
+                try limits.checkLaunch(name, local: local, localBytes: info.localMemoryBytes,
+                                       kernelMaximum: info.maxWorkGroupSize, device: self.name)
+            }
             launchedKernelNames.insert(name)
             for (index, argument) in arguments.enumerated() {
                 let status: cl_int

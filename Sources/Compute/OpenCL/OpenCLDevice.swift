@@ -13,13 +13,15 @@ public struct OpenCLDevice: Sendable, Encodable {
     public let globalMemoryBytes: Int
     public let maxWorkGroupSize: Int
     public let localMemoryBytes: Int
+    public let maxWorkItemSizes: [Int]
+    public let maxAllocationBytes: Int
     public let driverVersion: String
     public let openCLVersion: String
     let id: UInt
 
     enum CodingKeys: String, CodingKey {
         case index, platform, name, type, computeUnits, globalMemoryBytes, maxWorkGroupSize,
-             localMemoryBytes, driverVersion, openCLVersion
+             localMemoryBytes, maxWorkItemSizes, maxAllocationBytes, driverVersion, openCLVersion
     }
 
     var handle: cl_device_id { cl_device_id(bitPattern: id)! }
@@ -70,6 +72,18 @@ public struct OpenCLDevice: Sendable, Encodable {
         globalMemoryBytes = Int(try OpenCLDevice.value(id, CL_DEVICE_GLOBAL_MEM_SIZE) as cl_ulong)
         localMemoryBytes = Int(try OpenCLDevice.value(id, CL_DEVICE_LOCAL_MEM_SIZE) as cl_ulong)
         maxWorkGroupSize = Int(try OpenCLDevice.value(id, CL_DEVICE_MAX_WORK_GROUP_SIZE) as Int)
+        maxAllocationBytes = Int(try OpenCLDevice.value(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE) as cl_ulong)
+        let dimensions = Int(try OpenCLDevice.value(id, CL_DEVICE_MAX_WORK_ITEM_DIMENSIONS) as cl_uint)
+        var sizes = [Int](repeating: 0, count: dimensions)
+        try checkCL(clGetDeviceInfo(id, cl_device_info(CL_DEVICE_MAX_WORK_ITEM_SIZES), MemoryLayout<Int>.stride * dimensions,
+                                    &sizes, nil), "reading device info")
+        maxWorkItemSizes = sizes
+    }
+
+    /// The limits the backend checks buffers and launches against.
+    public var limits: DeviceLimits {
+        DeviceLimits(maxWorkGroupSize: maxWorkGroupSize, maxWorkItemSizes: maxWorkItemSizes,
+                     localMemoryBytes: localMemoryBytes, maxAllocationBytes: maxAllocationBytes)
     }
 
     private static func string(_ id: cl_device_id, _ parameter: Int32) throws -> String {
