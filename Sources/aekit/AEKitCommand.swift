@@ -6,5 +6,5 @@ struct AEKitCommand: ParsableCommand {
         commandName: "aekit",
         abstract: "Train the autoencoders of five MNIST/Fashion-MNIST reports on a GPU through OpenCL, or on the CPU.",
         subcommands: [TrainCommand.self, StudyCommand.self, EvaluateCommand.self, SummaryCommand.self, DevicesCommand.self,
-                      ParityCommand.self, BenchCommand.self])
+                      ParityCommand.self, BenchCommand.self, TuneCommand.self])
 }

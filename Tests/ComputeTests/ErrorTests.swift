@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test func workGroupOverTheDeviceMaximumIsRefused() throws {
-        // bias_gradient runs in work-groups of KernelConstants.biasGroup (256).
+        // bias_gradient runs in work-groups of KernelConstants.biasGroup (256 by default).
         let cl = try lowered { $0.maxWorkGroupSize = 64 }
         let dy = try cl.tensor([4 * 8], filledWith: 1), db = try cl.tensor([8])
         #expect { try cl.biasGradient(dy.buffer, channels: 8, inner: 1, into: db.buffer) } throws: {

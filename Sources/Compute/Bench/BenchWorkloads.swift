@@ -37,15 +37,15 @@ extension KernelBench {
                 let bytes = float * Double(g.inputCount + g.weightCount + g.outputCount)
                 let shape = "\(g.batch)x\(g.inChannels)x\(g.inHeight)x\(g.inWidth) -> \(g.outChannels)x\(g.outHeight)x\(g.outWidth) k3 p\(g.padH)"
                 list.append(Workload(op: .conv2dForward, shape: shape, flops: flops, bytes: bytes,
-                                     inputs: [g.inputCount, g.weightCount, g.outputCount]) { backend, b in
+                                     inputs: [g.inputCount, g.weightCount, g.outputCount], outputChannels: g.outChannels) { backend, b in
                     try backend.conv2dForward(g, input: b[0], weight: b[1], output: b[2])
                 })
                 list.append(Workload(op: .conv2dBackwardData, shape: shape, flops: flops, bytes: bytes,
-                                     inputs: [g.outputCount, g.weightCount, g.inputCount]) { backend, b in
+                                     inputs: [g.outputCount, g.weightCount, g.inputCount], outputChannels: g.outChannels) { backend, b in
                     try backend.conv2dBackwardData(g, outputGrad: b[0], weight: b[1], inputGrad: b[2])
                 })
                 list.append(Workload(op: .conv2dBackwardWeights, shape: shape, flops: flops, bytes: bytes,
-                                     inputs: [g.inputCount, g.outputCount, g.weightCount]) { backend, b in
+                                     inputs: [g.inputCount, g.outputCount, g.weightCount], outputChannels: g.outChannels) { backend, b in
                     try backend.conv2dBackwardWeights(g, input: b[0], outputGrad: b[1], weightGrad: b[2])
                 })
             }

@@ -44,6 +44,8 @@ public struct KernelBench {
     struct Workload {
         let op: Op, shape: String, flops: Double, bytes: Double
         let inputs: [Int]
+        /// A convolution's output channels (what the im2col/direct choice looks at).
+        var outputChannels: Int? = nil
         let run: (any Backend, [Buffer]) throws -> Void
     }
 

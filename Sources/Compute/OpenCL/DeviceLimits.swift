@@ -35,7 +35,7 @@ public struct DeviceLimits: Sendable, Codable, Equatable {
             throw ComputeError.deviceLimit("kernel \(name) runs in work-groups of \(size) work-items \(local); \(device) "
                                            + "allows at most \(allowed) (CL_DEVICE_MAX_WORK_GROUP_SIZE "
                                            + "\(maxWorkGroupSize), CL_KERNEL_WORK_GROUP_SIZE \(kernelMaximum)). "
-                                           + "Its size is set in KernelConstants.swift")
+                                           + "Its size is set in KernelConstants.swift, or by `aekit tune`")
         }
         for (d, extent) in local.enumerated() where d < maxWorkItemSizes.count && extent > maxWorkItemSizes[d] {
             throw ComputeError.deviceLimit("kernel \(name)'s work-groups are \(extent) wide in dimension \(d); \(device) "

@@ -1,25 +1,42 @@
 /// The kernels' tuning constants, each written once: the host sizes its launches with them, and
 /// every program is built with them as `-D` options (`buildOptions`), so no `.cl` file holds a
 /// value of its own that could disagree. They are CLBlast's vocabulary: work-group sizes, tile
-/// sizes (MWG/NWG/KWG) and work per item (MWI/NWI).
-enum KernelConstants {
+/// sizes (MWG/NWG/KWG) and work per item (MWI/NWI). Each `OpenCLBackend` has its own set: the
+/// defaults, or what `aekit tune` found best for its device (`TunedConstants`).
+public struct KernelConstants: Codable, Sendable, Equatable, CustomStringConvertible {
+    /// gemm.cl's tiled kernel: a work-group computes `m` x `n` of C (`TSM`, `TSN`), walking K
+    /// in slices of `k` (`TSK`); each work-item keeps `wptm` x `wptn` of C in registers (`WPTM`,
+    /// `WPTN`), so a work-group has (m / wptm) x (n / wptn) work-items.
+    public struct GEMMTile: Codable, Sendable, Equatable {
+        public var m, n, k, wptm, wptn: Int
+    }
+
+    /// gemm.cl's vector kernel: each work-item computes `rows` x `columns` of C (`VR`, `VW`;
+    /// `VW` is an OpenCL vector width: 2, 4, 8 or 16), in work-groups of `groupRows` row blocks.
+    public struct VectorBlock: Codable, Sendable, Equatable {
+        public var rows, columns, groupRows: Int
+    }
+
     /// bias.cl `BIAS_WG`: the work-group that sums one channel in `bias_gradient` (a power of two).
-    static let biasGroup = 256
+    public var biasGroup = 256
     /// reduce.cl `REDUCE_WG`: the work-group of every reduction pass (a power of two).
-    static let reduceGroup = 256
+    public var reduceGroup = 256
     /// conv.cl `CONV_WG`: the work-group that sums one weight in `conv2d_backward_weights`
     /// (a power of two).
-    static let convWeightGroup = 128
-    /// gemm.cl's tiled kernel: a work-group computes `m` x `n` of C (`TSM`, `TSN`), walking K in
-    /// slices of `k` (`TSK`); each work-item keeps `wptm` x `wptn` of C in registers (`WPTM`,
-    /// `WPTN`).
-    static let gemmTile = (m: 64, n: 64, k: 16, wptm: 4, wptn: 4)
-    /// gemm.cl's vector kernel: each work-item computes `rows` x `columns` of C (`VR`, `VW`;
-    /// `VW` is an OpenCL vector width: 2, 4, 8 or 16).
-    static let vectorBlock = (rows: 6, columns: 16)
+    public var convWeightGroup = 128
+    public var gemmTile = GEMMTile(m: 64, n: 64, k: 16, wptm: 4, wptn: 4)
+    public var vectorBlock = VectorBlock(rows: 6, columns: 16, groupRows: 8)
+    /// `auto` runs a convolution through im2col + GEMM from this many output channels up, with
+    /// the direct kernels below it (`OpenCLBackend.convolutionAlgorithm`).
+    public var im2colMinChannels = 4
+
+    public init() {}
+
+    /// What AEKit uses where no tuning has been stored.
+    public static let defaults = KernelConstants()
 
     /// The `-D` options every program is built with (part of the program cache's key).
-    static var buildOptions: String {
+    var buildOptions: String {
         let defines: [(String, Int)] = [
             ("BIAS_WG", biasGroup), ("REDUCE_WG", reduceGroup), ("CONV_WG", convWeightGroup),
             ("TSM", gemmTile.m), ("TSN", gemmTile.n), ("TSK", gemmTile.k),
@@ -27,5 +44,12 @@ enum KernelConstants {
             ("VR", vectorBlock.rows), ("VW", vectorBlock.columns),
         ]
         return defines.map { "-D \($0.0)=\($0.1)" }.joined(separator: " ")
+    }
+
+    /// "tiled 64x64x16 / 4x4, vector 6x16 / 8, im2col from 4 channels"
+    public var description: String {
+        "tiled \(gemmTile.m)x\(gemmTile.n)x\(gemmTile.k) / \(gemmTile.wptm)x\(gemmTile.wptn), "
+            + "vector \(vectorBlock.rows)x\(vectorBlock.columns) / \(vectorBlock.groupRows), "
+            + "im2col from \(im2colMinChannels) channels"
     }
 }

@@ -19,7 +19,7 @@ extension OpenCLBackend {
     /// was at hand to time; the bench prints both rows so the rule can be checked on one.
     func convolutionAlgorithm(_ g: ConvGeometry) -> ConvAlgorithm {
         guard convolution == .auto else { return convolution }
-        return g.outChannels >= 4 ? .im2col : .direct
+        return g.outChannels >= constants.im2colMinChannels ? .im2col : .direct
     }
 
     public func conv2dForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, output: Buffer) throws {
@@ -65,7 +65,7 @@ extension OpenCLBackend {
                                       weightGrad: Buffer) throws {
         try checkConv(g, input: input, weight: weightGrad, output: outputGrad)
         guard convolutionAlgorithm(g) == .im2col else {
-            let group = KernelConstants.convWeightGroup
+            let group = constants.convWeightGroup
             try launch(.conv2dBackwardWeights, global: [g.weightCount * group], local: [group],
                        geometryArguments(g) + [.buffer(input), .buffer(outputGrad), .buffer(weightGrad)])
             return

@@ -25,7 +25,7 @@ extension OpenCLBackend {
 
     public func biasGradient(_ outputGrad: Buffer, channels: Int, inner: Int, into biasGrad: Buffer) throws {
         try checkBias(outputGrad, bias: biasGrad, channels: channels, inner: inner)
-        let group = KernelConstants.biasGroup
+        let group = constants.biasGroup
         try launch(.biasGradient, global: [channels * group], local: [group],
                    [.int(outputGrad.count / (channels * inner)), .int(channels), .int(inner),
                     .buffer(outputGrad), .buffer(biasGrad)])

@@ -5,8 +5,6 @@ extension OpenCLBackend {
     /// policy (by default, the device's type) and the shape.
     public enum GEMMKernel: String, CaseIterable, Sendable { case auto, tiled, direct, vector }
 
-    /// Row blocks per work-group of the vector kernel.
-    static let vectorGroupRows = 8
 
     public func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                      alpha: Float, a: Buffer, b: Buffer, beta: Float, c: Buffer) throws {
@@ -24,7 +22,7 @@ extension OpenCLBackend {
             try gemmVector(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c)
             return
         }
-        let tile = KernelConstants.gemmTile
+        let tile = constants.gemmTile
         // A tile left mostly empty wastes its work-group: below one tile of C the direct kernel wins.
         let useTiled = kernel == .tiled || (kernel == .auto && m >= tile.m / 2 && n >= tile.n / 2 && k >= tile.k)
         if useTiled {
@@ -46,12 +44,12 @@ extension OpenCLBackend {
             rowMajorB = try makeBuffer(count: k * n)
             try launch("gemm", "gemm_transpose", global: [k, n], [.int(n), .int(k), .buffer(b), .buffer(rowMajorB)])
         }
-        let block = KernelConstants.vectorBlock
+        let block = constants.vectorBlock
         // An explicit work-group of a few row blocks: left to choose, PoCL made the whole grid
         // one work-group (one core) when its row count was prime (784 / 6 -> 131 blocks).
         try launch("gemm", "gemm_vector_\(transA ? "t" : "n")",
                    global: [(n + block.columns - 1) / block.columns, (m + block.rows - 1) / block.rows],
-                   local: [1, OpenCLBackend.vectorGroupRows],
+                   local: [1, block.groupRows],
                    [.int(m), .int(n), .int(k), .float(alpha), .buffer(a), .buffer(rowMajorB), .float(beta), .buffer(c)])
     }
 }

@@ -37,7 +37,7 @@ extension OpenCLBackend {
     /// `op`'s kernel writes one partial sum per work-group; `reduce_finish` adds them up.
     private func reduce(_ op: Op, _ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
         try require(accumulator.count >= 1, "a reduction needs a one-element accumulator")
-        let group = KernelConstants.reduceGroup
+        let group = constants.reduceGroup
         let groups = max(1, min(OpenCLBackend.reduceMaxGroups, (a.count + group - 1) / group))
         let partials = try makeBuffer(count: groups)
         try launch(op, global: [groups * group], local: [group],

@@ -29,14 +29,23 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let policy: KernelPolicy
     /// What the device allows; lowered by tests to check that the limits are respected.
     public let limits: DeviceLimits
+    /// Tile and work-group sizes: `aekit tune`'s for this device and driver where it stored
+    /// some, else the defaults (a bench or the tuner may pass others).
+    public let constants: KernelConstants
+    /// Whether `constants` came from `aekit tune`.
+    public let isTuned: Bool
     /// The names of the kernels launched since `takeLaunchedKernels` last emptied it.
     public private(set) var launchedKernelNames: Set<String> = []
 
     public init(device: OpenCLDevice, cacheDirectory: URL? = ProgramCache.defaultDirectory,
-                convolution: ConvAlgorithm = .auto, policy: KernelPolicy = .standard, limits: DeviceLimits? = nil) throws {
+                convolution: ConvAlgorithm = .auto, policy: KernelPolicy = .standard, limits: DeviceLimits? = nil,
+                constants: KernelConstants? = nil) throws {
         self.convolution = convolution
         self.policy = policy
         self.limits = limits ?? device.limits
+        let tuned = constants == nil ? cacheDirectory.flatMap { TunedConstants.load(for: device, directory: $0) } : nil
+        self.constants = constants ?? tuned ?? .defaults
+        self.isTuned = tuned != nil
         self.device = device
         self.name = "opencl:\(device.index)"
         let shared = try DeviceQueue.shared(for: device)
@@ -57,7 +66,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     public var deviceDescription: String {
         "\(device.name) (\(device.platform), \(device.type), driver \(device.driverVersion))"
-            + (policy == .auto ? "" : ", kernel policy \(policy.rawValue)")
+            + (policy == .auto ? "" : ", kernel policy \(policy.rawValue)") + (isTuned ? ", tuned" : "")
     }
 
     /// Whether this backend makes a GPU's kernel choices (see `KernelPolicy`).
@@ -141,7 +150,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         try queue.finish()  // no kernel in flight while PoCL loads a program (see DeviceQueue)
         // `#line 1` after the prelude: a build log's line numbers are those of the file itself.
         let built = try cache.program(context: context, device: device, name: file,
-                                      source: prelude + "\n#line 1\n" + source, options: KernelConstants.buildOptions)
+                                      source: prelude + "\n#line 1\n" + source, options: constants.buildOptions)
         if built.fromCache { programsFromCache.insert(file) }
         programs[file] = built.program
         return built.program

@@ -1,0 +1,41 @@
+@testable import Compute
+import Foundation
+import Testing
+
+/// `aekit tune` on PoCL, kept small: a few candidates at two shapes, each checked against the
+/// CPU; the best set is stored for the device and driver, and a new backend uses it.
+@Suite struct TuneTests {
+    @Test func bestCandidateIsStoredAndUsed() throws {
+        let device = try openCL().device
+        var tuner = KernelTuner(device: device, policy: .auto, cpu: sharedCPU)
+        tuner.shapes = ["100x64x784 NT", "7x13x31 TN"]
+        tuner.candidateLimit = 3
+        tuner.tuneConvolution = false
+        tuner.repeats = 1
+        let result = try tuner.run(seconds: 600)
+        #expect(result.tried == 3 && result.rejected.isEmpty)
+        #expect(result.timings.map(\.shape) == ["100x64x784 NT", "7x13x31 TN"])
+        #expect(tuner.candidates().first == .defaults && tuner.candidates().count > 3)
+
+        let folder = FileManager.default.temporaryDirectory.appending(path: "aekit-tune-\(UUID().uuidString)")
+        #expect(TunedConstants.load(for: device, directory: folder) == nil)
+        try TunedConstants.save(result.best, for: device, directory: folder)
+        #expect(TunedConstants.load(for: device, directory: folder) == result.best)
+        let tuned = try OpenCLBackend(device: device, cacheDirectory: folder)
+        #expect(tuned.isTuned && tuned.constants == result.best)
+    }
+
+    @Test func anotherDriversTuningIsIgnored() throws {
+        let device = try openCL().device
+        let folder = FileManager.default.temporaryDirectory.appending(path: "aekit-tune-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var other = KernelConstants.defaults
+        other.vectorBlock.rows = 2
+        let record = TunedConstants.Record(device: device.name, platform: device.platform, driver: "another driver",
+                                           constants: other)
+        try JSONEncoder().encode(record).write(to: TunedConstants.file(for: device, directory: folder))
+        #expect(TunedConstants.load(for: device, directory: folder) == nil)
+        try Data("not json".utf8).write(to: TunedConstants.file(for: device, directory: folder))
+        #expect(try OpenCLBackend(device: device, cacheDirectory: folder).constants == .defaults)
+    }
+}
