@@ -25,6 +25,26 @@ import Testing
         #expect(tuned.isTuned && tuned.constants == result.best)
     }
 
+    /// Under the GPU policy the tiled kernel is tuned; its candidates fit the device's limits
+    /// and the preferred work-group multiple, and pass the check against the CPU.
+    @Test func tiledCandidatesFitTheDevice() throws {
+        let device = try openCL().device
+        var tuner = KernelTuner(device: device, policy: .gpu, cpu: sharedCPU)
+        #expect(tuner.kernel == "tiled")
+        let limits = device.limits
+        for c in tuner.candidates(preferredMultiple: 8).dropFirst() {
+            let workItems = (c.gemmTile.m / c.gemmTile.wptm) * (c.gemmTile.n / c.gemmTile.wptn)
+            #expect(workItems % 8 == 0 && workItems <= limits.maxWorkGroupSize, "\(c)")
+            #expect(c.gemmTile.k * (c.gemmTile.m + c.gemmTile.n) * 4 <= limits.localMemoryBytes, "\(c)")
+        }
+        tuner.shapes = ["65x63x31 NN", "100x64x784 NT"]
+        tuner.candidateLimit = 2
+        tuner.tuneConvolution = false
+        tuner.repeats = 1
+        let result = try tuner.run(seconds: 600)
+        #expect(result.kernel == "tiled" && result.tried == 2 && result.rejected.isEmpty)
+    }
+
     @Test func anotherDriversTuningIsIgnored() throws {
         let device = try openCL().device
         let folder = FileManager.default.temporaryDirectory.appending(path: "aekit-tune-\(UUID().uuidString)")

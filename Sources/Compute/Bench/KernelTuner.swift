@@ -44,8 +44,10 @@ public struct KernelTuner {
     /// The kernel the policy runs on this device: the one whose constants are searched.
     public var kernel: String { policy.choosesForGPU(deviceType: device.type) ? "tiled" : "vector" }
 
-    /// The candidates, the defaults first; those the device's limits cannot run are left out.
-    func candidates() -> [KernelConstants] {
+    /// The candidates, the defaults first; those the device's limits cannot run are left out,
+    /// and so are tiled work-groups that are no multiple of `preferredMultiple` (the driver's
+    /// CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE for the tiled kernel: a partial warp idles).
+    func candidates(preferredMultiple: Int = 1) -> [KernelConstants] {
         let base = KernelConstants.defaults, limits = device.limits
         var list = [base]
         if kernel == "vector" {
@@ -66,6 +68,7 @@ public struct KernelTuner {
                             for wptn in [2, 4, 8] where n % wptn == 0 {
                                 let workItems = (m / wptm) * (n / wptn)
                                 guard workItems >= 16, workItems <= min(limits.maxWorkGroupSize, 1024),
+                                      workItems % preferredMultiple == 0,
                                       k * (m + n) * 4 <= limits.localMemoryBytes else { continue }
                                 var c = base
                                 c.gemmTile = .init(m: m, n: n, k: k, wptm: wptm, wptn: wptn)
@@ -90,7 +93,11 @@ public struct KernelTuner {
 
         var baseline: [Double] = [], best: (constants: KernelConstants, times: [Double], score: Double)?
         var tried = 0, rejected: [String] = []
-        for candidate in candidates() {
+        let preferred = kernel == "tiled"
+            ? try OpenCLBackend(device: device, cacheDirectory: nil, policy: policy).preferredWorkGroupMultiple("gemm", "gemm_tiled_nn")
+            : 1
+        if kernel == "tiled" { progress("gemm_tiled's preferred work-group multiple: \(preferred)") }
+        for candidate in candidates(preferredMultiple: preferred) {
             if tried > 0 && (Date().timeIntervalSince(start) > seconds || tried >= candidateLimit ?? .max) { break }
             tried += 1
             let backend = try OpenCLBackend(device: device, cacheDirectory: nil, policy: policy, constants: candidate)

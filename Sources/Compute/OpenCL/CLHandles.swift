@@ -62,18 +62,30 @@ final class CLProgram: @unchecked Sendable {
 final class CLKernel: @unchecked Sendable {
     let handle: cl_kernel
     let name: String
-    /// CL_KERNEL_WORK_GROUP_SIZE and CL_KERNEL_LOCAL_MEM_SIZE, read on first use (under the
-    /// device's lock, as every use of a kernel is).
-    private var workGroupInfo: (maxWorkGroupSize: Int, localMemoryBytes: Int)?
+    /// What the driver says of this kernel on one device.
+    struct WorkGroupInfo {
+        /// CL_KERNEL_WORK_GROUP_SIZE: the most work-items per work-group for this kernel.
+        let maxWorkGroupSize: Int
+        /// CL_KERNEL_LOCAL_MEM_SIZE: the local memory it uses.
+        let localMemoryBytes: Int
+        /// CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE: work-group sizes that fill the hardware
+        /// (a warp of 32 on NVIDIA).
+        let preferredMultiple: Int
+    }
 
-    func workGroupInfo(on device: cl_device_id) throws -> (maxWorkGroupSize: Int, localMemoryBytes: Int) {
+    /// Read on first use (under the device's lock, as every use of a kernel is).
+    private var workGroupInfo: WorkGroupInfo?
+
+    func workGroupInfo(on device: cl_device_id) throws -> WorkGroupInfo {
         if let workGroupInfo { return workGroupInfo }
-        var size = 0, local: cl_ulong = 0
+        var size = 0, local: cl_ulong = 0, multiple = 0
         try checkCL(clGetKernelWorkGroupInfo(handle, device, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE),
                                              MemoryLayout<Int>.size, &size, nil), "reading kernel \(name)'s work-group size")
         try checkCL(clGetKernelWorkGroupInfo(handle, device, cl_kernel_work_group_info(CL_KERNEL_LOCAL_MEM_SIZE),
                                              MemoryLayout<cl_ulong>.size, &local, nil), "reading kernel \(name)'s local memory")
-        let info = (maxWorkGroupSize: size, localMemoryBytes: Int(local))
+        try checkCL(clGetKernelWorkGroupInfo(handle, device, cl_kernel_work_group_info(CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE),
+                                             MemoryLayout<Int>.size, &multiple, nil), "reading kernel \(name)'s preferred multiple")
+        let info = WorkGroupInfo(maxWorkGroupSize: size, localMemoryBytes: Int(local), preferredMultiple: max(multiple, 1))
         workGroupInfo = info
         return info
     }

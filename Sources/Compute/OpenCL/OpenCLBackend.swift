@@ -165,6 +165,12 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         }
     }
 
+    /// The preferred work-group multiple of `file`'s kernel `name` on this device
+    /// (CL_KERNEL_PREFERRED_WORK_GROUP_SIZE_MULTIPLE).
+    public func preferredWorkGroupMultiple(_ file: String, _ name: String) throws -> Int {
+        try locked { try kernel(file, name).workGroupInfo(on: device.handle).preferredMultiple }
+    }
+
     func kernel(_ file: String, _ name: String) throws -> CLKernel {
         if let kernel = kernels[name] { return kernel }
         let program = try program(file)
