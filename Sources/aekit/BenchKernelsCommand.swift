@@ -37,7 +37,13 @@ struct BenchKernelsCommand: ParsableCommand {
         var bench = KernelBench(cpu: CPUBackend(threads: threads), openCL: cl, clblast: cl == nil ? nil : CLBlastGEMM())
         bench.repeats = repeats
         if let cl {
-            bench.convolutionVariants = try [.direct, .im2col].map { try OpenCLBackend(device: cl.device, convolution: $0) }
+            bench.convolutionVariants = try [.direct, .im2col].map {
+                try OpenCLBackend(device: cl.device, convolution: $0, policy: cl.policy, constants: cl.constants)
+            }
+            if cl.isTuned {
+                bench.untuned = try OpenCLBackend(device: cl.device, policy: cl.policy, constants: .defaults)
+                printError("tuned constants for \(cl.device.name): \(cl.constants); opencl-untuned rows use the defaults")
+            }
         }
         bench.includeCPU = !noCPU || cl == nil
         if !json { bench.progress = { printError("  timing \($0)") } }

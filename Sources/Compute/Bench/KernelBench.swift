@@ -30,6 +30,10 @@ public struct KernelBench {
     /// The same device with convolutions forced through each algorithm, for the
     /// `opencl-direct` and `opencl-im2col` rows beside the `auto` choice.
     public var convolutionVariants: [OpenCLBackend] = []
+    /// Where the OpenCL backend runs `aekit tune`'s constants: the same device with the
+    /// defaults, as a GEMM row of its own ("opencl-untuned"), so tuned and untuned compare in
+    /// one run.
+    public var untuned: OpenCLBackend?
     /// Timed runs per measurement (after one untimed warm-up run).
     public var repeats = 5
     /// Skip the CPU backend (on a GPU host the CPU rows are slow and beside the point).
@@ -82,10 +86,14 @@ public struct KernelBench {
         return records
     }
 
-    /// Our three GEMM kernels forced, and CLBlast, on the same shape.
+    /// Our three GEMM kernels forced, the untuned constants where tuned, and CLBlast, on the
+    /// same shape.
     private func gemmVariants(_ workload: Workload, _ cl: OpenCLBackend) -> [Contender] {
         guard let dims = GEMMShape(workload.shape) else { return [] }
         var rows: [Contender] = []
+        if let untuned {
+            rows.append(Contender(label: "opencl-untuned", device: cl.device.name, backend: untuned, workload: workload))
+        }
         for kernel in [OpenCLBackend.GEMMKernel.tiled, .direct, .vector] {
             // The direct kernel at 1024³ takes seconds on a CPU device and teaches nothing new.
             if kernel == .direct && dims.m * dims.n * dims.k > 200_000_000 { continue }

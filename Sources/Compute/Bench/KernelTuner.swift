@@ -120,8 +120,19 @@ public struct KernelTuner {
             throw ComputeError.invalidArgument("no GEMM candidate passed the check against the CPU: \(rejected.joined(separator: "; "))")
         }
         if tuneConvolution { chosen.constants.im2colMinChannels = try convolutionThreshold(chosen.constants) }
-        let timings = zip(parsed, zip(baseline, chosen.times)).map {
-            ShapeTiming(shape: $0.description, defaultMs: $1.0 * 1e3, tunedMs: $1.1 * 1e3)
+        // The table: defaults and choice timed again side by side, in rounds, so that a burst of
+        // load on a shared machine slows both alike (the search's own timings are minutes apart).
+        let pair = try [KernelConstants.defaults, chosen.constants].map {
+            try OpenCLBackend(device: device, cacheDirectory: nil, policy: policy, constants: $0)
+        }
+        var timings: [ShapeTiming] = []
+        for (index, s) in parsed.enumerated() {
+            var samples: [[Double]] = [[], []]
+            for _ in 0..<repeats {
+                for (side, backend) in pair.enumerated() { samples[side].append(try median(s, inputs[index], on: backend, runs: 1)) }
+            }
+            let medians = samples.map { $0.sorted()[$0.count / 2] }
+            timings.append(ShapeTiming(shape: s.description, defaultMs: medians[0] * 1e3, tunedMs: medians[1] * 1e3))
         }
         return Result(kernel: kernel, defaults: .defaults, best: chosen.constants, tried: tried, rejected: rejected,
                       timings: timings)
@@ -165,15 +176,19 @@ public struct KernelTuner {
         return try backend.download(c.buffer)
     }
 
-    private func median(_ s: GEMMShape, _ input: (a: [Float], b: [Float]), on backend: OpenCLBackend) throws -> Double {
+    /// The median device time of `runs` (default: `repeats`) runs of the product, after one untimed.
+    private func median(_ s: GEMMShape, _ input: (a: [Float], b: [Float]), on backend: OpenCLBackend,
+                        runs: Int? = nil) throws -> Double {
         let a = try backend.tensor([input.a.count], values: input.a), b = try backend.tensor([input.b.count], values: input.b)
         let c = try backend.tensor([s.m * s.n], filledWith: 0)
-        let times = try (0..<repeats).map { _ in
+        try backend.gemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1, a: a.buffer,
+                         b: b.buffer, beta: 0, c: c.buffer)
+        let times = try (0..<(runs ?? repeats)).map { _ in
             try backend.kernelTime {
                 try backend.gemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1, a: a.buffer,
                                  b: b.buffer, beta: 0, c: c.buffer)
             }
         }
-        return times.sorted()[repeats / 2]
+        return times.sorted()[times.count / 2]
     }
 }
