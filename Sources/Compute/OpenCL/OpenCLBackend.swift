@@ -35,7 +35,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// Whether `constants` came from `aekit tune`.
     public let isTuned: Bool
     /// The names of the kernels launched since `takeLaunchedKernels` last emptied it.
-    public private(set) var launchedKernelNames: Set<String> = []
+    private var launchedKernelNames: Set<String> = []
 
     public init(device: OpenCLDevice, cacheDirectory: URL? = ProgramCache.defaultDirectory,
                 convolution: ConvAlgorithm = .auto, policy: KernelPolicy = .standard, limits: DeviceLimits? = nil,
