@@ -1,4 +1,3 @@
-import COpenCL
 
 /// What an OpenCL device allows, as its driver reports it: the backend checks every buffer and
 /// every launch against these before the driver sees them, so a kernel that does not fit a
@@ -21,8 +20,8 @@ public struct DeviceLimits: Sendable, Codable, Equatable {
     /// Throws unless a buffer of `bytes` fits one allocation on `device`.
     func checkAllocation(_ bytes: Int, device: String) throws {
         guard bytes <= maxAllocationBytes else {
-            throw ComputeError.deviceLimit("a buffer of \(formatLimit(bytes)) is over \(device)'s largest allocation, "
-                                           + "\(formatLimit(maxAllocationBytes)) (CL_DEVICE_MAX_MEM_ALLOC_SIZE); "
+            throw ComputeError.deviceLimit("a buffer of \(formatBytes(bytes)) is over \(device)'s largest allocation, "
+                                           + "\(formatBytes(maxAllocationBytes)) (CL_DEVICE_MAX_MEM_ALLOC_SIZE); "
                                            + "use a smaller batch, or --device cpu")
         }
     }
@@ -42,18 +41,8 @@ public struct DeviceLimits: Sendable, Codable, Equatable {
                                            + "allows \(maxWorkItemSizes[d]) (CL_DEVICE_MAX_WORK_ITEM_SIZES)")
         }
         guard localBytes <= localMemoryBytes else {
-            throw ComputeError.deviceLimit("kernel \(name) needs \(formatLimit(localBytes)) of local memory; \(device) "
-                                           + "has \(formatLimit(localMemoryBytes)) (CL_DEVICE_LOCAL_MEM_SIZE)")
+            throw ComputeError.deviceLimit("kernel \(name) needs \(formatBytes(localBytes)) of local memory; \(device) "
+                                           + "has \(formatBytes(localMemoryBytes)) (CL_DEVICE_LOCAL_MEM_SIZE)")
         }
     }
-}
-
-/// Bytes as the limits are usually quoted: "256 MiB", "48 KiB", "100 B".
-func formatLimit(_ bytes: Int) -> String {
-    let units = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
-    for (size, unit) in units where bytes >= size {
-        let value = Double(bytes) / Double(size)
-        return value == value.rounded() ? "\(Int(value)) \(unit)" : String(format: "%.1f %@", value, unit)
-    }
-    return "\(bytes) B"
 }
