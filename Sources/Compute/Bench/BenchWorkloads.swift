@@ -15,14 +15,7 @@ extension KernelBench {
                       GEMMShape(m: batch, n: 784, k: 512, transA: false, transB: true)]
         }
         gemms.append(GEMMShape(m: 100, n: 64, k: 800, transA: false, transB: true))
-        for s in gemms {
-            list.append(Workload(op: .gemm, shape: s.description, flops: 2.0 * Double(s.m * s.n * s.k),
-                                 bytes: float * Double(s.m * s.k + s.k * s.n + s.m * s.n),
-                                 inputs: [s.m * s.k, s.k * s.n, s.m * s.n]) { backend, b in
-                try backend.gemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
-                                 a: b[0], b: b[1], beta: 0, c: b[2])
-            })
-        }
+        list += gemms.map(gemmWorkload)
 
         // Convolutions of S1 (3×3 "same") and S4 (3×3 valid), forward and both backward passes.
         for batch in [1000, 100] {
@@ -114,5 +107,14 @@ extension KernelBench {
                                  beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, step: 10)
         })
         return list
+    }
+
+    /// C = A·B of shape `s` (alpha 1, beta 0) on buffers A, B, C.
+    static func gemmWorkload(_ s: GEMMShape) -> Workload {
+        Workload(op: .gemm, shape: s.description, flops: 2.0 * Double(s.m * s.n * s.k),
+                 bytes: Double(MemoryLayout<Float>.stride * (s.m * s.k + s.k * s.n + s.m * s.n)), inputs: [s.m * s.k, s.k * s.n, s.m * s.n]) { backend, b in
+            try backend.gemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
+                             a: b[0], b: b[1], beta: 0, c: b[2])
+        }
     }
 }

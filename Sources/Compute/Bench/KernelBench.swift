@@ -119,7 +119,7 @@ public struct KernelBench {
     /// round) so that a burst of load on this shared machine slows every row of a shape alike
     /// and the ratios between them hold; timing each row's runs back to back let one burst
     /// halve one row (seen: the same kernel at 2.9 and 7.8 ms in one run).
-    private func measureSideBySide(_ contenders: [Contender]) throws -> [BenchRecord] {
+    func measureSideBySide(_ contenders: [Contender]) throws -> [BenchRecord] {
         let inputs = try contenders.map { contender -> [Buffer] in
             var random = SeededRandom(seed: 7)
             let buffers = try contender.workload.inputs.map { count -> Buffer in

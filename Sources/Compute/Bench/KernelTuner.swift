@@ -86,12 +86,12 @@ public struct KernelTuner {
     /// convolution threshold; returns the best set, not yet stored.
     public func run(seconds: Double) throws -> Result {
         let start = Date()
-        let parsed = shapes.compactMap(GEMMShape.init)
+        let workloads = shapes.compactMap(GEMMShape.init).map(KernelBench.gemmWorkload)
         var random = SeededRandom(seed: 11)
-        let inputs = parsed.map { s in (a: random.uniforms(s.m * s.k), b: random.uniforms(s.k * s.n)) }
-        let expected = try zip(parsed, inputs).map { s, input in try product(s, input, on: cpu) }
+        let inputs = workloads.map { $0.inputs.map { random.uniforms($0) } }
+        let expected = try zip(workloads, inputs).map { try product($0, $1, on: cpu) }
 
-        var baseline: [Double] = [], best: (constants: KernelConstants, times: [Double], score: Double)?
+        var baseline: [Double] = [], best: (constants: KernelConstants, score: Double)?
         var tried = 0, rejected: [String] = []
         let preferred = kernel == "tiled"
             ? try OpenCLBackend(device: device, cacheDirectory: nil, policy: policy).preferredWorkGroupMultiple("gemm", "gemm_tiled_nn")
@@ -103,36 +103,34 @@ public struct KernelTuner {
             let backend = try OpenCLBackend(device: device, cacheDirectory: nil, policy: policy, constants: candidate)
             var times: [Double] = []
             var failure: String?
-            for (index, s) in parsed.enumerated() {
-                let got = try product(s, inputs[index], on: backend)
-                let bad = zip(got, expected[index]).filter { !Tolerance.parity.accepts($0, reference: $1) }.count
-                if bad > 0 { failure = "\(candidate): \(bad) elements of \(s) differ from the CPU"; break }
-                times.append(try median(s, inputs[index], on: backend))
+            for (index, workload) in workloads.enumerated() {
+                let buffers = try inputs[index].map { try backend.tensor([$0.count], values: $0).buffer }
+                try workload.run(backend, buffers)
+                let bad = zip(try backend.download(buffers[2]), expected[index])
+                    .filter { !Tolerance.parity.accepts($0, reference: $1) }.count
+                if bad > 0 { failure = "\(candidate): \(bad) elements of \(workload.shape) differ from the CPU"; break }
+                times.append(try (0..<repeats).map { _ in try backend.kernelTime { try workload.run(backend, buffers) } }
+                    .sorted()[repeats / 2])
             }
             if let failure { rejected.append(failure); progress("rejected \(failure)"); continue }
             if baseline.isEmpty { baseline = times }
             // The geometric mean of the time ratios: every shape counts alike, 1024³ included.
             let score = zip(times, baseline).map { log($0 / $1) }.reduce(0, +) / Double(times.count)
             progress(String(format: "%@: %.3fx the defaults' time", candidate.description, exp(score)))
-            if best == nil || score < best!.score { best = (candidate, times, score) }
+            if best == nil || score < best!.score { best = (candidate, score) }
         }
         guard var chosen = best else {
             throw ComputeError.invalidArgument("no GEMM candidate passed the check against the CPU: \(rejected.joined(separator: "; "))")
         }
         if tuneConvolution { chosen.constants.im2colMinChannels = try convolutionThreshold(chosen.constants) }
-        // The table: defaults and choice timed again side by side, in rounds, so that a burst of
-        // load on a shared machine slows both alike (the search's own timings are minutes apart).
+        // The table: defaults and choice timed again side by side, as `bench kernels` times its
+        // rows (the search's own timings are minutes apart on a shared machine).
         let pair = try [KernelConstants.defaults, chosen.constants].map {
             try OpenCLBackend(device: device, cacheDirectory: nil, policy: policy, constants: $0)
         }
-        var timings: [ShapeTiming] = []
-        for (index, s) in parsed.enumerated() {
-            var samples: [[Double]] = [[], []]
-            for _ in 0..<repeats {
-                for (side, backend) in pair.enumerated() { samples[side].append(try median(s, inputs[index], on: backend, runs: 1)) }
-            }
-            let medians = samples.map { $0.sorted()[$0.count / 2] }
-            timings.append(ShapeTiming(shape: s.description, defaultMs: medians[0] * 1e3, tunedMs: medians[1] * 1e3))
+        let timings = try workloads.map { workload in
+            let medians = try sideBySide(pair, workload)
+            return ShapeTiming(shape: workload.shape, defaultMs: medians[0] * 1e3, tunedMs: medians[1] * 1e3)
         }
         return Result(kernel: kernel, defaults: .defaults, best: chosen.constants, tried: tried, rejected: rejected,
                       timings: timings)
@@ -147,17 +145,11 @@ public struct KernelTuner {
             [.conv2dForward, .conv2dBackwardData, .conv2dBackwardWeights].contains($0.op) && $0.shape.hasPrefix("100x")
         }
         var timesByChannels: [(channels: Int, direct: Double, im2col: Double)] = []
+        let algorithms = try [OpenCLBackend.ConvAlgorithm.direct, .im2col].map {
+            try OpenCLBackend(device: device, cacheDirectory: nil, convolution: $0, policy: policy, constants: constants)
+        }
         for workload in convolutions {
-            var seconds: [Double] = []
-            for algorithm in [OpenCLBackend.ConvAlgorithm.direct, .im2col] {
-                let backend = try OpenCLBackend(device: device, cacheDirectory: nil, convolution: algorithm,
-                                                policy: policy, constants: constants)
-                var random = SeededRandom(seed: 12)
-                let buffers = try workload.inputs.map { try backend.tensor([$0], values: random.uniforms($0)).buffer }
-                try workload.run(backend, buffers)
-                seconds.append(try (0..<repeats).map { _ in try backend.kernelTime { try workload.run(backend, buffers) } }
-                    .sorted()[repeats / 2])
-            }
+            let seconds = try sideBySide(algorithms, workload)
             timesByChannels.append((workload.outputChannels ?? 1, seconds[0], seconds[1]))
             progress("\(workload.op.name) \(workload.shape): direct \(String(format: "%.2f", seconds[0] * 1e3)) ms, "
                      + "im2col \(String(format: "%.2f", seconds[1] * 1e3)) ms")
@@ -168,27 +160,20 @@ public struct KernelTuner {
         return best
     }
 
-    private func product(_ s: GEMMShape, _ input: (a: [Float], b: [Float]), on backend: any Backend) throws -> [Float] {
-        let a = try backend.tensor([input.a.count], values: input.a), b = try backend.tensor([input.b.count], values: input.b)
-        let c = try backend.tensor([s.m * s.n], filledWith: 0)
-        try backend.gemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1, a: a.buffer, b: b.buffer,
-                         beta: 0, c: c.buffer)
-        return try backend.download(c.buffer)
+    /// `workload`'s output C on `backend`, for inputs `values` (A, B, C).
+    private func product(_ workload: KernelBench.Workload, _ values: [[Float]], on backend: any Backend) throws -> [Float] {
+        let buffers = try values.map { try backend.tensor([$0.count], values: $0).buffer }
+        try workload.run(backend, buffers)
+        return try backend.download(buffers[2])
     }
 
-    /// The median device time of `runs` (default: `repeats`) runs of the product, after one untimed.
-    private func median(_ s: GEMMShape, _ input: (a: [Float], b: [Float]), on backend: OpenCLBackend,
-                        runs: Int? = nil) throws -> Double {
-        let a = try backend.tensor([input.a.count], values: input.a), b = try backend.tensor([input.b.count], values: input.b)
-        let c = try backend.tensor([s.m * s.n], filledWith: 0)
-        try backend.gemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1, a: a.buffer,
-                         b: b.buffer, beta: 0, c: c.buffer)
-        let times = try (0..<(runs ?? repeats)).map { _ in
-            try backend.kernelTime {
-                try backend.gemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, alpha: 1, a: a.buffer,
-                                 b: b.buffer, beta: 0, c: c.buffer)
-            }
+    /// `workload`'s median device time on each of `backends`, measured in rounds by `KernelBench`.
+    private func sideBySide(_ backends: [OpenCLBackend], _ workload: KernelBench.Workload) throws -> [Double] {
+        var bench = KernelBench(cpu: cpu, openCL: nil, clblast: nil)
+        bench.repeats = repeats
+        let contenders = backends.map {
+            KernelBench.Contender(label: $0.name, device: $0.device.name, backend: $0, workload: workload)
         }
-        return times.sorted()[times.count / 2]
+        return try bench.measureSideBySide(contenders).map { $0.medianMs / 1e3 }
     }
 }
