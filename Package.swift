@@ -12,10 +12,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // System libraries: the OpenCL loader, OpenBLAS (CPU GEMM), zlib (PNG, .gz IDX files).
+        // System libraries: the OpenCL loader, OpenBLAS (CPU GEMM), zlib (PNG, .gz IDX files),
+        // libcrypto (SHA-256).
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // OpenSSL's libcrypto: SHA-256 of checkpoint files and cached kernel binaries.
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         // sched_getaffinity's CPU_COUNT, a C macro: how many cores the CPU backend may use.
         .target(name: "CAffinity", path: "Sources/CAffinity"),
 
@@ -26,7 +29,7 @@ let package = Package(
                 dependencies: ["EmbedKernelsTool"], path: "Plugins/EmbedKernels"),
         .target(name: "Kernels", path: "Kernels", plugins: ["EmbedKernels"]),
 
-        .target(name: "Compute", dependencies: ["COpenCL", "COpenBLAS", "CAffinity", "Kernels"]),
+        .target(name: "Compute", dependencies: ["COpenCL", "COpenBLAS", "CAffinity", "CCrypto", "Kernels"]),
         .target(name: "AEKit", dependencies: ["Compute", "CZlib"]),
         .executableTarget(name: "aekit", dependencies: [
             "AEKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -14,6 +14,9 @@ public protocol Backend: AnyObject, Sendable {
     var deviceDescription: String { get }
     /// Memory counters (for benchmarks).
     var memoryStatistics: MemoryStatistics { get }
+    /// Bytes of memory the device has (the host's RAM or cgroup limit for the CPU,
+    /// CL_DEVICE_GLOBAL_MEM_SIZE for OpenCL): what a run's estimate is checked against.
+    var memoryCapacity: Int { get }
 
     // MARK: Memory
     /// A buffer of `count` floats. Contents are unspecified: it may be a recycled one.

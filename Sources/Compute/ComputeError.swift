@@ -6,6 +6,8 @@ public enum ComputeError: Error, CustomStringConvertible, Equatable {
     case foreignBuffer(String)
     /// A device name that `aekit devices` does not list.
     case unknownDevice(String, available: [String])
+    /// An OpenCL device was asked for, and the OpenCL loader finds no platform at all.
+    case noOpenCL(String)
     /// An OpenCL call failed.
     case openCL(OpenCLError)
     /// A setting (an option or an environment variable) out of its range; the text names it.
@@ -21,6 +23,10 @@ public enum ComputeError: Error, CustomStringConvertible, Equatable {
         case .unknownDevice(let name, let available):
             return "unknown device '\(name)'; use one of: \(available.joined(separator: ", ")) "
                 + "(run `aekit devices` to see them)"
+        case .noOpenCL(let name):
+            return "--device \(name): the OpenCL loader finds no OpenCL platform on this machine, so there is no OpenCL "
+                + "device. Install a driver (its ICD file goes in /etc/OpenCL/vendors/): NVIDIA's or AMD's for a GPU, "
+                + "or pocl-opencl-icd for the CPU (scripts/setup installs it); or use --device cpu"
         case .openCL(let error): return error.description
         case .invalidArgument(let what): return what
         case .deviceLimit(let what): return what

@@ -49,6 +49,9 @@ public enum DeviceSelection {
                               reason: "opencl:\(index): \(device.name)")
             }
         }
+        if devices.isEmpty && (wanted == "opencl" || wanted.hasPrefix("opencl:")) {
+            throw ComputeError.noOpenCL(name)
+        }
         throw ComputeError.unknownDevice(name, available: names(devices: devices))
     }
 }

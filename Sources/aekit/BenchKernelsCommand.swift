@@ -14,7 +14,7 @@ struct BenchKernelsCommand: ParsableCommand {
 
     @OptionGroup var deviceOptions: DeviceOptions
 
-    @Option(help: "Timed runs per measurement; the median is reported.")
+    @Option(parsing: .unconditional, help: "Timed runs per measurement; the median is reported.")
     var repeats = 5
 
     @OptionGroup var filter: OpFilterOptions

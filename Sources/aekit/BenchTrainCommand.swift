@@ -16,10 +16,10 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "The recipe to time: default, s0, s1, s2, s3, s4, s4-classifier.")
     var recipe = "s2"
 
-    @Option(help: "The bottleneck size, overriding the recipe's (s2 with 512 is PyTorch's dense-512 reference).")
+    @Option(parsing: .unconditional, help: "The bottleneck size, overriding the recipe's (s2 with 512 is PyTorch's dense-512 reference).")
     var hidden: Int?
 
-    @Option(help: "Images per batch, overriding the recipe's.")
+    @Option(parsing: .unconditional, help: "Images per batch, overriding the recipe's.")
     var batch: Int?
 
     @OptionGroup var deviceOptions: DeviceOptions

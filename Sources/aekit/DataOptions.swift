@@ -23,7 +23,7 @@ struct DataOptions: ParsableArguments {
 struct TrainingDataOptions: ParsableArguments {
     @OptionGroup var source: DataOptions
 
-    @Option(help: "Train on only the first N training images (a quick check).")
+    @Option(parsing: .unconditional, help: "Train on only the first N training images (a quick check).")
     var limit: Int?
 
     var namesData: Bool { source.namesData }

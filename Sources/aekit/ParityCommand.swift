@@ -9,7 +9,7 @@ struct ParityCommand: ParsableCommand {
 
     @OptionGroup var deviceOptions: DeviceOptions
 
-    @Option(help: "The seed of the random shapes and inputs.")
+    @Option(parsing: .unconditional, help: "The seed of the random shapes and inputs.")
     var seed: UInt64 = 1
 
     @Option(help: "How many random shapes to try per op.")

@@ -23,13 +23,13 @@ struct StudyCommand: ParsableCommand {
     @Flag(help: "Also train the classifiers from a randomly initialised encoder, for the comparison.")
     var fresh = false
 
-    @Option(help: "Classifiers per variant (S4: 15).")
+    @Option(parsing: .unconditional, help: "Classifiers per variant (S4: 15).")
     var runs = 15
 
-    @Option(help: "Passes over the training set per run (S4: 30, and 50).")
+    @Option(parsing: .unconditional, help: "Passes over the training set per run (S4: 30, and 50).")
     var epochs: Int?
 
-    @Option(help: "The first run's seed; run k uses seed + k.")
+    @Option(parsing: .unconditional, help: "The first run's seed; run k uses seed + k.")
     var seed: UInt64 = 1
 
     @OptionGroup var dataOptions: TrainingDataOptions

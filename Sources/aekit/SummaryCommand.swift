@@ -13,7 +13,7 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "The architecture: dense, conv-keras, conv-linear or classifier (overrides the recipe's).")
     var model: ModelSpec.Architecture?
 
-    @Option(help: "Bottleneck width.")
+    @Option(parsing: .unconditional, help: "Bottleneck width.")
     var hidden: Int?
 
     func run() throws {

@@ -3,7 +3,7 @@ import Compute
 
 /// `--threads`, for every command that runs the CPU backend.
 struct ThreadOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "How many threads the CPU backend uses.",
         discussion: "Default: \(ThreadBudget.environmentVariable) if set, else the cores this process may use "
             + "(its CPU affinity, lowered by a cgroup CPU quota). `aekit devices` shows the count and where it came from."))

@@ -31,10 +31,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The architecture: dense, conv-keras, conv-linear or classifier.")
     var model: ModelSpec.Architecture?
 
-    @Option(help: "Bottleneck width (L, N or n in the reports).")
+    @Option(parsing: .unconditional, help: "Bottleneck width (L, N or n in the reports).")
     var hidden: Int?
 
-    @Option(help: "Dropout probability.")
+    @Option(parsing: .unconditional, help: "Dropout probability.")
     var dropout: Float?
 
     @Option(help: "The autoencoder's output activation: sigmoid, relu or none.")
@@ -46,25 +46,25 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "sgd or adam.")
     var optimizer: OptimizerSpec.Kind?
 
-    @Option(help: "Learning rate.")
+    @Option(parsing: .unconditional, help: "Learning rate.")
     var lr: Float?
 
-    @Option(help: "SGD momentum.")
+    @Option(parsing: .unconditional, help: "SGD momentum.")
     var momentum: Float?
 
     @Flag(inversion: .prefixedNo, help: "Nesterov momentum (SGD).")
     var nesterov: Bool?
 
-    @Option(help: "L2 weight decay, added to the gradient as PyTorch does.")
+    @Option(parsing: .unconditional, help: "L2 weight decay, added to the gradient as PyTorch does.")
     var weightDecay: Float?
 
-    @Option(help: "Images per batch.")
+    @Option(parsing: .unconditional, help: "Images per batch.")
     var batch: Int?
 
-    @Option(help: "Passes over the training set.")
+    @Option(parsing: .unconditional, help: "Passes over the training set.")
     var epochs: Int?
 
-    @Option(help: "Seed of the weights, the shuffling, the validation split and the dropout masks.")
+    @Option(parsing: .unconditional, help: "Seed of the weights, the shuffling, the validation split and the dropout masks.")
     var seed: UInt64?
 
     @Option(help: "Validation set: 'test' (evaluate on the test set each epoch), a count split off the training set, or a fraction.")
@@ -78,6 +78,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The run folder (default: runs/<recipe>, or runs/<recipe>-2, … if taken).")
     var out: String?
 
+    @Flag(help: "Replace the run that --out names, if it holds one (without this, such an --out is refused).")
+    var overwrite = false
+
     @Option(help: "Continue the interrupted run in this folder from its last finished epoch.")
     var resume: String?
 
@@ -90,9 +93,10 @@ struct TrainCommand: ParsableCommand {
         if !Recipe.names.contains(recipe) {
             throw ValidationError("unknown recipe '\(recipe)'; use one of: \(Recipe.names.joined(separator: ", "))")
         }
-        if resume != nil && (out != nil || model != nil || dataOptions.namesData) {
+        if resume != nil && (out != nil || model != nil || dataOptions.namesData || overwrite) {
             throw ValidationError("--resume continues a run as it was configured; only --device and --epochs may change")
         }
+        if overwrite && out == nil { throw ValidationError("--overwrite replaces the run in --out; name the folder with --out") }
     }
 
     /// The recipe with every flag applied.
@@ -137,11 +141,13 @@ struct TrainCommand: ParsableCommand {
         let progress: any TrainingProgress = isatty(STDERR_FILENO) == 1 ? TerminalProgress() : LineProgress()
         let run: TrainingRun
         if let config {
-            let folder = out.map(RunFolder.init(path:)) ?? RunFolder.fresh(name: recipe)
-            run = try TrainingRun(config: config, backend: choice.backend, folder: folder, progress: progress)
+            let folder = try out.map(RunFolder.init(path:)) ?? RunFolder.fresh(name: recipe)
+            run = try TrainingRun(config: config, backend: choice.backend, folder: folder,
+                                  claim: overwrite ? .overwrite : .new, progress: progress)
         } else {
             run = try TrainingRun(resuming: RunFolder(path: resume!), backend: choice.backend, progress: progress, epochs: epochs)
         }
+        if let notice = run.notice { printError("note: \(notice)") }
         try run.run()
     }
 }

@@ -18,10 +18,10 @@ struct TuneCommand: ParsableCommand {
 
     @OptionGroup var filter: OpFilterOptions
 
-    @Option(help: "How long to search GEMM candidates, in seconds (the defaults are always timed; the convolution step comes after).")
+    @Option(parsing: .unconditional, help: "How long to search GEMM candidates, in seconds (the defaults are always timed; the convolution step comes after).")
     var seconds: Double = 60
 
-    @Option(help: "Timed runs per shape; the median counts.")
+    @Option(parsing: .unconditional, help: "Timed runs per shape; the median counts.")
     var repeats = 3
 
     func validate() throws {

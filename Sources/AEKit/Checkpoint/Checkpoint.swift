@@ -6,39 +6,77 @@ import Foundation
 public enum Checkpoint {
     static let specKey = "aekit.model"
 
-    public static func save(_ model: Sequential, to path: String, extraMetadata: [String: String] = [:]) throws {
+    /// The file's bytes.
+    public static func encode(_ model: Sequential, extraMetadata: [String: String] = [:]) throws -> Data {
         let entries = try model.namedParameters.map { name, parameter in
             SafeTensors.Entry(name: name, shape: parameter.shape, values: try model.backend.download(parameter.value.buffer))
         }
         var metadata = extraMetadata
         metadata["format"] = "pt"
         metadata[specKey] = String(decoding: try JSONEncoder().encode(model.spec), as: UTF8.self)
-        try writeAtomically(SafeTensors.encode(entries, metadata: metadata), to: path)
+        return try SafeTensors.encode(entries, metadata: metadata)
+    }
+
+    public static func save(_ model: Sequential, to path: String, extraMetadata: [String: String] = [:]) throws {
+        try writeAtomically(encode(model, extraMetadata: extraMetadata), to: path)
+    }
+
+    /// A checkpoint's tensors and the model its metadata records, checked against each other:
+    /// the spec must be sound (bounded sizes, dropout in [0, 1)) and its model must have
+    /// exactly as many parameters as the file holds, which is checked before anything of the
+    /// spec's size is built.
+    public struct Contents {
+        public let entries: [SafeTensors.Entry]
+        public let spec: ModelSpec
+
+        public init(_ data: Data, path: String) throws {
+            let (entries, metadata) = try SafeTensors.decode(data, path: path)
+            guard let json = metadata[specKey] else {
+                throw ModelError.checkpoint("\(path) does not record an AEKit model (no \(specKey) metadata)")
+            }
+            let spec = try decodeJSON(ModelSpec.self, from: Data(json.utf8), file: "\(path) (its \(specKey) metadata)")
+            if let problem = spec.problem { throw ModelError.checkpoint("\(path): the model in its metadata: \(problem)") }
+            let parameters = try MemoryEstimate(spec).parameters
+            let stored = entries.reduce(0) { $0 + $1.values.count }
+            guard stored == parameters else {
+                throw ModelError.checkpoint("\(path) holds \(stored) values, but the model its metadata records (\(spec.name)) "
+                                            + "has \(parameters) parameters; the file is damaged")
+            }
+            self.entries = entries; self.spec = spec
+        }
+
+        public init(path: String) throws {
+            try self.init(readRegularFile(path, limit: SafeTensors.fileLimit), path: path)
+        }
     }
 
     /// The spec recorded in a checkpoint.
-    public static func spec(at path: String) throws -> ModelSpec {
-        let (_, metadata) = try SafeTensors.read(path)
-        guard let json = metadata[specKey], let spec = try? JSONDecoder().decode(ModelSpec.self, from: Data(json.utf8)) else {
-            throw ModelError.checkpoint("\(path) does not record an AEKit model (no \(specKey) metadata)")
-        }
-        return spec
-    }
+    public static func spec(at path: String) throws -> ModelSpec { try Contents(path: path).spec }
 
     /// Rebuilds the model a checkpoint holds, on `backend`.
     public static func load(_ path: String, backend: any Backend) throws -> Sequential {
-        let model = try Sequential.build(try spec(at: path), backend: backend, seed: 0)
-        try loadParameters(from: path, into: model)
+        let contents = try Contents(path: path)
+        let model = try Sequential.build(contents.spec, backend: backend, seed: 0)
+        try loadParameters(contents.entries, path: path, into: model)
         return model
     }
 
     /// Loads the model's parameters from the file: all of them, or with `layers` only those of
     /// the first `layers` layers (how a classifier takes a trained encoder).
     public static func loadParameters(from path: String, into model: Sequential, layers: Int? = nil) throws {
-        let (entries, _) = try SafeTensors.read(path)
+        try loadParameters(Contents(path: path).entries, path: path, into: model, layers: layers)
+    }
+
+    /// Loads `entries` (read from `path`) into the model. The whole model needs exactly its own
+    /// tensors; with `layers`, the file may hold more (a whole autoencoder for its encoder).
+    static func loadParameters(_ entries: [SafeTensors.Entry], path: String, into model: Sequential, layers: Int? = nil) throws {
         let byName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        for (name, parameter) in model.namedParameters {
-            if let layers, let index = Int(name.prefix { $0.isNumber }), index >= layers { continue }
+        var wanted: [(name: String, parameter: Parameter)] = model.namedParameters
+        if let layers { wanted = wanted.filter { Int($0.name.prefix { $0.isNumber }).map { $0 < layers } ?? false } }
+        if layers == nil, let extra = Set(byName.keys).subtracting(wanted.map(\.name)).sorted().first {
+            throw ModelError.checkpoint("\(path) has a tensor \(extra) that \(model.spec.name) does not")
+        }
+        for (name, parameter) in wanted {
             guard let entry = byName[name] else { throw ModelError.checkpoint("\(path) has no tensor \(name)") }
             guard entry.shape == parameter.shape else {
                 throw ModelError.checkpoint("\(path): \(name) has shape \(entry.shape), the model needs \(parameter.shape)")

@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 
 /// The safetensors format: an 8-byte little-endian header length, a JSON header mapping each
@@ -42,57 +43,80 @@ public enum SafeTensors {
         return data
     }
 
-    /// Tensors (in data order) and metadata of a file, every offset checked against the file.
+    /// The largest header read: the format's own reference reader refuses more than 100 MB.
+    static let headerLimit = 100_000_000
+    /// The largest file read: far beyond any AEKit model (S2's widest is 2.5 MB).
+    static let fileLimit = 1 << 34
+
+    /// Tensors (in data order) and metadata of a file. Everything the header says is checked
+    /// before it is used, with overflow-checked arithmetic: each shape's size against its byte
+    /// range, and the ranges against each other and the file, which they must tile exactly
+    /// (in bounds, aligned, no overlaps, no gaps), as the format requires.
     public static func decode(_ data: Data, path: String = "checkpoint") throws -> (entries: [Entry], metadata: [String: String]) {
         func fail(_ why: String) -> ModelError { .checkpoint("\(path): \(why)") }
-        guard data.count >= 8 else { throw fail("too short to be a safetensors file (\(data.count) bytes)") }
-        let headerSize = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerSize <= UInt64(data.count - 8) else { throw fail("header of \(headerSize) bytes runs past the end of the file") }
+        let bytes = [UInt8](data)
+        guard bytes.count >= 8 else { throw fail("too short to be a safetensors file (\(bytes.count) bytes)") }
+        let headerSize = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard headerSize <= UInt64(min(bytes.count - 8, headerLimit)) else {
+            throw fail("its header claims \(headerSize) bytes, more than the file (\(bytes.count) bytes) holds")
+        }
         let headerEnd = 8 + Int(headerSize)
-        guard let header = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd)) as? [String: Any] else {
+        guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])) as? [String: Any] else {
             throw fail("the header is not a JSON object")
         }
-        let metadata = header["__metadata__"] as? [String: String] ?? [:]
-        var entries: [(start: Int, entry: Entry)] = []
-        let payload = data.count - headerEnd
+        var metadata: [String: String] = [:]
+        if let value = header["__metadata__"] {
+            guard let map = value as? [String: String] else { throw fail("__metadata__ is not a map of strings") }
+            metadata = map
+        }
+        let payload = bytes.count - headerEnd
+        var ranges: [(start: Int, end: Int, name: String, shape: [Int])] = []
         for (name, value) in header where name != "__metadata__" {
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
                   let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw fail("\(name): malformed header entry")
+                throw fail("\(name): malformed header entry (it needs dtype, shape and two data_offsets, all integers)")
             }
             guard dtype == "F32" else { throw fail("\(name): dtype \(dtype); AEKit reads F32 only") }
-            let count = shape.reduce(1, *)
-            guard offsets[0] >= 0, offsets[1] == offsets[0] + 4 * count, offsets[1] <= payload else {
-                throw fail("\(name): byte range \(offsets) does not fit shape \(shape) in \(payload) data bytes")
+            guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("\(name): shape \(shape) has a negative size") }
+            var count = 1
+            for size in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: size)
+                guard !overflow, product <= payload else { throw fail("\(name): shape \(shape) is larger than the file") }
+                count = product
             }
-            let start = headerEnd + offsets[0]
-            let values = data.subdata(in: start..<(start + 4 * count)).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-            entries.append((offsets[0], Entry(name: name, shape: shape, values: values)))
+            let (start, end) = (offsets[0], offsets[1])
+            guard start >= 0, start <= end, end <= payload else {
+                throw fail("\(name): byte range \(offsets) lies outside the \(payload) data bytes")
+            }
+            guard end - start == 4 * count else { throw fail("\(name): byte range \(offsets) does not hold shape \(shape) of F32") }
+            guard start % 4 == 0 else { throw fail("\(name): byte range \(offsets) is not aligned to 4 bytes") }
+            ranges.append((start, end, name, shape))
         }
-        return (entries.sorted { $0.start < $1.start }.map(\.entry), metadata)
+        ranges.sort { ($0.start, $0.end) < ($1.start, $1.end) }
+        var position = 0
+        for range in ranges {
+            guard range.start == position else {
+                throw fail(range.start < position ? "\(range.name)'s bytes overlap another tensor's"
+                                                  : "bytes \(position)..<\(range.start) of the data belong to no tensor")
+            }
+            position = range.end
+        }
+        guard position == payload else { throw fail("bytes \(position)..<\(payload) of the data belong to no tensor") }
+        let entries = ranges.map { range in
+            let values = [Float](unsafeUninitializedCapacity: (range.end - range.start) / 4) { buffer, initialized in
+                // Float32 is little-endian on every platform Swift runs on here (x86-64, arm64).
+                bytes.withUnsafeBytes { raw in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                        from: UnsafeRawBufferPointer(rebasing: raw[(headerEnd + range.start)..<(headerEnd + range.end)]))
+                }
+                initialized = (range.end - range.start) / 4
+            }
+            return Entry(name: range.name, shape: range.shape, values: values)
+        }
+        return (entries, metadata)
     }
 
     public static func read(_ path: String) throws -> (entries: [Entry], metadata: [String: String]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ModelError.checkpoint("\(path): no such file or not readable")
-        }
-        return try decode(data, path: path)
-    }
-}
-
-/// Writes `data` to `path` through a temporary file in the same folder and a rename, so the
-/// file at `path` is always either the old one or the new one, never half of either.
-public func writeAtomically(_ data: Data, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent()
-        .appending(path: ".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-    do {
-        try data.write(to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-    } catch {
-        try? FileManager.default.removeItem(at: temporary)
-        throw error
+        try decode(readRegularFile(path, limit: fileLimit), path: path)
     }
 }

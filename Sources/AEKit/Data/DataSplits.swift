@@ -8,6 +8,11 @@ public struct DataSplits {
         var all = data.train
         if let limit = config.trainLimit { all = all.prefix(limit) }
         let validationCount = config.validation.count(of: all.count)
+        if config.validation != .testSet && validationCount == 0 {
+            throw TrainingError.configuration("--validation \(config.validation.argument) of \(all.count) training examples "
+                                              + "rounds to no examples; give a larger fraction, a count, or 'test' "
+                                              + "to validate on the test set")
+        }
         guard validationCount < all.count else {
             throw TrainingError.configuration("a validation split of \(validationCount) leaves no training examples "
                                               + "out of \(all.count)")

@@ -31,6 +31,14 @@ public struct Dataset: Sendable {
             throw DatasetError.countMismatch(images: imagePath, imageCount: images.dimensions[0],
                                              labels: labelPath, labelCount: labels.dimensions[0])
         }
+        guard images.dimensions[0] > 0 else { throw DatasetError.badFile(imagePath, "holds no images") }
+        guard images.dimensions[1] > 0, images.dimensions[2] > 0 else {
+            throw DatasetError.badFile(imagePath, "holds images of \(images.dimensions[1])x\(images.dimensions[2]) pixels")
+        }
+        if let index = labels.bytes.firstIndex(where: { Int($0) >= ModelSpec.classes }) {
+            throw DatasetError.badFile(labelPath, "gives image \(index) the label \(labels.bytes[index]); "
+                                       + "labels must lie in 0...\(ModelSpec.classes - 1)")
+        }
         self.init(pixels: images.bytes.map { Float($0) / 255 }, labels: labels.bytes,
                   height: images.dimensions[1], width: images.dimensions[2])
     }

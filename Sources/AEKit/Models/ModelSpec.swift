@@ -52,6 +52,25 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         }
     }
 
+    /// The widest bottleneck and the largest image side AEKit builds: far beyond the reports'
+    /// (N ≤ 512, 28×28), and small enough that no size computed from them can overflow.
+    public static let maximumHidden = 1 << 24
+    public static let maximumImageSide = 1 << 12
+
+    /// What makes this spec unbuildable, naming the setting (and its flag); nil when it is
+    /// sound. Read from flags and from checkpoints alike, so every comparison fails on NaN.
+    public var problem: String? {
+        if !(1...ModelSpec.maximumHidden).contains(hidden) {
+            return "the bottleneck width (--hidden) must be in 1...\(ModelSpec.maximumHidden) (got \(hidden))"
+        }
+        if !(0..<1).contains(dropout) { return "the dropout probability (--dropout) must be in [0, 1) (got \(dropout))" }
+        let sides = 1...ModelSpec.maximumImageSide
+        if !sides.contains(imageHeight) || !sides.contains(imageWidth) {
+            return "the image size must be in 1...\(ModelSpec.maximumImageSide) on each side (got \(imageHeight)x\(imageWidth))"
+        }
+        return nil
+    }
+
     /// The encoder's part of a conv-linear model: the layers a classifier inherits.
     static let convLinearEncoderLayers = 12
 }

@@ -16,6 +16,11 @@ final class Objective {
     private(set) var batches = 0
 
     init(_ spec: ModelSpec, dataset: Dataset, backend: any Backend) throws {
+        guard dataset.count > 0 else { throw TrainingError.configuration("the set to train or evaluate on is empty") }
+        if !spec.isAutoencoder, let index = dataset.labels.firstIndex(where: { Int($0) >= ModelSpec.classes }) {
+            throw TrainingError.configuration("example \(index) has the label \(dataset.labels[index]); "
+                                              + "the classifier's labels lie in 0...\(ModelSpec.classes - 1)")
+        }
         self.spec = spec; self.dataset = dataset; self.backend = backend
         loss = try backend.tensor([1], filledWith: 0)
         agreement = try backend.tensor([1], filledWith: 0)

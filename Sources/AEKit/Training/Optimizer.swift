@@ -5,7 +5,8 @@ public protocol Optimizer: AnyObject {
     func step(_ parameters: [(name: String, parameter: Parameter)]) throws
     /// Buffers to save for `--resume`, named `<parameter>.<buffer>` as PyTorch's state names them.
     func state(_ parameters: [(name: String, parameter: Parameter)]) throws -> [SafeTensors.Entry]
-    func restore(_ entries: [SafeTensors.Entry]) throws
+    /// Puts saved buffers back; each must be a buffer of one of `parameters`, of its shape.
+    func restore(_ entries: [SafeTensors.Entry], parameters: [(name: String, parameter: Parameter)]) throws
     var stepCount: Int { get set }
 }
 
@@ -40,7 +41,16 @@ public final class StatefulOptimizer<Rule: UpdateRule>: Optimizer {
         try buffers.entries(parameters.flatMap { Rule.bufferNames($0.name) })
     }
 
-    public func restore(_ entries: [SafeTensors.Entry]) throws { try buffers.restore(entries) }
+    public func restore(_ entries: [SafeTensors.Entry], parameters: [(name: String, parameter: Parameter)]) throws {
+        var shapes: [String: [Int]] = [:]
+        for (name, p) in parameters { for key in Rule.bufferNames(name) { shapes[key] = p.shape } }
+        for entry in entries where shapes[entry.name] != entry.shape {
+            throw ModelError.checkpoint(shapes[entry.name] == nil
+                ? "the optimizer state has a buffer \(entry.name) that belongs to no parameter of the model"
+                : "the optimizer state's \(entry.name) has shape \(entry.shape); its parameter's is \(shapes[entry.name]!)")
+        }
+        try buffers.restore(entries)
+    }
 }
 
 /// Settings of an optimizer, as the recipe and the flags give them.

@@ -1,8 +1,19 @@
+import Compute
 import Foundation
 
-/// The folder a training run writes: `config.json`, `metrics.csv`, `model.safetensors`,
-/// `optimizer.safetensors` + `state.json` (for `--resume`), `final.json` and the figures.
-/// Every file is replaced atomically, so an interrupted run leaves the last complete epoch.
+/// The folder a training run writes, and the one process that may write it (`RunLock`).
+///
+/// | file | |
+/// |---|---|
+/// | `config.json` | the configuration |
+/// | `state.json` | the commit record: the last whole epoch, its history, and the SHA-256 of each checkpoint file |
+/// | `checkpoint/epoch-NNNN/` | that epoch's `model.safetensors` and `optimizer.safetensors` |
+/// | `model.safetensors`, `metrics.csv` | the committed epoch's model and metrics, published for people and PyTorch |
+/// | `final.json`, figures | after the last epoch |
+///
+/// An epoch is committed by replacing `state.json` (one atomic rename) once its checkpoint
+/// folder is whole; the previous epoch's folder goes only after that. So a kill at any
+/// instant leaves a `state.json` whose files are all there: `TrainingRun` explains the order.
 public struct RunFolder: Sendable {
     public let path: String
 
@@ -13,37 +24,133 @@ public struct RunFolder: Sendable {
     public var config: String { file("config.json") }
     public var metrics: String { file("metrics.csv") }
     public var model: String { file("model.safetensors") }
-    public var optimizer: String { file("optimizer.safetensors") }
     public var state: String { file("state.json") }
     public var final: String { file("final.json") }
+    public var checkpoints: String { file(RunFolder.checkpointFolder) }
 
-    /// `runs/<name>`, or `runs/<name>-2`, `-3`, … if taken: a second run never overwrites a first.
-    public static func fresh(base: String = "runs", name: String) -> RunFolder {
-        var candidate = (base as NSString).appendingPathComponent(name), suffix = 2
-        while FileManager.default.fileExists(atPath: candidate) {
-            candidate = (base as NSString).appendingPathComponent("\(name)-\(suffix)")
-            suffix += 1
+    static let checkpointFolder = "checkpoint"
+    static let modelFile = "model.safetensors", optimizerFile = "optimizer.safetensors"
+
+    /// `checkpoint/epoch-0006`, relative to the run folder (as `state.json` names it).
+    static func checkpoint(epoch: Int) -> String {
+        "\(checkpointFolder)/epoch-\(String(repeating: "0", count: max(0, 4 - "\(epoch)".count)))\(epoch)"
+    }
+
+    /// Whether the folder holds (part of) a run: what `--out` may not silently replace.
+    public var holdsRun: Bool {
+        [config, state, checkpoints].contains { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// `runs/<name>`, or `runs/<name>-2`, `-3`, … if taken, claimed by creating it: `mkdir`
+    /// fails for all but one of two processes that pick the same name at once.
+    public static func fresh(base: String = "runs", name: String) throws -> RunFolder {
+        try createFolder(base, intermediate: true)
+        for suffix in 1... {
+            let candidate = (base as NSString).appendingPathComponent(suffix == 1 ? name : "\(name)-\(suffix)")
+            if mkdir(candidate, 0o755) == 0 { return RunFolder(path: candidate) }
+            guard errno == EEXIST else { throw FileError.unwritable(candidate, FileError.errnoText()) }
         }
-        return RunFolder(path: candidate)
+        fatalError("unreachable: the loop above returns or throws")
     }
 
-    func create() throws {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    /// What to do with a folder that already holds a run.
+    public enum Claim: Sendable { case new, overwrite }
+
+    /// Takes the folder for a new run: creates it if needed and locks it. A folder holding a
+    /// run is refused unless `overwrite`, which removes that run's files; a folder holding
+    /// other files is refused either way, so nothing of the user's is deleted.
+    public func claim(_ claim: Claim) throws -> RunLock {
+        try RunFolder.createFolder(path, intermediate: true)
+        let lock = try RunLock(folder: path)
+        let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0 != ".lock" }
+        if holdsRun {
+            guard claim == .overwrite else {
+                throw TrainingError.configuration("\(path) already holds a run; pass --resume \(path) to continue it, "
+                                                  + "--overwrite to replace it, or choose another --out")
+            }
+            for name in names where RunFolder.isRunFile(name) {
+                try FileManager.default.removeItem(atPath: file(name))
+            }
+        }
+        let others = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0 != ".lock" }
+        guard others.isEmpty else {
+            throw TrainingError.configuration("\(path) holds files that are not an AEKit run (\(others.sorted().prefix(3).joined(separator: ", ")))"
+                                              + "; choose another --out")
+        }
+        return lock
     }
 
-    func writeJSON<T: Encodable>(_ value: T, to file: String) throws {
+    /// Creates the folder if needed and locks it, whatever it holds (a study's folder, which
+    /// a study continues).
+    public func lockCreating() throws -> RunLock {
+        try RunFolder.createFolder(path, intermediate: true)
+        return try RunLock(folder: path)
+    }
+
+    /// Locks an existing run folder (to resume it).
+    public func lockExisting() throws -> RunLock {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw TrainingError.resume("\(path) is not a folder")
+        }
+        return try RunLock(folder: path)
+    }
+
+    /// The names AEKit writes in a run folder (what `--overwrite` removes).
+    static func isRunFile(_ name: String) -> Bool {
+        ["config.json", "state.json", "metrics.csv", modelFile, optimizerFile, "final.json", checkpointFolder].contains(name)
+            || name.hasSuffix(".svg") || name.hasSuffix(".png") || (name.hasPrefix(".") && name.contains(temporaryMarker))
+    }
+
+    static func createFolder(_ path: String, intermediate: Bool) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: intermediate)
+        } catch {
+            throw FileError.unwritable(path, "the folder cannot be created (\((error as NSError).localizedFailureReason ?? "\(error)"))")
+        }
+    }
+
+    func writeJSON<T: Encodable>(_ value: T, to file: String, durable: Bool = false) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(value)
         data.append(0x0a)
-        try writeAtomically(data, to: file)
+        try writeAtomically(data, to: file, durable: durable)
     }
 
+    /// A JSON file of the run folder, decoded; an error names the file and what is wrong in it.
     func readJSON<T: Decodable>(_ type: T.Type, from file: String) throws -> T {
-        guard let data = FileManager.default.contents(atPath: file) else {
+        let data: Data
+        do {
+            data = try readRegularFile(file, limit: RunFolder.jsonLimit)
+        } catch FileError.missing {
             throw TrainingError.resume("\(file) is missing; is \(path) a run folder?")
         }
+        return try decodeJSON(type, from: data, file: file)
+    }
+
+    /// Far beyond any config.json or state.json (100 000 epochs of history is ~30 MB).
+    static let jsonLimit = 64 << 20
+}
+
+/// `data` decoded as `T`; a failure is a `FileError` naming `file` and the field at fault,
+/// in words rather than `DecodingError`'s dump.
+func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws -> T {
+    do {
         return try JSONDecoder().decode(type, from: data)
+    } catch let error as DecodingError {
+        func at(_ path: [any CodingKey]) -> String {
+            path.isEmpty ? "at the top level" : "at " + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        }
+        let why: String
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty: why = "it is not valid JSON"
+        case .dataCorrupted(let context): why = "a bad value \(at(context.codingPath))"
+        case .keyNotFound(let key, let context): why = "'\(key.stringValue)' is missing \(at(context.codingPath))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): why = "a value of the wrong type \(at(context.codingPath))"
+        @unknown default: why = "\(error)"
+        }
+        throw FileError.unreadable(file, "\(why); the file is damaged or was not written by this version of AEKit")
     }
 }
 
@@ -68,11 +175,37 @@ struct FinalRecord: Codable {
 /// The version `config.json` records.
 public let aekitVersion = "0.1.0"
 
-/// `state.json`: how far a run got, for `--resume`.
+/// `state.json`: the commit record of a run's last whole epoch, for `--resume`.
 struct RunState: Codable {
     var epochsDone: Int
     var optimizerSteps: Int
     var history: [EpochRecord]
+    /// SHA-256 (hex, as `sha256sum` prints it) of each file of the epoch's checkpoint, by path
+    /// relative to the run folder.
+    var files: [String: String]
+
+    /// The checkpoint files an epoch's record vouches for.
+    static func files(epoch: Int) -> (model: String, optimizer: String) {
+        let folder = RunFolder.checkpoint(epoch: epoch)
+        return ("\(folder)/\(RunFolder.modelFile)", "\(folder)/\(RunFolder.optimizerFile)")
+    }
+
+    /// What makes the record impossible for a run of `epochs` epochs; nil when it is sound.
+    var problem: String? {
+        guard epochsDone >= 1, epochsDone <= TrainingConfig.maximumEpochs else { return "epochsDone is \(epochsDone)" }
+        guard history.count == epochsDone else {
+            return "it records \(epochsDone) epochs but a history of \(history.count)"
+        }
+        if let row = history.enumerated().first(where: { $0.element.epoch != $0.offset + 1 }) {
+            return "history row \(row.offset + 1) is numbered \(row.element.epoch)"
+        }
+        let expected = RunState.files(epoch: epochsDone)
+        guard Set(files.keys) == [expected.model, expected.optimizer] else {
+            return "it names the files \(files.keys.sorted()); epoch \(epochsDone) has \(expected.model) and \(expected.optimizer)"
+        }
+        guard files.values.allSatisfy({ $0.count == 64 && $0.allSatisfy(\.isHexDigit) }) else { return "a digest is not SHA-256 hex" }
+        return nil
+    }
 }
 
 /// One row of `metrics.csv`.
@@ -100,6 +233,8 @@ public enum TrainingError: Error, CustomStringConvertible {
     case diverged(epoch: Int, learningRate: Float, lastGood: String?)
     case resume(String)
     case configuration(String)
+    /// Another process holds the run folder's lock.
+    case busy(folder: String, holder: String)
 
     public var description: String {
         switch self {
@@ -109,6 +244,8 @@ public enum TrainingError: Error, CustomStringConvertible {
                 + "Try a lower learning rate, e.g. --lr \(lr / 10)."
         case .resume(let why): return "cannot resume: \(why)"
         case .configuration(let why): return why
+        case .busy(let folder, let holder):
+            return "\(folder) is in use by \(holder); wait for it to finish, or choose another folder"
         }
     }
 }

@@ -65,7 +65,8 @@ public struct Study {
     /// `announce` hears of each run before it starts; `progress` follows its epochs.
     public func run(backend: any Backend, data: (train: Dataset, test: Dataset), progress: any TrainingProgress,
                     announce: (String) -> Void) throws -> [StudyVariant] {
-        try folder.create()
+        let lock = try folder.lockCreating()
+        defer { lock.release() }
         var variants: [StudyVariant] = []
         for encoder in encoders {
             let name = Study.variantName(encoder: encoder)
@@ -120,7 +121,9 @@ public struct Study {
     private func trainRun(_ runConfig: TrainingConfig, in runFolder: RunFolder, backend: any Backend,
                           data: (train: Dataset, test: Dataset), progress: any TrainingProgress) throws -> ([EpochRecord], Evaluation) {
         let run: TrainingRun
-        if FileManager.default.fileExists(atPath: runFolder.state) {
+        // A run folder with a configuration was started before: resume it (from its last
+        // committed epoch, or from the start if it committed none).
+        if FileManager.default.fileExists(atPath: runFolder.config) {
             run = try TrainingRun(resuming: runFolder, backend: backend, progress: progress, epochs: runConfig.epochs)
         } else {
             run = try TrainingRun(config: runConfig, backend: backend, folder: runFolder, progress: progress, data: data)

@@ -37,6 +37,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             }
         }
 
+        /// As `--validation` spells it.
+        public var argument: String {
+            switch self {
+            case .testSet: return "test"
+            case .count(let n): return "\(n)"
+            case .fraction(let f): return "\(f)"
+            }
+        }
+
         /// `test`, a count (`10000`) or a fraction (`0.1`).
         public init?(argument: String) {
             if argument == "test" || argument == "0" { self = .testSet }
@@ -58,18 +67,30 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         encoderCheckpoint = path
     }
 
+    /// The largest batch and the most epochs a run may ask for: far beyond any report's, and
+    /// small enough that no size computed from them can overflow.
+    public static let maximumBatch = 1 << 20
+    public static let maximumEpochs = 100_000
+
+    /// Problems a person can fix with a flag; nil when the configuration is usable. Every
+    /// comparison is written so that NaN fails it.
     public var problem: String? {
-        if batchSize < 1 { return "--batch must be at least 1 (got \(batchSize))" }
-        if epochs < 1 { return "--epochs must be at least 1 (got \(epochs))" }
-        if !(optimizer.learningRate > 0) || !optimizer.learningRate.isFinite {
-            return "--lr must be a positive number (got \(optimizer.learningRate))"
+        if !(1...TrainingConfig.maximumBatch).contains(batchSize) {
+            return "--batch must be in 1...\(TrainingConfig.maximumBatch) (got \(batchSize))"
         }
-        if optimizer.momentum < 0 || optimizer.momentum >= 1 { return "--momentum must be in [0, 1) (got \(optimizer.momentum))" }
+        if !(1...TrainingConfig.maximumEpochs).contains(epochs) {
+            return "--epochs must be in 1...\(TrainingConfig.maximumEpochs) (got \(epochs))"
+        }
+        if !(optimizer.learningRate > 0 && optimizer.learningRate.isFinite) {
+            return "--lr must be a positive, finite number (got \(optimizer.learningRate))"
+        }
+        if !(0..<1).contains(optimizer.momentum) { return "--momentum must be in [0, 1) (got \(optimizer.momentum))" }
         if optimizer.nesterov && optimizer.momentum == 0 { return "--nesterov needs a --momentum above 0" }
-        if optimizer.weightDecay < 0 { return "--weight-decay must not be negative" }
-        if model.dropout < 0 || model.dropout >= 1 { return "--dropout must be in [0, 1) (got \(model.dropout))" }
-        if model.hidden < 1 { return "--hidden must be at least 1 (got \(model.hidden))" }
-        if let trainLimit, trainLimit < 1 { return "--limit must be at least 1" }
+        if !(optimizer.weightDecay >= 0 && optimizer.weightDecay.isFinite) {
+            return "--weight-decay must be a finite number, 0 or more (got \(optimizer.weightDecay))"
+        }
+        if let problem = model.problem { return problem }
+        if let trainLimit, trainLimit < 1 { return "--limit must be at least 1 (got \(trainLimit))" }
         return nil
     }
 }

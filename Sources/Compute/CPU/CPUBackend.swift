@@ -39,8 +39,15 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     public var memoryStatistics: MemoryStatistics { pool.statistics }
 
+    public var memoryCapacity: Int { HostMemoryCapacity.bytes }
+
     public func makeBuffer(count: Int) throws -> Buffer {
         try require(count >= 0, "buffer of \(count) elements")
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        guard !overflow, bytes <= memoryCapacity else {
+            throw ComputeError.deviceLimit("a buffer of \(count) floats is more than \(name)'s \(formatBytes(memoryCapacity)) "
+                                           + "of memory; use a smaller batch or model")
+        }
         let storage = try pool.take(count: count) { CPUStorage(count: count) }
         return Buffer(count: count, storage: storage, pool: pool)
     }

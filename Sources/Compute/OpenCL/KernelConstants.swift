@@ -35,6 +35,19 @@ public struct KernelConstants: Codable, Sendable, Equatable, CustomStringConvert
     /// What AEKit uses where no tuning has been stored.
     public static let defaults = KernelConstants()
 
+    /// Whether every constant is one the kernels can be built with (a tuning file read from
+    /// disk may hold anything): positive, work-groups powers of two, tiles whole multiples of
+    /// their work per item, and bounded so no launch size computed from them overflows.
+    public var isSound: Bool {
+        let powerOfTwo = { (v: Int) in (1...4096).contains(v) && v & (v - 1) == 0 }
+        let small = 1...256
+        return powerOfTwo(biasGroup) && powerOfTwo(reduceGroup) && powerOfTwo(convWeightGroup)
+            && [gemmTile.m, gemmTile.n, gemmTile.k, gemmTile.wptm, gemmTile.wptn].allSatisfy(small.contains)
+            && gemmTile.m % gemmTile.wptm == 0 && gemmTile.n % gemmTile.wptn == 0
+            && [2, 4, 8, 16].contains(vectorBlock.columns) && small.contains(vectorBlock.rows)
+            && small.contains(vectorBlock.groupRows) && (0...1 << 20).contains(im2colMinChannels)
+    }
+
     /// The `-D` options every program is built with (part of the program cache's key).
     var buildOptions: String {
         let defines: [(String, Int)] = [

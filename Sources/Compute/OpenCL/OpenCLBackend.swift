@@ -80,6 +80,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     public var memoryStatistics: MemoryStatistics { pool.statistics }
 
+    public var memoryCapacity: Int { device.globalMemoryBytes }
+
     // MARK: Memory
 
     public func makeBuffer(count: Int) throws -> Buffer {

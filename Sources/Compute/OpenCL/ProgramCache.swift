@@ -30,13 +30,49 @@ public struct ProgramCache: Sendable {
     func program(context: CLContext, device: OpenCLDevice, name: String, source: String,
                  options: String) throws -> (program: CLProgram, fromCache: Bool) {
         let url = binaryURL(device: device, name: name, source: source, options: options)
-        if let url, let binary = try? Data(contentsOf: url),
-           let program = try? ProgramCache.load(binary: binary, context: context, options: options) {
-            return (program, true)
+        if let url, let binary = ProgramCache.verifiedBinary(at: url) {
+            if let program = try? ProgramCache.load(binary: binary, context: context, options: options) {
+                return (program, true)
+            }
         }
         let program = try ProgramCache.compile(source: source, name: name, context: context, options: options)
         if let url { try? store(ProgramCache.binary(of: program), at: url) }
         return (program, false)
+    }
+
+    /// A cache file is `magic`, the binary's length (8 bytes, little-endian), its SHA-256
+    /// (64 hex digits), then the binary. Drivers trust the binaries they are given: PoCL
+    /// crashed on a truncated one, in every later run, until the file was removed by hand. So
+    /// a file is checked before the driver sees it, and one that fails is removed (and the
+    /// program rebuilt and stored again).
+    static let magic = Data("AEKITCL1".utf8)
+    static let fileLimit = 1 << 30
+
+    static func verifiedBinary(at url: URL) -> Data? {
+        guard let file = try? readRegularFile(url.path, limit: fileLimit) else {
+            if FileManager.default.fileExists(atPath: url.path) { try? FileManager.default.removeItem(at: url) }
+            return nil
+        }
+        let headerSize = magic.count + 8 + 64
+        let bytes = [UInt8](file)
+        let length = bytes.count >= headerSize
+            ? bytes[magic.count..<(magic.count + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } : 0
+        let binary = Data(bytes.dropFirst(headerSize))
+        guard bytes.count >= headerSize, Data(bytes.prefix(magic.count)) == magic, length == UInt64(binary.count),
+              String(decoding: bytes[(magic.count + 8)..<headerSize], as: UTF8.self) == sha256Hex(binary) else {
+            try? FileManager.default.removeItem(at: url)
+            return nil
+        }
+        return binary
+    }
+
+    /// The cache file's bytes for `binary`.
+    static func framed(_ binary: Data) -> Data {
+        var file = magic
+        withUnsafeBytes(of: UInt64(binary.count).littleEndian) { file.append(contentsOf: $0) }
+        file.append(Data(sha256Hex(binary).utf8))
+        file.append(binary)
+        return file
     }
 
     /// Compiles OpenCL C; a failure carries the compiler's log.
@@ -99,13 +135,11 @@ public struct ProgramCache: Sendable {
         return Data(bytes)
     }
 
-    /// Writes to a temporary file and renames it, so a reader never sees half a binary.
-    private func store(_ data: Data, at url: URL) throws {
-        guard !data.isEmpty else { return }
+    /// Stores the binary framed with its length and digest, atomically.
+    private func store(_ binary: Data, at url: URL) throws {
+        guard !binary.isEmpty else { return }
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.appendingPathExtension("tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        try data.write(to: temporary)
-        if rename(temporary.path, url.path) != 0 { try? FileManager.default.removeItem(at: temporary) }
+        try writeAtomically(ProgramCache.framed(binary), to: url.path)
     }
 }
 

@@ -21,9 +21,10 @@ public enum TunedConstants {
     /// The stored constants for `device`, or nil where none are stored or the file does not
     /// belong to this device (a file that cannot be read is ignored: the defaults still work).
     public static func load(for device: OpenCLDevice, directory: URL) -> KernelConstants? {
-        guard let data = FileManager.default.contents(atPath: file(for: device, directory: directory).path),
+        guard let data = try? readRegularFile(file(for: device, directory: directory).path, limit: 1 << 20),
               let record = try? JSONDecoder().decode(Record.self, from: data),
-              record.device == device.name, record.platform == device.platform, record.driver == device.driverVersion
+              record.device == device.name, record.platform == device.platform, record.driver == device.driverVersion,
+              record.constants.isSound
         else { return nil }
         return record.constants
     }
@@ -34,6 +35,6 @@ public enum TunedConstants {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let record = Record(device: device.name, platform: device.platform, driver: device.driverVersion, constants: constants)
-        try encoder.encode(record).write(to: file(for: device, directory: directory), options: .atomic)
+        try writeAtomically(encoder.encode(record), to: file(for: device, directory: directory).path)
     }
 }

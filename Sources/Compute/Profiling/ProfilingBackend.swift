@@ -64,6 +64,7 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
     public var name: String { base.name }
     public var deviceDescription: String { base.deviceDescription }
     public var memoryStatistics: MemoryStatistics { base.memoryStatistics }
+    public var memoryCapacity: Int { base.memoryCapacity }
 
     public func makeBuffer(count: Int) throws -> Buffer { try base.makeBuffer(count: count) }
     public func upload(_ values: [Float], to buffer: Buffer) throws {

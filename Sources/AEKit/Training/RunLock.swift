@@ -1,0 +1,55 @@
+import Compute
+import Foundation
+
+/// An advisory lock on a run folder (`flock` on its `.lock` file): the one process that holds
+/// it may write the folder. The kernel drops it when the process ends, however it ends, so a
+/// run killed with -9 leaves no stale lock. The file holds the owner's PID and command line,
+/// for the message that refuses a second process.
+public final class RunLock {
+    public let folder: String
+    private var descriptor: Int32
+
+    /// Takes the lock of `folder` (which must exist), or throws naming the process that holds it.
+    public init(folder: String) throws {
+        self.folder = folder
+        let path = (folder as NSString).appendingPathComponent(".lock")
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FileError.unwritable(path, FileError.errnoText()) }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            let holder = (try? readRegularFile(path, limit: 1 << 16)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            close(descriptor)
+            guard code == EWOULDBLOCK else { throw FileError.unwritable(path, FileError.errnoText(code)) }
+            throw TrainingError.busy(folder: folder, holder: RunLock.describe(holder))
+        }
+        let owner = "\(getpid())\n\(CommandLine.arguments.joined(separator: " "))\n"
+        ftruncate(descriptor, 0)
+        _ = owner.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+    }
+
+    deinit { release() }
+
+    /// For a run that failed before writing anything: removes the lock file, and the folder
+    /// too when it is left empty, so a refused start leaves nothing behind.
+    public func abandon() {
+        guard descriptor >= 0 else { return }
+        unlink((folder as NSString).appendingPathComponent(".lock"))
+        release()
+        rmdir(folder)  // fails, harmlessly, unless empty
+    }
+
+    /// Gives the lock up (also done when the lock is freed, or the process ends).
+    public func release() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+    }
+
+    /// "process 1234 (aekit train --recipe s2)" from the lock file's two lines.
+    static func describe(_ contents: String) -> String {
+        let lines = contents.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let pid = lines.first.flatMap({ Int($0) }) else { return "another process" }
+        let command = lines.dropFirst().first.map(String.init) ?? ""
+        return command.isEmpty ? "process \(pid)" : "process \(pid) (\(command))"
+    }
+}

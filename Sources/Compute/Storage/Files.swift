@@ -1,0 +1,146 @@
+import Foundation
+
+/// What can go wrong reading or writing one of AEKit's files; every case names the file.
+public enum FileError: Error, CustomStringConvertible, Equatable {
+    case missing(String)
+    /// A FIFO, a device, a socket or a folder where a regular file belongs.
+    case notRegular(String, kind: String)
+    case tooLarge(String, bytes: Int, limit: Int)
+    case unreadable(String, String)
+    case unwritable(String, String)
+
+    public var description: String {
+        switch self {
+        case .missing(let path): return "\(path): no such file"
+        case .notRegular(let path, let kind):
+            return "\(path) is \(kind), not a regular file; AEKit reads data and checkpoints from regular files only"
+        case .tooLarge(let path, let bytes, let limit):
+            return "\(path) is \(formatBytes(bytes)); a file of this kind is at most \(formatBytes(limit)), so it is not one"
+        case .unreadable(let path, let why): return "\(path): cannot be read (\(why))"
+        case .unwritable(let path, let why): return "cannot write \(path): \(why)"
+        }
+    }
+
+    public static func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+}
+
+/// An open regular file: opened without blocking (a FIFO would otherwise wait for a writer)
+/// and checked with `fstat` on the same descriptor, so what is checked is what is read.
+public final class RegularFile {
+    public let path: String
+    public let descriptor: Int32
+    public let size: Int
+    private var owned = true
+
+    public init(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            throw code == ENOENT ? FileError.missing(path) : FileError.unreadable(path, FileError.errnoText(code))
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let why = FileError.errnoText()
+            close(fd)
+            throw FileError.unreadable(path, why)
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw FileError.notRegular(path, kind: RegularFile.kind(info.st_mode))
+        }
+        // Reads of a regular file never block; the flag is cleared for libraries (zlib) that
+        // would treat EAGAIN as an error.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        self.path = path; descriptor = fd; size = Int(info.st_size)
+    }
+
+    deinit { if owned { close(descriptor) } }
+
+    /// Hands the descriptor to an owner that closes it (zlib's `gzdopen`).
+    public func release() -> Int32 { owned = false; return descriptor }
+
+    /// The whole file, which must be at most `limit` bytes: checked before anything is allocated.
+    public func readAll(limit: Int) throws -> Data {
+        guard size <= limit else { throw FileError.tooLarge(path, bytes: size, limit: limit) }
+        var data = Data(count: size)
+        var done = 0
+        try data.withUnsafeMutableBytes { raw in
+            while done < size {
+                let count = pread(descriptor, raw.baseAddress! + done, size - done, off_t(done))
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else {
+                    throw FileError.unreadable(path, count == 0 ? "it shrank while being read" : FileError.errnoText())
+                }
+                done += count
+            }
+        }
+        return data
+    }
+
+    static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
+        }
+    }
+}
+
+/// The whole of the regular file at `path`, at most `limit` bytes.
+public func readRegularFile(_ path: String, limit: Int) throws -> Data {
+    try RegularFile(path).readAll(limit: limit)
+}
+
+/// The prefix temporary files carry: `.<name>.tmp-<pid>` beside the file they become.
+public let temporaryMarker = ".tmp-"
+
+/// Writes `data` to `path` through a temporary file in the same folder and a rename, so the
+/// file at `path` is always either the old one or the new one, never half of either. With
+/// `durable`, the data and the rename reach the disk (fsync) before this returns, so a power
+/// cut after it cannot undo a checkpoint that `state.json` already vouches for.
+public func writeAtomically(_ data: Data, to path: String, durable: Bool = false) throws {
+    let url = URL(fileURLWithPath: path)
+    let folder = url.deletingLastPathComponent().path
+    let temporary = (folder as NSString).appendingPathComponent(
+        ".\(url.lastPathComponent)\(temporaryMarker)\(getpid())")
+    let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw FileError.unwritable(path, FileError.errnoText()) }
+    var failure: String?
+    data.withUnsafeBytes { raw in
+        var done = 0
+        while done < raw.count {
+            let count = write(fd, raw.baseAddress! + done, raw.count - done)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { failure = FileError.errnoText(); return }
+            done += count
+        }
+    }
+    if failure == nil && durable && fsync(fd) != 0 { failure = FileError.errnoText() }
+    if close(fd) != 0 && failure == nil { failure = FileError.errnoText() }
+    if failure == nil && rename(temporary, path) != 0 { failure = FileError.errnoText() }
+    if let failure {
+        unlink(temporary)
+        throw FileError.unwritable(path, failure)
+    }
+    if durable { try syncFolder(folder) }
+}
+
+/// Makes the entries of `folder` (a rename, a new file) durable.
+public func syncFolder(_ folder: String) throws {
+    let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { throw FileError.unwritable(folder, FileError.errnoText()) }
+    defer { close(fd) }
+    guard fsync(fd) == 0 else { throw FileError.unwritable(folder, FileError.errnoText()) }
+}
+
+/// Removes the temporary files that processes killed mid-write left in `folder`. Only for a
+/// folder no one else is writing (a run folder whose lock this process holds).
+public func removeTemporaryFiles(in folder: String) {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    for name in names where name.hasPrefix(".") && name.contains(temporaryMarker) {
+        unlink((folder as NSString).appendingPathComponent(name))
+    }
+}
