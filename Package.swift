@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "Compute", targets: ["Compute"]),
         .library(name: "AEKit", targets: ["AEKit"]),
         .executable(name: "aekit", targets: ["aekit"]),
+        .executable(name: "aekit-fuzz", targets: ["aekit-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,7 +36,12 @@ let package = Package(
             "AEKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The file readers as fuzz targets, a seeded mutation fuzzer, and `aekit-fuzz` to run
+        // it (or, built by scripts/fuzz, libFuzzer).
+        .target(name: "Fuzzing", dependencies: ["AEKit"]),
+        .executableTarget(name: "aekit-fuzz", dependencies: ["Fuzzing"]),
+
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
-        .testTarget(name: "AEKitTests", dependencies: ["AEKit"]),
+        .testTarget(name: "AEKitTests", dependencies: ["AEKit", "Fuzzing"]),
     ]
 )

@@ -33,12 +33,24 @@ func aekit(_ arguments: [String], in directory: String? = nil,
 
 @Suite struct CLITests {
     @Test(arguments: [
-        (["train", "--batch", "0"], "--batch must be at least 1"),
-        (["train", "--lr=-1"], "--lr must be a positive number"),
-        (["train", "--lr", "0"], "--lr must be a positive number"),
+        (["train", "--batch", "0"], "--batch must be in 1...1048576"),
+        (["train", "--batch", "9223372036854775807"], "--batch must be in 1...1048576 (got 9223372036854775807)"),
+        (["train", "--hidden", "1000000000"], "the bottleneck width (--hidden) must be in 1...16777216"),
+        (["train", "--hidden", "10000000", "--device", "cpu"], "needs "),
+        (["train", "--lr=-1"], "--lr must be a positive, finite number"),
+        (["train", "--lr", "-1"], "--lr must be a positive, finite number (got -1.0)"),
+        (["train", "--lr", "0"], "--lr must be a positive, finite number"),
+        (["train", "--lr", "inf"], "--lr must be a positive, finite number"),
+        (["train", "--dropout", "nan"], "--dropout) must be in [0, 1) (got nan)"),
+        (["train", "--momentum", "nan"], "--momentum must be in [0, 1) (got nan)"),
+        (["train", "--weight-decay", "nan"], "--weight-decay must be a finite number"),
+        (["train", "--weight-decay", "-1"], "--weight-decay must be a finite number, 0 or more (got -1.0)"),
+        (["train", "--epochs", "-3"], "--epochs must be in 1...100000 (got -3)"),
+        (["train", "--validation", "0.0001", "--device", "cpu"], "rounds to no examples"),
+        (["train", "--overwrite"], "name the folder with --out"),
         (["train", "--epochs", "ten"], "--epochs"),
         (["train", "--recipe", "s9"], "unknown recipe 's9'"),
-        (["train", "--dropout", "1.5"], "--dropout must be in [0, 1)"),
+        (["train", "--dropout", "1.5"], "--dropout) must be in [0, 1)"),
         (["train", "--validation", "abc"], "--validation must be"),
         (["train", "--device", "tpu:3"], "unknown device 'tpu:3'"),
         (["train", "--recipe", "s0"], "MNIST is not packaged"),
@@ -75,6 +87,55 @@ func aekit(_ arguments: [String], in directory: String? = nil,
         let bad = try aekit(["train", "--device", "cpu"], in: folder, environment: ["AEKIT_THREADS": "lots"])
         #expect(bad.status != 0 && bad.output.contains("AEKIT_THREADS='lots' is not a whole number"), "\(bad.output)")
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/runs"))
+    }
+
+    @Test func noOpenCLPlatformIsSaidInWords() throws {
+        // The OpenCL loader reads its drivers' ICD files from this folder: empty, no platform.
+        let empty = try temporaryFolder(), work = try temporaryFolder()
+        let (status, output) = try aekit(["train", "--device", "opencl"], in: work, environment: ["OCL_ICD_VENDORS": empty])
+        #expect(status != 0 && output.contains("no OpenCL platform") && output.contains("--device cpu"), "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(work)/runs"))
+    }
+
+    /// A second process on a folder a run holds is refused, naming the first; two runs that
+    /// pick the same default name at once get two folders.
+    @Test func twoProcessesNeverShareARunFolder() throws {
+        let data = try temporaryFolder(), work = try temporaryFolder()
+        try writeSyntheticIDX(to: data, train: 2000, test: 100)
+        let arguments = ["train", "--recipe", "s2", "--data", data, "--validation", "100", "--batch", "10", "--device", "cpu"]
+        let first = Process()
+        first.executableURL = try aekitBinary()
+        first.arguments = arguments + ["--epochs", "3", "--out", "run"]
+        first.currentDirectoryURL = URL(fileURLWithPath: work)
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        while !FileManager.default.fileExists(atPath: "\(work)/run/config.json") && first.isRunning { usleep(10_000) }
+        let second = try aekit(arguments + ["--epochs", "1", "--out", "run"], in: work)
+        let resume = try aekit(["train", "--resume", "run"], in: work)
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        for other in [second, resume] {
+            #expect(other.status != 0 && other.output.contains("in use by process \(first.processIdentifier)"), "\(other.output)")
+        }
+        // Finished, the folder is a run that a new --out may not replace without --overwrite.
+        let again = try aekit(arguments + ["--epochs", "1", "--out", "run"], in: work)
+        #expect(again.status != 0 && again.output.contains("already holds a run"), "\(again.output)")
+        let replaced = try aekit(arguments + ["--epochs", "1", "--out", "run", "--overwrite"], in: work)
+        #expect(replaced.status == 0, "\(replaced.output)")
+
+        // Two default names chosen at the same instant.
+        let group = DispatchGroup(), results = Locked<[Int32]>([])
+        for _ in 0..<2 {
+            DispatchQueue.global().async(group: group) {
+                let result = try? aekit(arguments + ["--epochs", "1"], in: work)
+                results.mutate { $0.append(result?.status ?? -1) }
+            }
+        }
+        group.wait()
+        #expect(results.value == [0, 0])
+        let folders = try FileManager.default.contentsOfDirectory(atPath: "\(work)/runs").sorted()
+        #expect(folders == ["s2", "s2-2"])
     }
 
     @Test func corruptDataFileIsNamed() throws {
@@ -155,4 +216,13 @@ func aekit(_ arguments: [String], in directory: String? = nil,
         func table(_ text: String) -> [Substring] { text.split(separator: "\n").filter { $0.contains("%") } }
         #expect(table(again.output) == table(first.output) && table(first.output).count == 2, "\(first.output)")
     }
+}
+
+/// A value shared between threads, behind a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private var stored: Value
+    private let lock = NSLock()
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
+    func mutate(_ body: (inout Value) -> Void) { lock.lock(); defer { lock.unlock() }; body(&stored) }
 }

@@ -69,7 +69,8 @@ public enum Checkpoint {
 
     /// Loads `entries` (read from `path`) into the model. The whole model needs exactly its own
     /// tensors; with `layers`, the file may hold more (a whole autoencoder for its encoder).
-    static func loadParameters(_ entries: [SafeTensors.Entry], path: String, into model: Sequential, layers: Int? = nil) throws {
+    public static func loadParameters(_ entries: [SafeTensors.Entry], path: String, into model: Sequential,
+                                      layers: Int? = nil) throws {
         let byName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var wanted: [(name: String, parameter: Parameter)] = model.namedParameters
         if let layers { wanted = wanted.filter { Int($0.name.prefix { $0.isNumber }).map { $0 < layers } ?? false } }

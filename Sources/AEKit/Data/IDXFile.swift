@@ -119,11 +119,16 @@ public struct IDXFile: Sendable {
         self.bytes = bytes
     }
 
-    /// Writes the file (gzip-compressed when `path` ends in `.gz`), for tests and tools.
-    public func write(to path: String) throws {
+    /// The file's bytes, uncompressed.
+    public func encoded() -> Data {
         var data: [UInt8] = [0, 0, 0x08, UInt8(dimensions.count)]
         for d in dimensions { data += [UInt8(d >> 24 & 0xff), UInt8(d >> 16 & 0xff), UInt8(d >> 8 & 0xff), UInt8(d & 0xff)] }
-        data += bytes
+        return Data(data + bytes)
+    }
+
+    /// Writes the file (gzip-compressed when `path` ends in `.gz`), for tests and tools.
+    public func write(to path: String) throws {
+        let data = encoded()
         if path.hasSuffix(".gz") {
             guard let file = gzopen(path, "wb") else { throw Fault.unreadable(path, "cannot create") }
             let written = data.withUnsafeBytes { gzwrite(file, $0.baseAddress, UInt32($0.count)) }

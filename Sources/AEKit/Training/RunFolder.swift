@@ -16,6 +16,9 @@ import Foundation
 /// instant leaves a `state.json` whose files are all there: `TrainingRun` explains the order.
 public struct RunFolder: Sendable {
     public let path: String
+    /// Folders this process created for the run (`runs/`, `runs/s2`): what a run that fails
+    /// before writing anything removes again (`RunLock.abandon`).
+    var created: [String] = []
 
     public init(path: String) { self.path = path }
 
@@ -44,10 +47,14 @@ public struct RunFolder: Sendable {
     /// `runs/<name>`, or `runs/<name>-2`, `-3`, … if taken, claimed by creating it: `mkdir`
     /// fails for all but one of two processes that pick the same name at once.
     public static func fresh(base: String = "runs", name: String) throws -> RunFolder {
-        try createFolder(base, intermediate: true)
+        let createdBase = try createFolder(base, intermediate: true)
         for suffix in 1... {
             let candidate = (base as NSString).appendingPathComponent(suffix == 1 ? name : "\(name)-\(suffix)")
-            if mkdir(candidate, 0o755) == 0 { return RunFolder(path: candidate) }
+            if mkdir(candidate, 0o755) == 0 {
+                var folder = RunFolder(path: candidate)
+                folder.created = createdBase + [candidate]
+                return folder
+            }
             guard errno == EEXIST else { throw FileError.unwritable(candidate, FileError.errnoText()) }
         }
         fatalError("unreachable: the loop above returns or throws")
@@ -60,8 +67,8 @@ public struct RunFolder: Sendable {
     /// run is refused unless `overwrite`, which removes that run's files; a folder holding
     /// other files is refused either way, so nothing of the user's is deleted.
     public func claim(_ claim: Claim) throws -> RunLock {
-        try RunFolder.createFolder(path, intermediate: true)
-        let lock = try RunLock(folder: path)
+        let created = self.created + (try RunFolder.createFolder(path, intermediate: true))
+        let lock = try RunLock(folder: path, created: created)
         let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0 != ".lock" }
         if holdsRun {
             guard claim == .overwrite else {
@@ -102,9 +109,18 @@ public struct RunFolder: Sendable {
             || name.hasSuffix(".svg") || name.hasSuffix(".png") || (name.hasPrefix(".") && name.contains(temporaryMarker))
     }
 
-    static func createFolder(_ path: String, intermediate: Bool) throws {
+    /// Creates `path` (and with `intermediate` its missing parents); returns the folders it
+    /// created, outermost first.
+    @discardableResult
+    static func createFolder(_ path: String, intermediate: Bool) throws -> [String] {
+        var missing: [String] = [], folder = path
+        while !folder.isEmpty && folder != "/" && !FileManager.default.fileExists(atPath: folder) {
+            missing.insert(folder, at: 0)
+            folder = (folder as NSString).deletingLastPathComponent
+        }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: intermediate)
+            return missing
         } catch {
             throw FileError.unwritable(path, "the folder cannot be created (\((error as NSError).localizedFailureReason ?? "\(error)"))")
         }

@@ -8,10 +8,14 @@ import Foundation
 public final class RunLock {
     public let folder: String
     private var descriptor: Int32
+    /// The folders, outermost first, that this process created for the run.
+    private let created: [String]
 
-    /// Takes the lock of `folder` (which must exist), or throws naming the process that holds it.
-    public init(folder: String) throws {
+    /// Takes the lock of `folder` (which must exist), or throws naming the process that holds
+    /// it. `created` lists the folders this process made for the run, for `abandon`.
+    public init(folder: String, created: [String] = []) throws {
         self.folder = folder
+        self.created = created
         let path = (folder as NSString).appendingPathComponent(".lock")
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FileError.unwritable(path, FileError.errnoText()) }
@@ -29,13 +33,13 @@ public final class RunLock {
 
     deinit { release() }
 
-    /// For a run that failed before writing anything: removes the lock file, and the folder
-    /// too when it is left empty, so a refused start leaves nothing behind.
+    /// For a run that failed before writing anything: removes the lock file and the folders
+    /// this process created for it, where they are empty, so a refused start leaves nothing.
     public func abandon() {
         guard descriptor >= 0 else { return }
         unlink((folder as NSString).appendingPathComponent(".lock"))
         release()
-        rmdir(folder)  // fails, harmlessly, unless empty
+        for path in created.reversed() { rmdir(path) }  // fails, harmlessly, where not empty
     }
 
     /// Gives the lock up (also done when the lock is freed, or the process ends).

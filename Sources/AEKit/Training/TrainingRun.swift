@@ -27,9 +27,9 @@ public final class TrainingRun {
     public init(config: TrainingConfig, backend: any Backend, folder: RunFolder, claim: RunFolder.Claim = .new,
                 progress: any TrainingProgress = SilentProgress(), data: (train: Dataset, test: Dataset)? = nil) throws {
         if let problem = config.problem { throw TrainingError.configuration(problem) }
-        try TrainingRun.checkMemory(config, backend: backend)
         let lock = try folder.claim(claim)
         do {
+            try TrainingRun.checkMemory(config, backend: backend)
             let splits = try DataSplits(data ?? config.data.load(), config: config)
             trainer = try Trainer(config: config, backend: backend, data: splits, progress: progress)
         } catch {
@@ -60,8 +60,11 @@ public final class TrainingRun {
         }
         let state = try folder.readJSON(RunState.self, from: folder.state)
         if let problem = state.problem { throw TrainingError.resume("\(folder.state) is not a sound record: \(problem)") }
-        guard state.epochsDone < config.epochs else {
-            throw TrainingError.resume("\(folder.path) already finished its \(config.epochs) epochs; pass --epochs N to train longer")
+        // A run killed after its last commit but before its test metrics still needs those.
+        let finished = state.epochsDone == config.epochs && FileManager.default.fileExists(atPath: folder.final)
+        guard state.epochsDone <= config.epochs, !finished else {
+            throw TrainingError.resume("\(folder.path) already finished \(state.epochsDone) epochs; pass --epochs N "
+                                       + "(more than \(state.epochsDone)) to train longer")
         }
         let batches = (splits.train.count + config.batchSize - 1) / config.batchSize
         guard state.optimizerSteps == state.epochsDone * batches else {
@@ -99,7 +102,7 @@ public final class TrainingRun {
         try folder.writeJSON(record, to: folder.config)
         progress.started(config, device: "\(backend.name) (\(backend.deviceDescription))", trainCount: data.train.count,
                          validationCount: data.validation.count, folder: folder.path)
-        for epoch in (history.count + 1)...config.epochs {
+        for epoch in stride(from: history.count + 1, through: config.epochs, by: 1) {
             let start = DispatchTime.now().uptimeNanoseconds
             let lastGood = history.isEmpty ? nil : folder.model
             let trainMetrics: Evaluation
