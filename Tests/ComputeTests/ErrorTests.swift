@@ -73,6 +73,35 @@ import Testing
         try second.reluForward(x.buffer, output: y.buffer)
         #expect(try second.download(y.buffer) == [1, 0, 3, 0, 5])
     }
+
+    /// A cache file cut short, or with a byte changed, or in the old unframed form, is never
+    /// handed to the driver (PoCL crashed on a truncated binary in every later run): it is
+    /// removed, the program is built from source, and a good file takes its place.
+    @Test func damagedCacheFilesAreRebuilt() throws {
+        let device = try #require(try OpenCLDevice.all().first)
+        let directory = FileManager.default.temporaryDirectory.appending(path: "aekit-cache-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try OpenCLBackend(device: device, cacheDirectory: directory).prepareAllPrograms()
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".bin") }.sorted()
+        let good = try files.map { try Data(contentsOf: directory.appending(path: $0)) }
+        for (index, name) in files.enumerated() {
+            let url = directory.appending(path: name)
+            var bytes = good[index]
+            switch index % 3 {
+            case 0: bytes = bytes.prefix(bytes.count / 2)
+            case 1: bytes[bytes.count - 100] ^= 0xff
+            default: bytes = bytes.dropFirst(ProgramCache.magic.count + 8 + 64)
+            }
+            try bytes.write(to: url)
+        }
+        let rebuilt = try OpenCLBackend(device: device, cacheDirectory: directory)
+        try rebuilt.prepareAllPrograms()
+        #expect(rebuilt.programsFromCache.isEmpty)
+        for name in files { #expect(ProgramCache.verifiedBinary(at: directory.appending(path: name)) != nil, "\(name)") }
+        let x = try rebuilt.tensor([3], values: [-1, 2, -3]), y = try rebuilt.tensor([3])
+        try rebuilt.reluForward(x.buffer, output: y.buffer)
+        #expect(try rebuilt.download(y.buffer) == [0, 2, 0])
+    }
 }
 
 /// The device's limits, lowered artificially: a buffer or a launch beyond them is refused with

@@ -32,6 +32,10 @@ public struct OpenCLDevice: Sendable, Encodable {
     /// Every device of every platform the OpenCL loader finds. No platform (no ICD installed)
     /// is an empty list, not an error.
     public static func all() throws -> [OpenCLDevice] {
+        // The loader (ocl-icd) reads its ICD files on the first call; two threads making that
+        // call at once saw no platform at all in one of them. One enumeration at a time.
+        enumeration.lock()
+        defer { enumeration.unlock() }
         var platformCount: cl_uint = 0
         let status = clGetPlatformIDs(0, nil, &platformCount)
         if status == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || platformCount == 0 { return [] }
@@ -55,6 +59,8 @@ public struct OpenCLDevice: Sendable, Encodable {
         }
         return devices
     }
+
+    private static let enumeration = NSLock()
 
     private init(index: Int, platform: String, id: cl_device_id) throws {
         self.index = index
