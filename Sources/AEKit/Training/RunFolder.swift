@@ -36,7 +36,7 @@ public struct RunFolder: Sendable {
 
     /// `checkpoint/epoch-0006`, relative to the run folder (as `state.json` names it).
     static func checkpoint(epoch: Int) -> String {
-        "\(checkpointFolder)/epoch-\(String(repeating: "0", count: max(0, 4 - "\(epoch)".count)))\(epoch)"
+        "\(checkpointFolder)/" + String(format: "epoch-%04d", epoch)
     }
 
     /// Whether the folder holds (part of) a run: what `--out` may not silently replace.
@@ -206,7 +206,7 @@ struct RunState: Codable {
         return ("\(folder)/\(RunFolder.modelFile)", "\(folder)/\(RunFolder.optimizerFile)")
     }
 
-    /// What makes the record impossible for a run of `epochs` epochs; nil when it is sound.
+    /// What makes the record impossible (for any configuration); nil when it is sound.
     var problem: String? {
         guard epochsDone >= 1, epochsDone <= TrainingConfig.maximumEpochs else { return "epochsDone is \(epochsDone)" }
         guard history.count == epochsDone else {
