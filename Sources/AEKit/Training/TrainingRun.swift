@@ -122,10 +122,11 @@ public final class TrainingRun {
             progress.epoch(row, epochs: config.epochs)
         }
         let testMetrics = try trainer.evaluate(data.test)
+        try writeFigures()
+        // Last: a folder with final.json is a finished run, figures and all.
         try folder.writeJSON(FinalRecord(test: testMetrics, epochs: history.count, device: backend.name,
                                          secondsPerEpoch: history.map(\.seconds).reduce(0, +) / Double(max(history.count, 1)),
                                          parameters: trainer.model.parameterCount), to: folder.final)
-        try writeFigures()
         progress.finished(test: testMetrics, folder: folder.path)
         return testMetrics
     }
