@@ -7,7 +7,7 @@ import Foundation
 /// mutation fuzzer (`aekit-fuzz`, and the 10 000-input test) and the libFuzzer build
 /// (`scripts/fuzz`), so both exercise exactly the same code.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-    /// `IDXFile(decoding:)` and, for what it accepts, the dataset checks on top of it.
+    /// `IDXFile(decoding:)`: the header, its size arithmetic, the elements.
     case idx
     /// A checkpoint as `aekit evaluate` reads it: the safetensors container, the ModelSpec in
     /// its metadata, and, where those pass, the model built and its tensors loaded.
@@ -17,8 +17,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     public func run(_ data: Data) {
         switch self {
         case .idx:
-            guard let file = try? IDXFile(decoding: data), file.dimensions.count == 3 || file.dimensions.count == 1 else { return }
-            _ = file.bytes.count
+            _ = try? IDXFile(decoding: data)
         case .safetensors:
             guard let contents = try? Checkpoint.Contents(data, path: "fuzz input") else { return }
             // Where the file is sound enough to build its model, load it, as `evaluate` does.

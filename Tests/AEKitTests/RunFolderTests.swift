@@ -128,6 +128,11 @@ import Testing
         #expect { try TrainingRun(config: config, backend: cpu, folder: RunFolder(path: other), claim: .overwrite, data: data) }
             throws: { "\($0)".contains("not an AEKit run") }
         #expect(FileManager.default.fileExists(atPath: "\(other)/notes.txt"))
+        // Nor is a run beside someone's files: refused before anything is removed.
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: folder.file("notes.txt")))
+        #expect { try TrainingRun(config: config, backend: cpu, folder: folder, claim: .overwrite, data: data) }
+            throws: { "\($0)".contains("notes.txt") }
+        #expect(FileManager.default.fileExists(atPath: folder.state) && FileManager.default.fileExists(atPath: folder.file("notes.txt")))
     }
 
     @Test func defaultFolderNamesAreClaimedOnce() throws {

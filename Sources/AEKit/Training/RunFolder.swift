@@ -70,20 +70,17 @@ public struct RunFolder: Sendable {
         let created = self.created + (try RunFolder.createFolder(path, intermediate: true))
         let lock = try RunLock(folder: path, created: created)
         let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0 != ".lock" }
-        if holdsRun {
-            guard claim == .overwrite else {
-                throw TrainingError.configuration("\(path) already holds a run; pass --resume \(path) to continue it, "
-                                                  + "--overwrite to replace it, or choose another --out")
-            }
-            for name in names where RunFolder.isRunFile(name) {
-                try FileManager.default.removeItem(atPath: file(name))
-            }
+        if holdsRun && claim != .overwrite {
+            throw TrainingError.configuration("\(path) already holds a run; pass --resume \(path) to continue it, "
+                                              + "--overwrite to replace it, or choose another --out")
         }
-        let others = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0 != ".lock" }
+        // Checked before anything is removed: --overwrite replaces a run, never someone's files.
+        let others = names.filter { !RunFolder.isRunFile($0) }.sorted()
         guard others.isEmpty else {
-            throw TrainingError.configuration("\(path) holds files that are not an AEKit run (\(others.sorted().prefix(3).joined(separator: ", ")))"
+            throw TrainingError.configuration("\(path) holds files that are not an AEKit run (\(others.prefix(3).joined(separator: ", ")))"
                                               + "; choose another --out")
         }
+        for name in names { try FileManager.default.removeItem(atPath: file(name)) }
         return lock
     }
 
