@@ -33,7 +33,7 @@ public struct Mutator {
     /// (its length is the first 8 bytes), or the IDX header's few words.
     private func headerEnd(_ bytes: [UInt8]) -> Int {
         guard bytes.count >= 8 else { return bytes.count }
-        let length = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let length = littleEndianUInt64(bytes[0..<8])
         return length < UInt64(bytes.count - 8) ? 8 + Int(length) : min(bytes.count, 24)
     }
 
@@ -82,7 +82,7 @@ public struct Mutator {
     /// edit reaches the JSON parser rather than failing the length check.
     private func fixLength(_ bytes: inout [UInt8], delta: Int) {
         guard bytes.count >= 8 else { return }
-        let length = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let length = littleEndianUInt64(bytes[0..<8])
         let fixed = UInt64(bitPattern: Int64(bitPattern: length) &+ Int64(delta))
         for k in 0..<8 { bytes[k] = UInt8(fixed >> (8 * UInt64(k)) & 0xff) }
     }

@@ -56,7 +56,7 @@ public enum SafeTensors {
         func fail(_ why: String) -> ModelError { .checkpoint("\(path): \(why)") }
         let bytes = [UInt8](data)
         guard bytes.count >= 8 else { throw fail("too short to be a safetensors file (\(bytes.count) bytes)") }
-        let headerSize = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let headerSize = littleEndianUInt64(bytes[0..<8])
         guard headerSize <= UInt64(min(bytes.count - 8, headerLimit)) else {
             throw fail("its header claims \(headerSize) bytes, more than the file (\(bytes.count) bytes) holds")
         }

@@ -10,6 +10,11 @@ public struct Dataset: Sendable {
     public let width: Int
 
     public var count: Int { labels.count }
+
+    /// The first example whose label names no class (one of ModelSpec.classes), if any.
+    public var firstUnknownLabel: (index: Int, label: UInt8)? {
+        labels.firstIndex { Int($0) >= ModelSpec.classes }.map { ($0, labels[$0]) }
+    }
     public var imageSize: Int { height * width }
 
     public init(pixels: [Float], labels: [UInt8], height: Int, width: Int) {
@@ -35,12 +40,12 @@ public struct Dataset: Sendable {
         guard images.dimensions[1] > 0, images.dimensions[2] > 0 else {
             throw DatasetError.badFile(imagePath, "holds images of \(images.dimensions[1])x\(images.dimensions[2]) pixels")
         }
-        if let index = labels.bytes.firstIndex(where: { Int($0) >= ModelSpec.classes }) {
-            throw DatasetError.badFile(labelPath, "gives image \(index) the label \(labels.bytes[index]); "
-                                       + "labels must lie in 0...\(ModelSpec.classes - 1)")
-        }
         self.init(pixels: images.bytes.map { Float($0) / 255 }, labels: labels.bytes,
                   height: images.dimensions[1], width: images.dimensions[2])
+        if let (index, label) = firstUnknownLabel {
+            throw DatasetError.badFile(labelPath, "gives image \(index) the label \(label); "
+                                       + "labels must lie in 0...\(ModelSpec.classes - 1)")
+        }
     }
 
     /// The examples at `indices`, in that order.

@@ -17,8 +17,8 @@ final class Objective {
 
     init(_ spec: ModelSpec, dataset: Dataset, backend: any Backend) throws {
         guard dataset.count > 0 else { throw TrainingError.configuration("the set to train or evaluate on is empty") }
-        if !spec.isAutoencoder, let index = dataset.labels.firstIndex(where: { Int($0) >= ModelSpec.classes }) {
-            throw TrainingError.configuration("example \(index) has the label \(dataset.labels[index]); "
+        if !spec.isAutoencoder, let (index, label) = dataset.firstUnknownLabel {
+            throw TrainingError.configuration("example \(index) has the label \(label); "
                                               + "the classifier's labels lie in 0...\(ModelSpec.classes - 1)")
         }
         self.spec = spec; self.dataset = dataset; self.backend = backend

@@ -39,11 +39,6 @@ public struct RunFolder: Sendable {
         "\(checkpointFolder)/" + String(format: "epoch-%04d", epoch)
     }
 
-    /// Whether the folder holds (part of) a run: what `--out` may not silently replace.
-    public var holdsRun: Bool {
-        [config, state, checkpoints].contains { FileManager.default.fileExists(atPath: $0) }
-    }
-
     /// `runs/<name>`, or `runs/<name>-2`, `-3`, … if taken, claimed by creating it: `mkdir`
     /// fails for all but one of two processes that pick the same name at once.
     public static func fresh(base: String = "runs", name: String) throws -> RunFolder {
@@ -70,6 +65,8 @@ public struct RunFolder: Sendable {
         let created = self.created + (try RunFolder.createFolder(path, intermediate: true))
         let lock = try RunLock(folder: path, created: created)
         let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0 != ".lock" }
+        // (Part of) a run: what --out may not silently replace.
+        let holdsRun = [config, state, checkpoints].contains { names.contains(($0 as NSString).lastPathComponent) }
         if holdsRun && claim != .overwrite {
             throw TrainingError.configuration("\(path) already holds a run; pass --resume \(path) to continue it, "
                                               + "--overwrite to replace it, or choose another --out")

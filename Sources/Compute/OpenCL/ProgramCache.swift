@@ -56,7 +56,7 @@ public struct ProgramCache: Sendable {
         let headerSize = magic.count + 8 + 64
         let bytes = [UInt8](file)
         let length = bytes.count >= headerSize
-            ? bytes[magic.count..<(magic.count + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } : 0
+            ? littleEndianUInt64(bytes[magic.count..<(magic.count + 8)]) : 0
         let binary = Data(bytes.dropFirst(headerSize))
         guard bytes.count >= headerSize, Data(bytes.prefix(magic.count)) == magic, length == UInt64(binary.count),
               String(decoding: bytes[(magic.count + 8)..<headerSize], as: UTF8.self) == sha256Hex(binary) else {

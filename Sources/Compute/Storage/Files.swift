@@ -94,6 +94,13 @@ public func readRegularFile(_ path: String, limit: Int) throws -> Data {
     try RegularFile(path).readAll(limit: limit)
 }
 
+/// The unsigned 64-bit little-endian number in `bytes` (8 of them): the length fields of
+/// safetensors files and of the program cache's frames.
+public func littleEndianUInt64(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+    precondition(bytes.count == 8, "a 64-bit field is 8 bytes")
+    return bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+}
+
 /// The prefix temporary files carry: `.<name>.tmp-<pid>` beside the file they become.
 public let temporaryMarker = ".tmp-"
 
