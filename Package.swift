@@ -22,6 +22,9 @@ let package = Package(
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         // sched_getaffinity's CPU_COUNT, a C macro: how many cores the CPU backend may use.
         .target(name: "CAffinity", path: "Sources/CAffinity"),
+        // The CPU backend's hot loops (pooling, dropout, im2col, ReLU, bias sums), compiled
+        // for AVX-512, AVX2 and baseline x86-64 with the best picked at load time.
+        .target(name: "CPUKernels", path: "Sources/CPUKernels"),
 
         // Kernels/*.cl compiled into the binary: the plugin turns every .cl file of the
         // Kernels target into a Swift string, so `aekit` needs no files beside it.
@@ -30,7 +33,7 @@ let package = Package(
                 dependencies: ["EmbedKernelsTool"], path: "Plugins/EmbedKernels"),
         .target(name: "Kernels", path: "Kernels", plugins: ["EmbedKernels"]),
 
-        .target(name: "Compute", dependencies: ["COpenCL", "COpenBLAS", "CAffinity", "CCrypto", "Kernels"]),
+        .target(name: "Compute", dependencies: ["COpenCL", "COpenBLAS", "CAffinity", "CCrypto", "CPUKernels", "Kernels"]),
         .target(name: "AEKit", dependencies: ["Compute", "CZlib"]),
         .executableTarget(name: "aekit", dependencies: [
             "AEKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),

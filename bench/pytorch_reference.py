@@ -47,7 +47,20 @@ def s4(hidden):
     return model, torch.optim.Adam(model.parameters(), lr=1e-3), 100
 
 
-RECIPES = {"s2": (s2, 64), "s4": (s4, 64)}
+def s1(hidden):
+    # S1: the Keras conv AE (4x4x8 code; "same" pools round up, 28 -> 14 -> 7 -> 4), sigmoid
+    # output; SGD lr 1.0, Nesterov momentum 0.5, batch 1000. `hidden` is unused.
+    def conv(i, o, padding=1):
+        return [nn.Conv2d(i, o, 3, padding=padding), nn.ReLU()]
+    pool = lambda: nn.MaxPool2d(2, ceil_mode=True)
+    up = lambda: nn.Upsample(scale_factor=2)
+    model = nn.Sequential(*conv(1, 16), pool(), *conv(16, 8), pool(), *conv(8, 8), pool(),
+                          *conv(8, 8), up(), *conv(8, 8), up(), *conv(8, 16, padding=0), up(),
+                          nn.Conv2d(16, 1, 3, padding=1), nn.Sigmoid())
+    return model, torch.optim.SGD(model.parameters(), lr=1.0, momentum=0.5, nesterov=True), 1000
+
+
+RECIPES = {"s1": (s1, 0), "s2": (s2, 64), "s4": (s4, 64)}
 
 
 def epoch(model, optimiser, images, batch):

@@ -17,6 +17,9 @@ public protocol Backend: AnyObject, Sendable {
     /// Bytes of memory the device has (the host's RAM or cgroup limit for the CPU,
     /// CL_DEVICE_GLOBAL_MEM_SIZE for OpenCL): what a run's estimate is checked against.
     var memoryCapacity: Int { get }
+    /// Launches, transfers and waits so far, where the backend counts them (a device backend);
+    /// nil for the CPU backend, whose ops are plain calls on the host.
+    var transferCounters: TransferCounters? { get }
 
     // MARK: Memory
     /// A buffer of `count` floats. Contents are unspecified: it may be a recycled one.
@@ -85,6 +88,17 @@ public protocol Backend: AnyObject, Sendable {
     func squaredDifferenceSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws
     /// Counts the elements where `a` and `b` round to the same 0/1 value (S0's binary accuracy).
     func binaryAgreementSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws
+
+    /// Adds each row's (true class, predicted class) to `confusion` ([classes, classes] counts,
+    /// row = true class): the true class is the argmax of the row of `target` (one-hot), the
+    /// predicted one the argmax of the row of `logits`; ties go to the first maximum.
+    func confusionAdd(logits: Buffer, target: Buffer, rows: Int, classes: Int, confusion: Buffer) throws
+
+    // MARK: Data
+    /// `output[r] = source[indices[first + r]]` for `r < count`, rows of `rowLength` floats:
+    /// a batch gathered on the device from a dataset kept there and the epoch's shuffled order.
+    /// `indices` holds row numbers as floats (exact below 2^24).
+    func gatherRows(_ source: Buffer, rowLength: Int, indices: Buffer, first: Int, count: Int, output: Buffer) throws
 
     // MARK: Optimizers (PyTorch's update rules)
     func sgdStep(parameter: Buffer, gradient: Buffer, velocity: Buffer?, learningRate: Float,

@@ -28,6 +28,8 @@ public enum Op: String, CaseIterable, Sendable, Codable {
     case sum
     case squaredDifferenceSum = "squared_difference_sum"
     case binaryAgreementSum = "binary_agreement_sum"
+    case confusionAdd = "confusion_add"
+    case gatherRows = "gather_rows"
     case sgdStep = "sgd_step"
     case adamStep = "adam_step"
     case fill, copy, axpy, scale
@@ -61,6 +63,8 @@ public enum Op: String, CaseIterable, Sendable, Codable {
         case .dropoutForward, .dropoutBackward: "dropout"
         case .mseLoss, .softmaxCrossEntropy: "loss"
         case .sum, .squaredDifferenceSum, .binaryAgreementSum: "reduce"
+        case .confusionAdd: "metrics"
+        case .gatherRows: "gather"
         case .sgdStep, .adamStep: "optimizer"
         case .fill, .copy, .axpy, .scale: "blas1"
         }

@@ -53,6 +53,21 @@ extension Backend {
         try require(Set(counts).count <= 1, "\(op): element counts differ \(counts)")
     }
 
+    func checkGatherRows(_ source: Buffer, rowLength: Int, indices: Buffer, first: Int, count: Int, output: Buffer) throws {
+        try require(rowLength > 0 && count > 0 && first >= 0, "gather_rows: \(count) rows of \(rowLength) from \(first)")
+        try require(source.count % rowLength == 0 && source.count / rowLength < 1 << 24,
+                    "gather_rows: a source of \(source.count) floats is not rows of \(rowLength) (below 2^24 rows)")
+        try require(first + count <= indices.count, "gather_rows: indices \(first)..<\(first + count) of \(indices.count)")
+        try require(output.count == count * rowLength, "gather_rows: output has \(output.count) floats, needs \(count)x\(rowLength)")
+    }
+
+    func checkConfusion(logits: Buffer, target: Buffer, rows: Int, classes: Int, confusion: Buffer) throws {
+        try checkSameCount("confusion_add", logits, target)
+        try require(rows > 0 && classes > 1 && logits.count == rows * classes,
+                    "confusion_add: \(logits.count) logits are not \(rows)x\(classes)")
+        try require(confusion.count == classes * classes, "confusion_add: the matrix has \(confusion.count) cells, needs \(classes)x\(classes)")
+    }
+
     func checkDropout(_ p: Float) throws {
         try require(p >= 0 && p < 1, "dropout probability \(p) must be in [0, 1)")
     }

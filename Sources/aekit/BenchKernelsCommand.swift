@@ -34,6 +34,8 @@ struct BenchKernelsCommand: ParsableCommand {
         let choice = try deviceOptions.select(fallback: "opencl")
         let cl = choice.backend as? OpenCLBackend
         printError("device: \(choice.backend.name) (\(choice.reason))")
+        printError("cpu rows: \(BLASInfo.current.description)")
+        printBLASWarning()
         var bench = KernelBench(cpu: CPUBackend(threads: threads), openCL: cl, clblast: cl == nil ? nil : CLBlastGEMM())
         bench.repeats = repeats
         if let cl {

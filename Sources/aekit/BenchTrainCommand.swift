@@ -53,6 +53,7 @@ struct BenchTrainCommand: ParsableCommand {
 
     func run() throws {
         let config = try makeConfig()
+        printBLASWarning()
         let dataset = try config.data.load()
         let threads = try deviceOptions.threads()
         let choice = try deviceOptions.select(fallback: "opencl")
@@ -81,6 +82,11 @@ struct BenchTrainCommand: ParsableCommand {
     private func printProfile(_ profile: [OpTiming], of record: TrainBenchRecord) {
         let epoch = record.profiledEpochSeconds ?? 0
         let inOps = profile.reduce(0) { $0 + $1.seconds }
+        if let step = record.perStep {
+            // The median step of the plain (not profiled) timed epoch.
+            print("\n\(record.backend) per step: \(step.launches) kernel launches, \(step.bytes) bytes host<->device, "
+                  + "\(step.blockingWaits) blocking waits")
+        }
         print("\nprofile of \(record.backend): one epoch op by op, \(String(format: "%.2f", epoch)) s " +
               "(\(String(format: "%.2f", inOps)) s in ops; each op waited for, so above the plain epoch's " +
               "\(String(format: "%.2f", record.secondsPerEpoch)) s)")

@@ -20,14 +20,14 @@ struct DevicesCommand: ParsableCommand {
                 let name: String, backend: String, platform: String, device: String, type: String
                 let computeUnits: Int, memoryBytes: Int, driver: String
                 // The CPU backend's threads and where the count came from.
-                var threads: Int? = nil, threadSource: ThreadBudget.Source? = nil
+                var threads: Int? = nil, threadSource: ThreadBudget.Source? = nil, blas: BLASInfo? = nil
                 // An OpenCL device's limits, which the backend checks buffers and launches against.
                 var limits: DeviceLimits? = nil
             }
             var entries = [Entry(name: "cpu", backend: "cpu", platform: "OpenBLAS", device: "host CPU",
                                  type: "cpu", computeUnits: ProcessInfo.processInfo.activeProcessorCount,
                                  memoryBytes: Int(ProcessInfo.processInfo.physicalMemory), driver: "",
-                                 threads: threads.count, threadSource: threads.source)]
+                                 threads: threads.count, threadSource: threads.source, blas: BLASInfo.current)]
             entries += devices.map {
                 Entry(name: "opencl:\($0.index)", backend: "opencl", platform: $0.platform, device: $0.name, type: $0.type,
                       computeUnits: $0.computeUnits, memoryBytes: $0.globalMemoryBytes, driver: $0.driverVersion,
@@ -37,7 +37,8 @@ struct DevicesCommand: ParsableCommand {
             return
         }
         var rows = [["name", "platform", "device", "type", "units", "memory", "driver", "max alloc", "work-group", "local mem"]]
-        rows.append(["cpu", "OpenBLAS", "host CPU, \(threads)", "cpu",
+        let blas = BLASInfo.current
+        rows.append(["cpu", "\(blas.library) \(blas.version)", "host CPU (\(blas.cpuVectors)), \(threads), \(blas.core) kernels", "cpu",
                      "\(ProcessInfo.processInfo.activeProcessorCount)",
                      formatBytes(Int(ProcessInfo.processInfo.physicalMemory)), "-", "-", "-", "-"])
         for d in devices {
@@ -50,6 +51,7 @@ struct DevicesCommand: ParsableCommand {
         if devices.isEmpty {
             print("\nNo OpenCL device found. Install an ICD (pocl-opencl-icd for the CPU, or a GPU vendor's driver).")
         }
+        printBLASWarning()
         let choice = try DeviceSelection.select("auto", threads: threads)
         print("\n--device auto selects \(choice.backend.name): \(choice.reason)")
     }

@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 
 /// Left-aligned columns separated by two spaces.
@@ -21,4 +22,10 @@ func jsonString<T: Encodable>(_ value: T) throws -> String {
 /// Writes to standard error (progress and choices that must not mix with --json output).
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Says on standard error when OPENBLAS_CORETYPE holds OpenBLAS below this CPU (see `BLASInfo`):
+/// every CPU figure printed after it is slower than the machine.
+func printBLASWarning() {
+    if let warning = BLASInfo.current.warning { printError("warning: \(warning)") }
 }

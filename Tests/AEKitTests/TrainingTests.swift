@@ -53,6 +53,19 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
         }
     }
 
+    /// On a device, a training step gathers its batch from the dataset uploaded once and keeps
+    /// the classifier's confusion matrix there: the median step moves no bytes between host
+    /// and device and never waits for the device (only the periodic loss read does).
+    @Test(arguments: ["s2", "s4", "s4-classifier"])
+    func aTrainingStepOnADeviceMovesNoDataAndNeverWaits(_ recipe: String) throws {
+        let config = try smallConfig(recipe, epochs: 1, batch: 32)
+        let record = try TrainBench.run(config, backend: try openCL(), data: try fashionSubset(train: 320, test: 32))
+        let step = try #require(record.perStep)
+        #expect(step.bytes == 0 && step.blockingWaits == 0, "\(recipe): \(step)")
+        #expect(step.launches > 10)
+        #expect(try TrainBench.run(config, backend: cpu, data: fashionSubset(train: 320, test: 32)).perStep == nil)
+    }
+
     /// The GPU path on PoCL: with `--kernel-policy gpu` the OpenCL backend runs the tiled and
     /// direct GEMM kernels a GPU would, which `auto` never runs on a CPU device. Two epochs of
     /// S4 and S1 on 2 000 images, the recipes' own batch sizes; the first epoch's loss must be

@@ -30,12 +30,11 @@ extension Sequential {
     /// The model's metrics on `dataset`, in evaluation mode (no dropout).
     public func evaluate(_ dataset: Dataset, batchSize: Int = 1000) throws -> Evaluation {
         let context = ForwardContext(backend: backend, training: false)
-        let batches = Batches(dataset, spec: spec, batchSize: batchSize)
         let objective = try Objective(spec, dataset: dataset, backend: backend)
+        let batches = try Batches(ResidentDataset(dataset, spec: spec, backend: backend), spec: spec, batchSize: batchSize)
         for batch in 0..<batches.count {
-            let indices = batches.indices(batch)
-            let x = try batches.input(indices, backend: backend)
-            try objective.add(output: forward(x, context), input: x, indices: indices, source: batches, gradient: nil)
+            let x = try batches.input(batch)
+            try objective.add(output: forward(x, context), input: x, batch: batch, source: batches, gradient: nil)
         }
         return try objective.result()
     }

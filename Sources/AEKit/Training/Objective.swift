@@ -11,8 +11,8 @@ final class Objective {
     private let loss: Tensor
     /// Autoencoder: the fraction of the dataset's pixels whose rounded values agree.
     private let agreement: Tensor
-    /// Classifier: `confusion[true][predicted]`, counted on the host from the logits.
-    private var confusion: [[Int]]
+    /// Classifier: `confusion[true][predicted]` counts, kept on the device (`confusionAdd`).
+    private let confusion: Tensor
     private(set) var batches = 0
 
     init(_ spec: ModelSpec, dataset: Dataset, backend: any Backend) throws {
@@ -24,13 +24,12 @@ final class Objective {
         self.spec = spec; self.dataset = dataset; self.backend = backend
         loss = try backend.tensor([1], filledWith: 0)
         agreement = try backend.tensor([1], filledWith: 0)
-        confusion = [[Int]](repeating: [Int](repeating: 0, count: ModelSpec.classes), count: ModelSpec.classes)
+        confusion = try backend.tensor([ModelSpec.classes, ModelSpec.classes], filledWith: 0)
     }
 
-    /// Adds one batch: the model's output `y` for input `x` (the examples `indices` of
-    /// `source`). With `gradient` (training), writes the loss's gradient with respect to `y`
-    /// into it.
-    func add(output y: Tensor, input x: Tensor, indices: ArraySlice<Int>, source: Batches, gradient: Tensor?) throws {
+    /// Adds batch `batch` of `source`: the model's output `y` for input `x`. With `gradient`
+    /// (training), writes the loss's gradient with respect to `y` into it. Reads nothing back.
+    func add(output y: Tensor, input x: Tensor, batch: Int, source: Batches, gradient: Tensor?) throws {
         let b = backend
         batches += 1
         if spec.isAutoencoder {
@@ -43,19 +42,18 @@ final class Objective {
             try b.binaryAgreementSum(y.buffer, x.buffer, scale: pixelShare, into: agreement.buffer)
             return
         }
-        let target = try source.oneHot(indices, backend: b)
+        let target = try source.targets(batch), rows = source.range(batch).count
         if let gradient {
-            try b.softmaxCrossEntropy(logits: y.buffer, target: target.buffer, rows: indices.count, classes: ModelSpec.classes,
+            try b.softmaxCrossEntropy(logits: y.buffer, target: target.buffer, rows: rows, classes: ModelSpec.classes,
                                       gradient: gradient.buffer, lossAccumulator: loss.buffer)
         } else {
             let scratch = try b.tensor(y.shape), batchLoss = try b.tensor([1], filledWith: 0)
-            try b.softmaxCrossEntropy(logits: y.buffer, target: target.buffer, rows: indices.count, classes: ModelSpec.classes,
+            try b.softmaxCrossEntropy(logits: y.buffer, target: target.buffer, rows: rows, classes: ModelSpec.classes,
                                       gradient: scratch.buffer, lossAccumulator: batchLoss.buffer)
-            try b.axpy(alpha: Float(indices.count) / Float(dataset.count), x: batchLoss.buffer, y: loss.buffer)
+            try b.axpy(alpha: Float(rows) / Float(dataset.count), x: batchLoss.buffer, y: loss.buffer)
         }
-        for (row, predicted) in predictions(try b.download(y.buffer), classes: ModelSpec.classes).enumerated() {
-            confusion[Int(dataset.labels[indices[indices.startIndex + row]])][predicted] += 1
-        }
+        try b.confusionAdd(logits: y.buffer, target: target.buffer, rows: rows, classes: ModelSpec.classes,
+                           confusion: confusion.buffer)
     }
 
     /// The mean of the batches' losses so far (training's running loss; reads the device).
@@ -70,6 +68,8 @@ final class Objective {
         if spec.isAutoencoder {
             metrics.binaryAccuracy = Double(try backend.scalar(agreement.buffer))
         } else {
+            let counts = try backend.download(confusion.buffer).map { Int($0) }
+            let confusion = (0..<ModelSpec.classes).map { Array(counts[($0 * ModelSpec.classes)..<(($0 + 1) * ModelSpec.classes)]) }
             let correct = (0..<ModelSpec.classes).reduce(0) { $0 + confusion[$1][$1] }
             metrics.accuracy = Double(correct) / Double(max(dataset.count, 1))
             if trainingLoss == nil { metrics.confusion = confusion }

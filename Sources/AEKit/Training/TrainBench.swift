@@ -25,6 +25,9 @@ public struct TrainBenchRecord: Codable, Sendable {
     /// `ProfilingBackend`), and that epoch's wall-clock seconds.
     public var profile: [OpTiming]?
     public var profiledEpochSeconds: Double?
+    /// The median over the timed epoch's steps of the launches, bytes and blocking waits of
+    /// one step (a device backend's; nil for the CPU backend).
+    public var perStep: TransferCounters?
 
     enum CodingKeys: String, CodingKey {
         case recipe, model, backend, device, images
@@ -33,7 +36,7 @@ public struct TrainBenchRecord: Codable, Sendable {
         case hostRSSBytes = "host_rss_bytes", hostPeakRSSBytes = "host_peak_rss_bytes"
         case devicePeakBytesInUse = "device_peak_bytes_in_use", deviceBytesAllocated = "device_bytes_allocated"
         case trainLoss = "train_loss"
-        case profile, profiledEpochSeconds = "profiled_epoch_seconds"
+        case profile, profiledEpochSeconds = "profiled_epoch_seconds", perStep = "per_step"
     }
 }
 
@@ -45,13 +48,25 @@ public enum TrainBench {
         let profiler = profile ? ProfilingBackend(backend) : nil
         let trainer = try Trainer(config: config, backend: profiler ?? backend, data: DataSplits(data, config: config))
         for epoch in 0..<warmupEpochs { _ = try trainer.trainEpoch(epoch + 1) }
+        // The timed epoch also counts each step's work on the device (cheap: three integers).
+        var steps: [TransferCounters] = []
+        var last = backend.transferCounters
+        if last != nil {
+            trainer.afterStep = {
+                let now = backend.transferCounters
+                if let now, let before = last { steps.append(now - before) }
+                last = now
+            }
+        }
         let (seconds, metrics) = try timedEpoch(trainer, warmupEpochs + 1, backend)
+        trainer.afterStep = nil
         var record = TrainBenchRecord(
             recipe: config.recipe, model: config.model.name, batchSize: config.batchSize,
             backend: backend.name, device: backend.deviceDescription, images: trainer.train.count,
             secondsPerEpoch: seconds, imagesPerSecond: Double(trainer.train.count) / seconds,
             hostRSSBytes: 0, hostPeakRSSBytes: 0, devicePeakBytesInUse: 0, deviceBytesAllocated: 0,
             trainLoss: metrics.loss)
+        if !steps.isEmpty { record.perStep = TransferCounters.median(steps) }
         if let profiler {
             profiler.isRecording = true
             record.profiledEpochSeconds = try timedEpoch(trainer, warmupEpochs + 2, backend).seconds

@@ -13,6 +13,10 @@ public final class Trainer {
     let progress: any TrainingProgress
     /// How often the running loss is read back during an epoch (each read waits for the device).
     var lossReadInterval = 0.5
+    /// The training set in the backend's memory, uploaded on the first epoch.
+    private var residentTrain: ResidentDataset?
+    /// Called after each training step (a benchmark counts the backend's work per step).
+    var afterStep: (() -> Void)?
 
     /// A fresh model (and, for a classifier, the encoder `config` names) on `backend`.
     /// `loadEncoder: false` where the caller loads a whole checkpoint over the model anyway.
@@ -35,24 +39,25 @@ public final class Trainer {
     /// `TrainingError.diverged` when the running loss stops being finite.
     public func trainEpoch(_ epoch: Int) throws -> Evaluation {
         let b = backend
-        let batches = Batches(train, spec: config.model, batchSize: config.batchSize,
-                              shuffleSeed: config.seed &+ UInt64(epoch) &* 0x9e37_79b9_7f4a_7c15)
         let objective = try Objective(config.model, dataset: train, backend: b)
+        let resident = try residentTrain ?? ResidentDataset(train, spec: config.model, backend: b)
+        residentTrain = resident
+        let batches = try Batches(resident, spec: config.model, batchSize: config.batchSize,
+                                  shuffleSeed: config.seed &+ UInt64(epoch) &* 0x9e37_79b9_7f4a_7c15)
         var images = 0
         let start = DispatchTime.now().uptimeNanoseconds
         var lastRead = 0.0
         var runningLoss: Double?
         for index in 0..<batches.count {
-            let indices = batches.indices(index)
             let context = ForwardContext(backend: b, training: true, seed: UInt32(truncatingIfNeeded: config.seed),
                                          step: UInt32(truncatingIfNeeded: optimizer.stepCount))
-            let x = try batches.input(indices, backend: b)
+            let x = try batches.input(index)
             let y = try model.forward(x, context)
             let gradient = try b.tensor(y.shape)
-            try objective.add(output: y, input: x, indices: indices, source: batches, gradient: gradient)
+            try objective.add(output: y, input: x, batch: index, source: batches, gradient: gradient)
             try model.backward(gradient, context)
             try optimizer.step(parameters)
-            images += indices.count
+            images += batches.range(index).count
 
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             if seconds - lastRead >= lossReadInterval || index == batches.count - 1 {
@@ -65,6 +70,7 @@ public final class Trainer {
             }
             progress.batch(epoch: epoch, epochs: config.epochs, batch: index + 1, batches: batches.count,
                            images: images, seconds: seconds, loss: runningLoss)
+            afterStep?()
         }
         return try objective.result(trainingLoss: runningLoss ?? .nan)
     }

@@ -1,3 +1,4 @@
+import CPUKernels
 import Foundation
 
 extension CPUBackend {
@@ -45,42 +46,26 @@ extension CPUBackend {
     public func biasGradient(_ outputGrad: Buffer, channels: Int, inner: Int, into biasGrad: Buffer) throws {
         try checkBias(outputGrad, bias: biasGrad, channels: channels, inner: inner)
         let dy = try pointer(outputGrad), db = try pointer(biasGrad)
-        let rows = outputGrad.count / (channels * inner), rowLength = channels * inner
-        // Column sums of [rows, channels·inner]: each row's runs are added in Float (short
-        // sums), the running totals across rows in Double (a batch of 1000 images adds up
-        // 784 000 terms per channel).
+        let rows = outputGrad.count / (channels * inner)
+        // Column sums of [rows, channels·inner]: each row's runs summed in float (short sums),
+        // the running totals across rows in double (a batch of 1000 images adds up 784 000
+        // terms per channel).
         var sums = [Double](repeating: 0, count: channels)
-        var rowSums = [Float](repeating: 0, count: channels)
-        for row in 0..<rows {
-            let source = dy + row * rowLength
-            if inner == 1 {
-                for c in 0..<channels { sums[c] += Double(source[c]) }
-            } else {
-                for c in 0..<channels {
-                    let run = source + c * inner
-                    var s: Float = 0
-                    for i in 0..<inner { s += run[i] }
-                    rowSums[c] = s
-                }
-                for c in 0..<channels { sums[c] += Double(rowSums[c]) }
-            }
-        }
+        bias_gradient_rows(dy, &sums, Int64(rows), Int64(channels), Int64(inner))
         for c in 0..<channels { db[c] = Float(sums[c]) }
     }
 
     public func reluForward(_ x: Buffer, output y: Buffer) throws {
         try checkSameCount("relu", x, y)
         let a = try pointer(x), b = try pointer(y)
-        parallelChunks(x.count) { r in for i in r { b[i] = max(a[i], 0) } }
+        parallelChunks(x.count) { r in relu_forward(a + r.lowerBound, b + r.lowerBound, Int64(r.count)) }
     }
 
     public func reluBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
         try checkSameCount("relu backward", y, outputGrad, inputGrad)
         let out = try pointer(y), dy = try pointer(outputGrad), dx = try pointer(inputGrad)
-        let zero = SIMD8<Float>()
         parallelChunks(y.count) { r in
-            inBlocksOf8(r, vector: { i in dx.store8(zero.replacing(with: dy.load8(i), where: out.load8(i) .> zero), i) },
-                        scalar: { i in dx[i] = out[i] > 0 ? dy[i] : 0 })
+            relu_backward(out + r.lowerBound, dy + r.lowerBound, dx + r.lowerBound, Int64(r.count))
         }
     }
 
@@ -109,19 +94,12 @@ extension CPUBackend {
                              count: inputGrad.count, p: p, seed: seed, step: step)
     }
 
-    /// Forward and backward are the same map: keep and scale, or zero.
+    /// Forward and backward are the same map: keep and scale, or zero (`dropout_apply`).
     private func applyDropoutMask(source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>,
                                   count: Int, p: Float, seed: UInt32, step: UInt32) {
-        let key = DropoutMask.key(seed: seed, step: step), keepScale = 1 / (1 - p)
-        let zero = SIMD8<Float>(), lane = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
+        let key = DropoutMask.key(seed: seed, step: step)
         parallelChunks(count) { r in
-            inBlocksOf8(r, vector: { i in
-                let kept = DropoutMask.uniform(key: key, indices: lane &+ UInt32(truncatingIfNeeded: i)) .>= p
-                destination.store8(zero.replacing(with: source.load8(i) * keepScale, where: kept), i)
-            }, scalar: { i in
-                destination[i] = DropoutMask.keeps(key: key, index: UInt32(truncatingIfNeeded: i), p: p)
-                    ? source[i] * keepScale : 0
-            })
+            dropout_apply(source + r.lowerBound, destination + r.lowerBound, Int64(r.lowerBound), Int64(r.count), p, key)
         }
     }
 }

@@ -31,15 +31,17 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     /// yielding: beside one busy process they made an S4 epoch 5.7x slower than alone, against
     /// 1.4x with OpenBLAS on one thread (measured with `aekit bench train --recipe s4
     /// --limit 20000`; scripts/bench-contention). Process-wide, so set once.
-    private static let serialBLAS: Void = openblas_set_num_threads(1)
+    static let serialBLAS: Void = openblas_set_num_threads(1)
 
     public var deviceDescription: String {
-        "CPU: \(threads), OpenBLAS on each thread"
+        "CPU: \(threads), \(BLASInfo.current.description) on each thread"
     }
 
     public var memoryStatistics: MemoryStatistics { pool.statistics }
 
     public var memoryCapacity: Int { HostMemoryCapacity.bytes }
+
+    public var transferCounters: TransferCounters? { nil }
 
     public func makeBuffer(count: Int) throws -> Buffer {
         try require(count >= 0, "buffer of \(count) elements")

@@ -36,6 +36,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let isTuned: Bool
     /// The names of the kernels launched since `takeLaunchedKernels` last emptied it.
     private var launchedKernelNames: Set<String> = []
+    /// Launches, bytes moved and blocking waits so far (under the device's lock).
+    private var counters = TransferCounters()
 
     public init(device: OpenCLDevice, cacheDirectory: URL? = ProgramCache.defaultDirectory,
                 convolution: ConvAlgorithm = .auto, policy: KernelPolicy = .standard, limits: DeviceLimits? = nil,
@@ -82,6 +84,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     public var memoryCapacity: Int { device.globalMemoryBytes }
 
+    public var transferCounters: TransferCounters? { locked { counters } }
+
     // MARK: Memory
 
     public func makeBuffer(count: Int) throws -> Buffer {
@@ -106,6 +110,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         guard !values.isEmpty else { return }
         let mem = try memory(buffer)
         try locked {
+            counters.bytes += values.count * MemoryLayout<Float>.stride
+            counters.blockingWaits += 1
             try values.withUnsafeBytes { raw in
                 try checkCL(clEnqueueWriteBuffer(queue.handle, mem, cl_bool(CL_TRUE), 0, raw.count,
                                                  raw.baseAddress, 0, nil, nil), "uploading \(values.count) floats")
@@ -118,6 +124,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         let mem = try memory(buffer)
         var values = [Float](repeating: 0, count: buffer.count)
         try locked {
+            counters.bytes += buffer.count * MemoryLayout<Float>.stride
+            counters.blockingWaits += 1
             try values.withUnsafeMutableBytes { raw in
                 try checkCL(clEnqueueReadBuffer(queue.handle, mem, cl_bool(CL_TRUE), 0, raw.count,
                                                 raw.baseAddress, 0, nil, nil), "downloading \(buffer.count) floats")
@@ -126,7 +134,12 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         return values
     }
 
-    public func synchronize() throws { try locked { try queue.finish() } }
+    public func synchronize() throws {
+        try locked {
+            counters.blockingWaits += 1
+            try queue.finish()
+        }
+    }
 
     // MARK: Programs and kernels
 
@@ -216,6 +229,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                                        kernelMaximum: info.maxWorkGroupSize, device: self.name)
             }
             launchedKernelNames.insert(name)
+            counters.launches += 1
             for (index, argument) in arguments.enumerated() {
                 let status: cl_int
                 switch argument {
@@ -266,6 +280,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// serialised with our launches and, like our builds, with nothing else in flight.
     func withQueue<T>(_ body: (cl_command_queue) throws -> T) throws -> T {
         try locked {
+            counters.blockingWaits += 1
+            counters.launches += 1
             try queue.finish()
             return try body(queue.handle)
         }

@@ -19,6 +19,8 @@ enum ParityCatalog {
         case .dropoutForward, .dropoutBackward: dropout(op)
         case .mseLoss, .softmaxCrossEntropy: loss(op)
         case .sum, .squaredDifferenceSum, .binaryAgreementSum: reduction(op)
+        case .confusionAdd: confusion
+        case .gatherRows: gatherRows
         case .sgdStep, .adamStep: optimizer(op)
         case .fill, .copy, .axpy, .scale: vector(op)
         }
@@ -239,6 +241,38 @@ enum ParityCatalog {
                     default: notInFamily(op, "reduction")
                     }
                     return [i[2]]
+                }
+            }
+        }
+    }
+
+    /// Logits with ties among them (rounded to a few values), so the first-maximum rule is checked.
+    static var confusion: ParityOp {
+        ParityOp(op: .confusionAdd) { random in
+            let rows = random.pick([1, 3, 100, 1000]), classes = random.pick([2, 10, 13])
+            let logits = random.uniforms(rows * classes, -2, 2).map { ($0 * 2).rounded() }
+            var target = [Float](repeating: 0, count: rows * classes)
+            for r in 0..<rows { target[r * classes + Int(random.next() % UInt64(classes))] = 1 }
+            let start = (0..<(classes * classes)).map { _ in Float(random.next() % 5) }
+            return ParityCase(shape: "\(rows)x\(classes)") { [target] backend in
+                try runCase(backend, inputs: [logits, target, start]) { i, _ in
+                    try backend.confusionAdd(logits: i[0], target: i[1], rows: rows, classes: classes, confusion: i[2])
+                    return [i[2]]
+                }
+            }
+        }
+    }
+
+    static var gatherRows: ParityOp {
+        ParityOp(op: .gatherRows) { random in
+            let rows = random.pick([1, 7, 100]), rowLength = random.pick([1, 10, 784]), count = random.pick([1, 5, 64])
+            let first = Int(random.next() % 4)
+            let indices = (0..<(first + count)).map { _ in Float(random.next() % UInt64(rows)) }
+            let source = random.uniforms(rows * rowLength)
+            return ParityCase(shape: "\(count)x\(rowLength) of \(rows)") { backend in
+                try runCase(backend, inputs: [source, indices], outputs: [count * rowLength]) { i, o in
+                    try backend.gatherRows(i[0], rowLength: rowLength, indices: i[1], first: first, count: count, output: o[0])
+                    return o
                 }
             }
         }

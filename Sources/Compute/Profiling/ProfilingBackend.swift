@@ -65,6 +65,7 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
     public var deviceDescription: String { base.deviceDescription }
     public var memoryStatistics: MemoryStatistics { base.memoryStatistics }
     public var memoryCapacity: Int { base.memoryCapacity }
+    public var transferCounters: TransferCounters? { base.transferCounters }
 
     public func makeBuffer(count: Int) throws -> Buffer { try base.makeBuffer(count: count) }
     public func upload(_ values: [Float], to buffer: Buffer) throws {
@@ -182,6 +183,16 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
     }
     public func squaredDifferenceSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
         try timed(.squaredDifferenceSum, "\(a.count)") { try base.squaredDifferenceSum(a, b, scale: scale, into: accumulator) }
+    }
+    public func confusionAdd(logits: Buffer, target: Buffer, rows: Int, classes: Int, confusion: Buffer) throws {
+        try timed(.confusionAdd, "\(rows)x\(classes)") {
+            try base.confusionAdd(logits: logits, target: target, rows: rows, classes: classes, confusion: confusion)
+        }
+    }
+    public func gatherRows(_ source: Buffer, rowLength: Int, indices: Buffer, first: Int, count: Int, output: Buffer) throws {
+        try timed(.gatherRows, "\(count)x\(rowLength)") {
+            try base.gatherRows(source, rowLength: rowLength, indices: indices, first: first, count: count, output: output)
+        }
     }
     public func binaryAgreementSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
         try timed(.binaryAgreementSum, "\(a.count)") { try base.binaryAgreementSum(a, b, scale: scale, into: accumulator) }

@@ -1,0 +1,12 @@
+#include "CPUKernels.h"
+#include "kernel.h"
+
+CPU_KERNEL
+void dropout_apply(const float *src, float *dst, int64_t first, int64_t count, float p, uint32_t key) {
+    const float keep_scale = 1.0f / (1.0f - p);
+    // The index wraps at 2^32 as the mask's definition (and the OpenCL kernel) does.
+    for (int64_t i = 0; i < count; i++) {
+        float u = dropout_uniform(key, (uint32_t)(first + i));
+        dst[i] = u >= p ? src[i] * keep_scale : 0.0f;
+    }
+}

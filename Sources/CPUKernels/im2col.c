@@ -1,0 +1,66 @@
+#include <string.h>
+#include "CPUKernels.h"
+#include "kernel.h"
+
+// The outputs `ow` of one row whose input column `ow·stride − pad + j` lies in [0, in_w):
+// [*first, *end). Outside them the patch reads padding (zero).
+static inline void inside_columns(int64_t in_w, int64_t out_w, int64_t stride, int64_t pad, int64_t j,
+                                  int64_t *first, int64_t *end) {
+    int64_t lo = pad - j > 0 ? (pad - j + stride - 1) / stride : 0;
+    int64_t hi = in_w - 1 + pad - j >= 0 ? (in_w - 1 + pad - j) / stride + 1 : 0;
+    if (hi > out_w) hi = out_w;
+    if (lo > hi) lo = hi;
+    *first = lo; *end = hi;
+}
+
+CPU_KERNEL
+void im2col(const float *x, float *col, int64_t ld, int64_t column0,
+            int64_t channels, int64_t in_h, int64_t in_w, int64_t kh, int64_t kw,
+            int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t out_h, int64_t out_w) {
+    int64_t row = 0;
+    for (int64_t c = 0; c < channels; c++) {
+        const float *plane = x + c * in_h * in_w;
+        for (int64_t i = 0; i < kh; i++) {
+            for (int64_t j = 0; j < kw; j++, row++) {
+                int64_t first, end;
+                inside_columns(in_w, out_w, stride_w, pad_w, j, &first, &end);
+                float *out = col + row * ld + column0;
+                for (int64_t oh = 0; oh < out_h; oh++, out += out_w) {
+                    const int64_t ih = oh * stride_h - pad_h + i;
+                    if (ih < 0 || ih >= in_h) { memset(out, 0, (size_t)out_w * sizeof(float)); continue; }
+                    const float *src = plane + ih * in_w - pad_w + j;
+                    for (int64_t ow = 0; ow < first; ow++) out[ow] = 0;
+                    if (stride_w == 1) {
+                        memcpy(out + first, src + first, (size_t)(end - first) * sizeof(float));
+                    } else {
+                        for (int64_t ow = first; ow < end; ow++) out[ow] = src[ow * stride_w];
+                    }
+                    for (int64_t ow = end; ow < out_w; ow++) out[ow] = 0;
+                }
+            }
+        }
+    }
+}
+
+CPU_KERNEL
+void col2im(const float *col, float *x, int64_t ld, int64_t column0,
+            int64_t channels, int64_t in_h, int64_t in_w, int64_t kh, int64_t kw,
+            int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t out_h, int64_t out_w) {
+    int64_t row = 0;
+    for (int64_t c = 0; c < channels; c++) {
+        float *plane = x + c * in_h * in_w;
+        for (int64_t i = 0; i < kh; i++) {
+            for (int64_t j = 0; j < kw; j++, row++) {
+                int64_t first, end;
+                inside_columns(in_w, out_w, stride_w, pad_w, j, &first, &end);
+                const float *src = col + row * ld + column0;
+                for (int64_t oh = 0; oh < out_h; oh++, src += out_w) {
+                    const int64_t ih = oh * stride_h - pad_h + i;
+                    if (ih < 0 || ih >= in_h) continue;
+                    float *dst = plane + ih * in_w - pad_w + j;
+                    for (int64_t ow = first; ow < end; ow++) dst[ow * stride_w] += src[ow];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+// The CPU backend's hot loops, in C so that each is compiled several times (AVX-512, AVX2,
+// baseline x86-64) and the loader picks the best the CPU has (`CPU_KERNEL` below). Swift's
+// own SIMD types compile for the baseline only, where a 32-bit multiply (dropout's hash) or
+// an eight-wide compare is several instructions instead of one.
+//
+// Each function has the name of its op (`max_pool2d_forward`, as the OpenCL kernel and the
+// parity case); the Swift backend checks shapes and splits the work, these do the arithmetic.
+#ifndef AEKIT_CPU_KERNELS_H
+#define AEKIT_CPU_KERNELS_H
+
+#include <stdint.h>
+
+/// The widest x86 vector units this CPU has, as the kernels' clones are chosen: 3 for AVX-512
+/// (F, VL, BW, DQ), 2 for AVX2 + FMA, 1 for AVX, 0 for anything less (or another architecture).
+int cpu_vector_level(void);
+
+// MARK: Dropout's mask: a pure function of (seed, step, index), the same arithmetic as
+// Kernels/dropout.cl (the parity test holds the two together).
+
+/// A 32-bit integer hash with good avalanche (the "lowbias32" constants).
+static inline uint32_t dropout_mix(uint32_t x) {
+    x ^= x >> 16; x *= 0x7feb352dU;
+    x ^= x >> 15; x *= 0x846ca68bU;
+    x ^= x >> 16;
+    return x;
+}
+
+/// The key for one (seed, step) pair.
+static inline uint32_t dropout_key(uint32_t seed, uint32_t step) {
+    return dropout_mix(seed ^ dropout_mix(step + 0x9e3779b9U));
+}
+
+/// A uniform number in [0, 1) with 24 random bits, exact in float.
+static inline float dropout_uniform(uint32_t key, uint32_t index) {
+    return (float)(dropout_mix(dropout_mix(index) ^ key) >> 8) * (1.0f / 16777216.0f);
+}
+
+/// dst[i] = src[i] / (1 - p) where element `first + i` is kept, else 0, for i < count.
+/// Forward and backward are this one map.
+void dropout_apply(const float *src, float *dst, int64_t first, int64_t count, float p, uint32_t key);
+
+// MARK: Pooling (planes are [height, width]; indices are positions within the input plane,
+// stored as floats as the op protocol says)
+
+/// Max-pooling of `planes` planes; windows are clipped to the input (ceil mode). The first
+/// maximum wins and a NaN always wins, as in PyTorch.
+void max_pool2d_forward(const float *x, float *y, float *indices, int64_t planes,
+                        int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int64_t kernel, int64_t stride);
+
+/// dx = 0, then each output's gradient added at its recorded input position.
+void max_pool2d_backward(const float *dy, const float *indices, float *dx, int64_t planes,
+                         int64_t in_plane, int64_t out_plane);
+
+/// Nearest-neighbour ×`factor` upsampling of [planes, height, width].
+void upsample_forward(const float *x, float *y, int64_t planes, int64_t height, int64_t width, int64_t factor);
+/// dx = the sum of each pixel's factor × factor block of dy.
+void upsample_backward(const float *dy, float *dx, int64_t planes, int64_t height, int64_t width, int64_t factor);
+
+// MARK: Convolution lowering (one sample, [C, H, W])
+
+/// The sample's patches into `col[(c·kh + i)·kw + j][column0 + oh·OW + ow]`, a matrix whose
+/// rows are `ld` floats long (several samples side by side), zero outside the input.
+void im2col(const float *x, float *col, int64_t ld, int64_t column0,
+            int64_t channels, int64_t in_h, int64_t in_w, int64_t kh, int64_t kw,
+            int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t out_h, int64_t out_w);
+
+/// The adjoint of `im2col`: adds each column entry into the pixel it came from (x is not cleared).
+void col2im(const float *col, float *x, int64_t ld, int64_t column0,
+            int64_t channels, int64_t in_h, int64_t in_w, int64_t kh, int64_t kw,
+            int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t out_h, int64_t out_w);
+
+// MARK: Element-wise and bias
+
+void relu_forward(const float *x, float *y, int64_t count);
+/// dx = dy where the forward output y > 0, else 0.
+void relu_backward(const float *y, const float *dy, float *dx, int64_t count);
+
+/// sums[c] += Σ over `rows` rows of [channels, inner] of each channel's run, each run summed
+/// in float (short sums), the totals kept in double.
+void bias_gradient_rows(const float *dy, double *sums, int64_t rows, int64_t channels, int64_t inner);
+
+#endif

@@ -1,0 +1,144 @@
+@testable import Compute
+import Foundation
+import Testing
+
+/// The CPU backend's C kernels (`Sources/CPUKernels`, several clones per CPU) against plain
+/// loops written here from each op's definition: the parity suite compares them with the
+/// OpenCL kernels, these with the definitions themselves, including the cases a fast path skips
+/// (NaNs, ties, clipped windows, odd sizes, a batch cut into several runs).
+@Suite struct CPUKernelTests {
+    /// PyTorch's max-pool by its definition: the first maximum wins, and a NaN always wins.
+    private func referencePool(_ g: PoolGeometry, _ x: [Float]) -> (values: [Float], indices: [Float]) {
+        var values: [Float] = [], indices: [Float] = []
+        for plane in 0..<(g.batch * g.channels) {
+            for oh in 0..<g.outHeight {
+                for ow in 0..<g.outWidth {
+                    var best = -Float.infinity, at = -1
+                    for h in (oh * g.stride)..<min(oh * g.stride + g.kernel, g.inHeight) {
+                        for w in (ow * g.stride)..<min(ow * g.stride + g.kernel, g.inWidth) {
+                            let v = x[plane * g.inHeight * g.inWidth + h * g.inWidth + w]
+                            if at < 0 || v > best || v.isNaN { best = v; at = h * g.inWidth + w }
+                        }
+                    }
+                    values.append(best); indices.append(Float(at))
+                }
+            }
+        }
+        return (values, indices)
+    }
+
+    @Test(arguments: [
+        PoolGeometry(batch: 3, channels: 4, inHeight: 26, inWidth: 26, kernel: 2),
+        PoolGeometry(batch: 2, channels: 3, inHeight: 7, inWidth: 7, kernel: 2, ceilMode: true),
+        PoolGeometry(batch: 2, channels: 2, inHeight: 11, inWidth: 9, kernel: 2),
+        PoolGeometry(batch: 1, channels: 5, inHeight: 13, inWidth: 13, kernel: 3, stride: 2),
+    ])
+    func maxPoolIsItsDefinition(_ g: PoolGeometry) throws {
+        var random = SeededRandom(seed: 11)
+        // Values on a coarse grid (many ties), with a few NaNs.
+        var x = random.uniforms(g.inputCount, -2, 2).map { ($0 * 2).rounded() }
+        for _ in 0..<max(1, x.count / 50) { x[Int(random.next() % UInt64(x.count))] = .nan }
+        let input = try sharedCPU.tensor([x.count], values: x)
+        let output = try sharedCPU.tensor([g.outputCount]), indices = try sharedCPU.tensor([g.outputCount])
+        try sharedCPU.maxPool2dForward(g, input: input.buffer, output: output.buffer, indices: indices.buffer)
+        let expected = referencePool(g, x)
+        #expect(try sharedCPU.download(indices.buffer) == expected.indices)
+        let values = try sharedCPU.download(output.buffer)
+        #expect(zip(values, expected.values).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+    }
+
+    /// A direct convolution by its definition, in Double.
+    private func referenceConv(_ g: ConvGeometry, _ x: [Float], _ w: [Float]) -> [Double] {
+        var y = [Double](repeating: 0, count: g.outputCount)
+        for n in 0..<g.batch {
+            for o in 0..<g.outChannels {
+                for oh in 0..<g.outHeight {
+                    for ow in 0..<g.outWidth {
+                        var s = 0.0
+                        for c in 0..<g.inChannels {
+                            for i in 0..<g.kernelHeight {
+                                for j in 0..<g.kernelWidth {
+                                    let h = oh * g.strideH - g.padH + i, v = ow * g.strideW - g.padW + j
+                                    guard h >= 0, h < g.inHeight, v >= 0, v < g.inWidth else { continue }
+                                    s += Double(x[((n * g.inChannels + c) * g.inHeight + h) * g.inWidth + v])
+                                        * Double(w[((o * g.inChannels + c) * g.kernelHeight + i) * g.kernelWidth + j])
+                                }
+                            }
+                        }
+                        y[((n * g.outChannels + o) * g.outHeight + oh) * g.outWidth + ow] = s
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// Batches large enough to be lowered in several runs of samples (of unequal lengths),
+    /// with stride and padding.
+    @Test(arguments: [
+        ConvGeometry(batch: 37, inChannels: 16, inHeight: 13, inWidth: 13, outChannels: 32, kernelHeight: 3, kernelWidth: 3),
+        ConvGeometry(batch: 61, inChannels: 3, inHeight: 14, inWidth: 14, outChannels: 8, kernelHeight: 3, kernelWidth: 3, padding: 1),
+        ConvGeometry(batch: 9, inChannels: 4, inHeight: 12, inWidth: 12, outChannels: 5, kernelHeight: 5, kernelWidth: 5, stride: 2, padding: 2),
+    ])
+    func loweredConvolutionIsItsDefinition(_ g: ConvGeometry) throws {
+        #expect(sharedCPU.sampleChunkCount(g) > 1 || g.batch < 10)
+        var random = SeededRandom(seed: 5)
+        let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount)
+        let input = try sharedCPU.tensor([g.inputCount], values: x), weight = try sharedCPU.tensor([g.weightCount], values: w)
+        let output = try sharedCPU.tensor([g.outputCount])
+        try sharedCPU.conv2dForward(g, input: input.buffer, weight: weight.buffer, output: output.buffer)
+        let expected = referenceConv(g, x, w)
+        let got = try sharedCPU.download(output.buffer)
+        #expect(zip(got, expected).allSatisfy { abs(Double($0) - $1) <= 1e-4 * (1 + abs($1)) })
+    }
+
+    @Test func upsampleIsItsDefinition() throws {
+        let planes = 6, height = 7, width = 5, factor = 2
+        var random = SeededRandom(seed: 3)
+        let x = random.uniforms(planes * height * width), dy = random.uniforms(x.count * factor * factor)
+        let input = try sharedCPU.tensor([x.count], values: x), output = try sharedCPU.tensor([dy.count])
+        try sharedCPU.upsampleForward(planes: planes, height: height, width: width, factor: factor,
+                                      input: input.buffer, output: output.buffer)
+        let outW = width * factor
+        let up = try sharedCPU.download(output.buffer)
+        #expect(up.indices.allSatisfy { i in
+            let p = i / (height * factor * outW), h = (i / outW) % (height * factor), w = i % outW
+            return up[i] == x[(p * height + h / factor) * width + w / factor]
+        })
+        let grad = try sharedCPU.tensor([dy.count], values: dy), dx = try sharedCPU.tensor([x.count])
+        try sharedCPU.upsampleBackward(planes: planes, height: height, width: width, factor: factor,
+                                       outputGrad: grad.buffer, inputGrad: dx.buffer)
+        var expected = [Float](repeating: 0, count: x.count)
+        for i in dy.indices {
+            let p = i / (height * factor * outW), h = (i / outW) % (height * factor), w = i % outW
+            expected[(p * height + h / factor) * width + w / factor] += dy[i]
+        }
+        #expect(zip(try sharedCPU.download(dx.buffer), expected).allSatisfy { abs($0 - $1) <= 1e-6 })
+    }
+
+    @Test func reluLetsNaNThrough() throws {
+        let x = try sharedCPU.tensor([4], values: [-1, .nan, 2, -0.0]), y = try sharedCPU.tensor([4])
+        try sharedCPU.reluForward(x.buffer, output: y.buffer)
+        let out = try sharedCPU.download(y.buffer)
+        #expect(out[0] == 0 && out[1].isNaN && out[2] == 2)
+    }
+
+    @Test func gatherRowsRefusesARowOutsideTheSource() throws {
+        let source = try sharedCPU.tensor([3, 2], values: [1, 2, 3, 4, 5, 6])
+        let indices = try sharedCPU.tensor([3], values: [2, 0, 3]), output = try sharedCPU.tensor([2, 2])
+        try sharedCPU.gatherRows(source.buffer, rowLength: 2, indices: indices.buffer, first: 0, count: 2, output: output.buffer)
+        #expect(try sharedCPU.download(output.buffer) == [5, 6, 1, 2])
+        #expect(throws: ComputeError.self) {
+            try sharedCPU.gatherRows(source.buffer, rowLength: 2, indices: indices.buffer, first: 1, count: 2, output: output.buffer)
+        }
+    }
+
+    @Test func confusionCountsTheFirstMaximum() throws {
+        // Row 0: true 1, logits tie between 0 and 2 → predicted 0. Row 1: true 2, predicted 2.
+        let logits = try sharedCPU.tensor([2, 3], values: [5, 1, 5, 0, 1, 2])
+        let target = try sharedCPU.tensor([2, 3], values: [0, 1, 0, 0, 0, 1])
+        let confusion = try sharedCPU.tensor([3, 3], filledWith: 0)
+        try sharedCPU.confusionAdd(logits: logits.buffer, target: target.buffer, rows: 2, classes: 3, confusion: confusion.buffer)
+        #expect(try sharedCPU.download(confusion.buffer) == [0, 0, 0, 1, 0, 0, 0, 0, 1])
+    }
+}
