@@ -12,25 +12,26 @@ void relu_backward(const float *y, const float *dy, float *dx, int64_t count) {
     for (int64_t i = 0; i < count; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
 }
 
-// A run is at most one feature map (hundreds of floats): summing it in any order in float
-// loses nothing that matters, so the compiler may use several lanes.
-static inline float run_sum(const float *run, int64_t count) {
-#pragma clang fp reassociate(on)
-    float s = 0;
-    for (int64_t i = 0; i < count; i++) s += run[i];
-    return s;
-}
-
+// Each run is summed from its first float to its last, one add at a time, as the OpenCL kernel
+// and PyTorch's reference loop do: a bias gradient is a sum of many terms that nearly cancel,
+// and Adam divides it by its own recent size, so a reordered sum (faster, and no less
+// accurate) moved S4's loss after 400 steps by 0.4 %. Eight runs at once keep the order of
+// each and give the core eight independent chains of adds instead of one.
 CPU_KERNEL
-void bias_gradient_rows(const float *dy, double *sums, int64_t rows, int64_t channels, int64_t inner) {
-    for (int64_t r = 0; r < rows; r++) {
-        const float *row = dy + r * channels * inner;
-        if (inner == 1) {
-            for (int64_t c = 0; c < channels; c++) sums[c] += row[c];
-            continue;
+void bias_gradient_rows(const float *dy, float *run_sums, int64_t rows, int64_t channels, int64_t inner) {
+    const int64_t runs = rows * channels;
+    int64_t r = 0;
+    for (; r + 8 <= runs; r += 8) {
+        float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        const float *run = dy + r * inner;
+        for (int64_t i = 0; i < inner; i++) {
+            for (int k = 0; k < 8; k++) s[k] += run[k * inner + i];
         }
-        for (int64_t c = 0; c < channels; c++) {
-            sums[c] += run_sum(row + c * inner, inner);
-        }
+        for (int k = 0; k < 8; k++) run_sums[r + k] = s[k];
+    }
+    for (; r < runs; r++) {
+        float s = 0;
+        for (int64_t i = 0; i < inner; i++) s += dy[r * inner + i];
+        run_sums[r] = s;
     }
 }

@@ -14,8 +14,7 @@ static inline void inside_columns(int64_t in_w, int64_t out_w, int64_t stride, i
 }
 
 CPU_KERNEL
-void im2col(const float *x, float *col, int64_t ld, int64_t column0,
-            int64_t channels, int64_t in_h, int64_t in_w, int64_t kh, int64_t kw,
+void im2col(const float *x, float *col, int64_t channels, int64_t in_h, int64_t in_w, int64_t kh, int64_t kw,
             int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t out_h, int64_t out_w) {
     int64_t row = 0;
     for (int64_t c = 0; c < channels; c++) {
@@ -24,7 +23,7 @@ void im2col(const float *x, float *col, int64_t ld, int64_t column0,
             for (int64_t j = 0; j < kw; j++, row++) {
                 int64_t first, end;
                 inside_columns(in_w, out_w, stride_w, pad_w, j, &first, &end);
-                float *out = col + row * ld + column0;
+                float *out = col + row * out_h * out_w;
                 for (int64_t oh = 0; oh < out_h; oh++, out += out_w) {
                     const int64_t ih = oh * stride_h - pad_h + i;
                     if (ih < 0 || ih >= in_h) { memset(out, 0, (size_t)out_w * sizeof(float)); continue; }
@@ -43,8 +42,7 @@ void im2col(const float *x, float *col, int64_t ld, int64_t column0,
 }
 
 CPU_KERNEL
-void col2im(const float *col, float *x, int64_t ld, int64_t column0,
-            int64_t channels, int64_t in_h, int64_t in_w, int64_t kh, int64_t kw,
+void col2im(const float *col, float *x, int64_t channels, int64_t in_h, int64_t in_w, int64_t kh, int64_t kw,
             int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t out_h, int64_t out_w) {
     int64_t row = 0;
     for (int64_t c = 0; c < channels; c++) {
@@ -53,7 +51,7 @@ void col2im(const float *col, float *x, int64_t ld, int64_t column0,
             for (int64_t j = 0; j < kw; j++, row++) {
                 int64_t first, end;
                 inside_columns(in_w, out_w, stride_w, pad_w, j, &first, &end);
-                const float *src = col + row * ld + column0;
+                const float *src = col + row * out_h * out_w;
                 for (int64_t oh = 0; oh < out_h; oh++, src += out_w) {
                     const int64_t ih = oh * stride_h - pad_h + i;
                     if (ih < 0 || ih >= in_h) continue;

@@ -73,7 +73,7 @@ import Testing
         return y
     }
 
-    /// Batches large enough to be lowered in several runs of samples (of unequal lengths),
+    /// Batches large enough to be cut into several runs of samples (of unequal lengths),
     /// with stride and padding.
     @Test(arguments: [
         ConvGeometry(batch: 37, inChannels: 16, inHeight: 13, inWidth: 13, outChannels: 32, kernelHeight: 3, kernelWidth: 3),
@@ -90,6 +90,47 @@ import Testing
         let expected = referenceConv(g, x, w)
         let got = try sharedCPU.download(output.buffer)
         #expect(zip(got, expected).allSatisfy { abs(Double($0) - $1) <= 1e-4 * (1 + abs($1)) })
+    }
+
+    /// Both gradients by their definitions (the adjoints of `referenceConv`), in Double.
+    @Test(arguments: [
+        ConvGeometry(batch: 100, inChannels: 16, inHeight: 13, inWidth: 13, outChannels: 32, kernelHeight: 3, kernelWidth: 3),
+        ConvGeometry(batch: 61, inChannels: 3, inHeight: 14, inWidth: 14, outChannels: 8, kernelHeight: 3, kernelWidth: 3, padding: 1),
+        ConvGeometry(batch: 9, inChannels: 4, inHeight: 12, inWidth: 12, outChannels: 5, kernelHeight: 5, kernelWidth: 5, stride: 2, padding: 2),
+    ])
+    func loweredConvolutionGradientsAreTheirDefinitions(_ g: ConvGeometry) throws {
+        var random = SeededRandom(seed: 6)
+        let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount), dy = random.uniforms(g.outputCount)
+        var dx = [Double](repeating: 0, count: g.inputCount), dw = [Double](repeating: 0, count: g.weightCount)
+        for n in 0..<g.batch {
+            for o in 0..<g.outChannels {
+                for oh in 0..<g.outHeight {
+                    for ow in 0..<g.outWidth {
+                        let d = Double(dy[((n * g.outChannels + o) * g.outHeight + oh) * g.outWidth + ow])
+                        for c in 0..<g.inChannels {
+                            for i in 0..<g.kernelHeight {
+                                for j in 0..<g.kernelWidth {
+                                    let h = oh * g.strideH - g.padH + i, v = ow * g.strideW - g.padW + j
+                                    guard h >= 0, h < g.inHeight, v >= 0, v < g.inWidth else { continue }
+                                    let xi = ((n * g.inChannels + c) * g.inHeight + h) * g.inWidth + v
+                                    let wi = ((o * g.inChannels + c) * g.kernelHeight + i) * g.kernelWidth + j
+                                    dx[xi] += d * Double(w[wi])
+                                    dw[wi] += d * Double(x[xi])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let input = try sharedCPU.tensor([g.inputCount], values: x), weight = try sharedCPU.tensor([g.weightCount], values: w)
+        let outputGrad = try sharedCPU.tensor([g.outputCount], values: dy)
+        let inputGrad = try sharedCPU.tensor([g.inputCount]), weightGrad = try sharedCPU.tensor([g.weightCount])
+        try sharedCPU.conv2dBackwardData(g, outputGrad: outputGrad.buffer, weight: weight.buffer, inputGrad: inputGrad.buffer)
+        try sharedCPU.conv2dBackwardWeights(g, input: input.buffer, outputGrad: outputGrad.buffer, weightGrad: weightGrad.buffer)
+        let gotX = try sharedCPU.download(inputGrad.buffer), gotW = try sharedCPU.download(weightGrad.buffer)
+        #expect(zip(gotX, dx).allSatisfy { abs(Double($0) - $1) <= 1e-4 * (1 + abs($1)) })
+        #expect(zip(gotW, dw).allSatisfy { abs(Double($0) - $1) <= 1e-4 * (1 + abs($1)) })
     }
 
     @Test func upsampleIsItsDefinition() throws {

@@ -58,15 +58,12 @@ void upsample_backward(const float *dy, float *dx, int64_t planes, int64_t heigh
 
 // MARK: Convolution lowering (one sample, [C, H, W])
 
-/// The sample's patches into `col[(c·kh + i)·kw + j][column0 + oh·OW + ow]`, a matrix whose
-/// rows are `ld` floats long (several samples side by side), zero outside the input.
-void im2col(const float *x, float *col, int64_t ld, int64_t column0,
-            int64_t channels, int64_t in_h, int64_t in_w, int64_t kh, int64_t kw,
+/// The sample's patches into `col[(c·kh + i)·kw + j][oh·OW + ow]`, zero outside the input.
+void im2col(const float *x, float *col, int64_t channels, int64_t in_h, int64_t in_w, int64_t kh, int64_t kw,
             int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t out_h, int64_t out_w);
 
 /// The adjoint of `im2col`: adds each column entry into the pixel it came from (x is not cleared).
-void col2im(const float *col, float *x, int64_t ld, int64_t column0,
-            int64_t channels, int64_t in_h, int64_t in_w, int64_t kh, int64_t kw,
+void col2im(const float *col, float *x, int64_t channels, int64_t in_h, int64_t in_w, int64_t kh, int64_t kw,
             int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t out_h, int64_t out_w);
 
 // MARK: Element-wise and bias
@@ -75,8 +72,8 @@ void relu_forward(const float *x, float *y, int64_t count);
 /// dx = dy where the forward output y > 0, else 0.
 void relu_backward(const float *y, const float *dy, float *dx, int64_t count);
 
-/// sums[c] += Σ over `rows` rows of [channels, inner] of each channel's run, each run summed
-/// in float (short sums), the totals kept in double.
-void bias_gradient_rows(const float *dy, double *sums, int64_t rows, int64_t channels, int64_t inner);
+/// run_sums[r] = the sum of run r of `dy` seen as rows·channels runs of `inner` floats, each
+/// added in order from its first float (the bias gradient's first stage).
+void bias_gradient_rows(const float *dy, float *run_sums, int64_t rows, int64_t channels, int64_t inner);
 
 #endif

@@ -47,11 +47,22 @@ extension CPUBackend {
         try checkBias(outputGrad, bias: biasGrad, channels: channels, inner: inner)
         let dy = try pointer(outputGrad), db = try pointer(biasGrad)
         let rows = outputGrad.count / (channels * inner)
-        // Column sums of [rows, channels·inner]: each row's runs summed in float (short sums),
-        // the running totals across rows in double (a batch of 1000 images adds up 784 000
-        // terms per channel).
+        // Column sums of [rows, channels·inner]: each row's run of `inner` summed in float in
+        // order (`bias_gradient_rows`; rows split across threads), then the runs of each
+        // channel added in row order in Double (a batch of 1000 images adds up 784 000 terms
+        // per channel).
         var sums = [Double](repeating: 0, count: channels)
-        bias_gradient_rows(dy, &sums, Int64(rows), Int64(channels), Int64(inner))
+        if inner == 1 {
+            for row in 0..<rows { for c in 0..<channels { sums[c] += Double(dy[row * channels + c]) } }
+        } else {
+            let runSums = UnsafeMutablePointer<Float>.allocate(capacity: rows * channels)
+            defer { runSums.deallocate() }
+            parallelChunks(rows, grain: max(1, parallelGrain / (channels * inner))) { r in
+                bias_gradient_rows(dy + r.lowerBound * channels * inner, runSums + r.lowerBound * channels,
+                                   Int64(r.count), Int64(channels), Int64(inner))
+            }
+            for row in 0..<rows { for c in 0..<channels { sums[c] += Double(runSums[row * channels + c]) } }
+        }
         for c in 0..<channels { db[c] = Float(sums[c]) }
     }
 
