@@ -90,11 +90,13 @@ struct BenchTrainCommand: ParsableCommand {
         print("\nprofile of \(record.backend): one epoch op by op, \(String(format: "%.2f", epoch)) s " +
               "(\(String(format: "%.2f", inOps)) s in ops; each op waited for, so above the plain epoch's " +
               "\(String(format: "%.2f", record.secondsPerEpoch)) s)")
-        var rows = [["op", "calls", "total ms", "ms/call", "% of epoch"]]
+        let counted = profile.contains { $0.launches != nil }
+        var rows = [["op", "calls", "total ms", "ms/call", "% of epoch"] + (counted ? ["kernels/call"] : [])]
         func percent(_ seconds: Double) -> String { epoch > 0 ? String(format: "%.1f", 100 * seconds / epoch) : "" }
         for op in profile {
+            let kernels = op.launches.map { op.calls > 0 ? String(format: "%.0f", Double($0) / Double(op.calls)) : "" }
             rows.append([op.op, "\(op.calls)", String(format: "%.1f", op.seconds * 1e3),
-                         String(format: "%.3f", op.millisecondsPerCall), percent(op.seconds)])
+                         String(format: "%.3f", op.millisecondsPerCall), percent(op.seconds)] + (counted ? [kernels ?? ""] : []))
         }
         rows.append(["(host work between ops: batches, bookkeeping)", "", String(format: "%.1f", (epoch - inOps) * 1e3),
                      "", percent(epoch - inOps)])

@@ -33,14 +33,19 @@ public struct DataSource: Codable, Sendable, Equatable {
         }
     }
 
-    /// The folder of the four files: the one named, else the dataset's usual folder.
-    public func folder() throws -> String {
+    /// The folder of the four files: the one named; else the data store's (`aekit data get`),
+    /// where it holds them; else Debian's package's folder for Fashion-MNIST.
+    public func folder(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
         if let directory { return directory }
-        guard name == "mnist" else { return DataSource.fashionMNISTDirectory }
-        throw DatasetError.notFound("MNIST is not packaged for Debian, so AEKit needs its folder.",
-                                    hint: "Download the four MNIST IDX files (train-images-idx3-ubyte.gz, "
-                                        + "train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, "
-                                        + "t10k-labels-idx1-ubyte.gz) into a folder and pass --data FOLDER.")
+        guard let known = try? KnownDataset.named(name) else {
+            throw DatasetError.notFound("the \(name) dataset has no usual folder", hint: "Pass --data FOLDER.")
+        }
+        let store = known.storeFolder(environment: environment)
+        if known.files.allSatisfy({ FileManager.default.fileExists(atPath: "\(store)/\($0.name)") }) { return store }
+        if let packaged = known.packagedFolder { return packaged }
+        throw DatasetError.notFound("\(name) is not in the data store (\(store)).",
+                                    hint: "Fetch it with `aekit data get \(name)` (or `--mirror DIR` from a folder holding "
+                                        + "its four IDX files), or pass --data FOLDER.")
     }
 
     /// The path of one of the four files, whichever spelling is present.

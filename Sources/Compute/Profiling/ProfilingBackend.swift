@@ -6,11 +6,13 @@ public struct OpTiming: Codable, Sendable {
     public var op: String
     public var calls: Int
     public var seconds: Double
+    /// Kernels the calls launched, where the backend counts them (`TransferCounters`).
+    public var launches: Int?
 
     public var millisecondsPerCall: Double { calls == 0 ? 0 : seconds * 1e3 / Double(calls) }
 
     enum CodingKeys: String, CodingKey {
-        case op, calls, seconds
+        case op, calls, seconds, launches
     }
 }
 
@@ -49,14 +51,17 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
 
     private func timed<T>(row: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
         guard isRecording else { return try body() }
+        let before = base.transferCounters
         let start = DispatchTime.now().uptimeNanoseconds
         let result = try body()
         try base.synchronize()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        let launched = base.transferCounters.flatMap { after in before.map { after.launches - $0.launches } }
         let key = row()
         lock.lock()
-        timings[key, default: OpTiming(op: key, calls: 0, seconds: 0)].calls += 1
+        timings[key, default: OpTiming(op: key, calls: 0, seconds: 0, launches: launched.map { _ in 0 })].calls += 1
         timings[key]!.seconds += seconds
+        if let launched { timings[key]!.launches = (timings[key]!.launches ?? 0) + launched }
         lock.unlock()
         return result
     }
