@@ -53,7 +53,7 @@ func aekit(_ arguments: [String], in directory: String? = nil,
         (["train", "--dropout", "1.5"], "--dropout) must be in [0, 1)"),
         (["train", "--validation", "abc"], "--validation must be"),
         (["train", "--device", "tpu:3"], "unknown device 'tpu:3'"),
-        (["train", "--recipe", "s0"], "MNIST is not packaged"),
+        (["train", "--recipe", "s0"], "Fetch it with `aekit data get mnist`"),
         (["train", "--frobnicate"], "Unknown option '--frobnicate'"),
         (["train", "--threads", "0"], "--threads must be a thread count in 1...1024, not 0"),
         (["bench", "train", "--threads", "5000"], "--threads must be a thread count"),
@@ -65,7 +65,8 @@ func aekit(_ arguments: [String], in directory: String? = nil,
     ])
     func badInputExitsNonZeroWithAMessage(_ arguments: [String], _ message: String) throws {
         let folder = try temporaryFolder()
-        let (status, output) = try aekit(arguments, in: folder)
+        // An empty data store, whatever this machine's holds.
+        let (status, output) = try aekit(arguments, in: folder, environment: ["AEKIT_DATA": folder + "/store"])
         #expect(status != 0, "\(arguments) exited 0")
         #expect(output.contains(message), "\(arguments) printed: \(output)")
         // Nothing half-written: a rejected run leaves no run folder behind.
