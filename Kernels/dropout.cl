@@ -1,4 +1,5 @@
-// Inverted dropout with a counter-based mask: element i is kept when
+// Counter-based random masks: dropout, and salt-and-pepper noise for a denoising autoencoder.
+// Inverted dropout: element i is kept when
 // uniform(key, i) >= p, and kept values are scaled by 1 / (1 - p). The key comes from
 // (seed, step) on the host (DropoutMask.key in Swift); `mix` and `uniform` here must stay
 // bit-for-bit the same as DropoutMask's, which the parity test checks.
@@ -30,4 +31,13 @@ __kernel void dropout_forward(const int n, const float p, const uint key, const 
 __kernel void dropout_backward(const int n, const float p, const uint key, const float keep_scale,
                                __global const float* dy, __global float* dx) {
     dropout_map(n, p, key, keep_scale, dy, dx);
+}
+
+// Salt-and-pepper noise from the same draws (another key): 0 below amount/2, 1 below amount.
+__kernel void salt_and_pepper(const int n, const float amount, const uint key,
+                              __global const float* x, __global float* y) {
+    const int i = get_global_id(0);
+    if (i >= n) return;
+    const float u = uniform(key, (uint)i);
+    y[i] = u < 0.5f * amount ? 0.0f : u < amount ? 1.0f : x[i];
 }

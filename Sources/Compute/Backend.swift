@@ -75,6 +75,10 @@ public protocol Backend: AnyObject, Sendable {
     // (seed, step, index) through `DropoutMask`, so every backend draws the same one.
     func dropoutForward(_ x: Buffer, output y: Buffer, p: Float, seed: UInt32, step: UInt32) throws
     func dropoutBackward(outputGrad: Buffer, inputGrad: Buffer, p: Float, seed: UInt32, step: UInt32) throws
+    /// Salt-and-pepper noise from the same counter-based draws (`DropoutMask.noiseKey`): element
+    /// i becomes 0 when its draw u < amount/2, 1 when amount/2 ≤ u < amount, else stays x[i].
+    /// A denoising autoencoder's training input.
+    func saltAndPepper(_ x: Buffer, output y: Buffer, amount: Float, seed: UInt32, step: UInt32) throws
 
     // MARK: Losses: the mean loss is added to `lossAccumulator[0]`; the gradient of that mean
     // is written to `gradient`.

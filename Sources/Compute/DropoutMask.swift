@@ -10,6 +10,11 @@ public enum DropoutMask {
     @inline(__always)
     public static func key(seed: UInt32, step: UInt32) -> UInt32 { dropout_key(seed, step) }
 
+    /// The key of salt-and-pepper noise for one (seed, step) pair: a different stream from
+    /// the dropout masks drawn with the same seed and step.
+    @inline(__always)
+    public static func noiseKey(seed: UInt32, step: UInt32) -> UInt32 { dropout_key(seed ^ 0x5a17_ca7e, step) }
+
     /// A uniform number in [0, 1) with 24 random bits, exact in Float32.
     @inline(__always)
     public static func uniform(key: UInt32, index: UInt32) -> Float { dropout_uniform(key, index) }

@@ -23,6 +23,7 @@ public enum Op: String, CaseIterable, Sendable, Codable {
     case sigmoidBackward = "sigmoid_backward"
     case dropoutForward = "dropout_forward"
     case dropoutBackward = "dropout_backward"
+    case saltAndPepper = "salt_and_pepper"
     case mseLoss = "mse_loss"
     case softmaxCrossEntropy = "softmax_cross_entropy"
     case sum
@@ -60,7 +61,7 @@ public enum Op: String, CaseIterable, Sendable, Codable {
         case .upsampleForward, .upsampleBackward: "upsample"
         case .biasAdd, .biasGradient: "bias"
         case .reluForward, .reluBackward, .sigmoidForward, .sigmoidBackward: "activation"
-        case .dropoutForward, .dropoutBackward: "dropout"
+        case .dropoutForward, .dropoutBackward, .saltAndPepper: "dropout"
         case .mseLoss, .softmaxCrossEntropy: "loss"
         case .sum, .squaredDifferenceSum, .binaryAgreementSum: "reduce"
         case .confusionAdd: "metrics"

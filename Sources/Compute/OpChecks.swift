@@ -68,6 +68,10 @@ extension Backend {
         try require(confusion.count == classes * classes, "confusion_add: the matrix has \(confusion.count) cells, needs \(classes)x\(classes)")
     }
 
+    func checkNoise(_ amount: Float) throws {
+        try require(amount >= 0 && amount <= 1, "salt-and-pepper amount \(amount) must be in [0, 1]")
+    }
+
     func checkDropout(_ p: Float) throws {
         try require(p >= 0 && p < 1, "dropout probability \(p) must be in [0, 1)")
     }

@@ -102,7 +102,8 @@ struct DataGetCommand: ParsableCommand {
         let terminal = isatty(STDERR_FILENO) == 1
         download.progress = { p in
             let size = p.total.map { " / \(formatBytes($0))" } ?? ""
-            let line = "\(p.file)  \(formatBytes(p.bytes))\(size)  \(formatBytes(Int(p.rate)))/s  from \(p.source)"
+            let rate = p.rate > 0 ? "  \(formatBytes(Int(p.rate)))/s" : ""
+            let line = "\(p.file)  \(formatBytes(p.bytes))\(size)\(rate)  from \(p.source)"
             if terminal {
                 FileHandle.standardError.write(Data(("\r\u{1B}[K" + line + (p.isFinished ? "\n" : "")).utf8))
             } else if p.isFinished {

@@ -20,7 +20,7 @@ struct TrainCommand: ParsableCommand {
             layouts), final.json (test metrics) and figures.
             """)
 
-    @Option(help: "The report whose recipe to follow: default, s0, s1, s2, s3, s4, s4-classifier.")
+    @Option(help: "The report whose recipe to follow: default, s0, s0-denoise, s1, s2, s2-best, s3, s4, s4-classifier.")
     var recipe = "default"
 
     @Flag(help: "List the recipes and exit.")
@@ -36,6 +36,9 @@ struct TrainCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Dropout probability.")
     var dropout: Float?
+
+    @Option(parsing: .unconditional, help: "Train a denoising autoencoder: this fraction of each input's pixels becomes salt-and-pepper noise; the clean image is the target.")
+    var noise: Float?
 
     @Option(help: "The autoencoder's output activation: sigmoid, relu or none.")
     var output: ModelSpec.OutputActivation?
@@ -108,6 +111,7 @@ struct TrainCommand: ParsableCommand {
         }
         if let hidden { config.model.hidden = hidden }
         if let dropout { config.model.dropout = dropout }
+        if let noise { config.noise = noise }
         if let output { config.model.output = output }
         if let initialization { config.model.initialization = initialization }
         if let optimizer { config.optimizer.kind = optimizer }

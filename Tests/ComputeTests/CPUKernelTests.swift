@@ -157,6 +157,20 @@ import Testing
         #expect(zip(try sharedCPU.download(dx.buffer), expected).allSatisfy { abs($0 - $1) <= 1e-6 })
     }
 
+    @Test func saltAndPepperReplacesTheAskedFractionWithZerosAndOnes() throws {
+        let n = 200_000, amount: Float = 0.3
+        let x = try sharedCPU.tensor([n], filledWith: 0.25), y = try sharedCPU.tensor([n])
+        try sharedCPU.saltAndPepper(x.buffer, output: y.buffer, amount: amount, seed: 9, step: 4)
+        let out = try sharedCPU.download(y.buffer)
+        let zeros = out.filter { $0 == 0 }.count, ones = out.filter { $0 == 1 }.count
+        #expect(zeros + ones + out.filter { $0 == 0.25 }.count == n)
+        // Each is Binomial(n, 0.15): a standard deviation of 160 around 30 000.
+        #expect(abs(zeros - 30_000) < 1_000 && abs(ones - 30_000) < 1_000, "\(zeros) zeros, \(ones) ones")
+        // Another step draws other pixels.
+        try sharedCPU.saltAndPepper(x.buffer, output: y.buffer, amount: amount, seed: 9, step: 5)
+        #expect(try sharedCPU.download(y.buffer) != out)
+    }
+
     @Test func reluLetsNaNThrough() throws {
         let x = try sharedCPU.tensor([4], values: [-1, .nan, 2, -0.0]), y = try sharedCPU.tensor([4])
         try sharedCPU.reluForward(x.buffer, output: y.buffer)

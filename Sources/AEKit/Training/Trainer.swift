@@ -52,7 +52,7 @@ public final class Trainer {
             let context = ForwardContext(backend: b, training: true, seed: UInt32(truncatingIfNeeded: config.seed),
                                          step: UInt32(truncatingIfNeeded: optimizer.stepCount))
             let x = try batches.input(index)
-            let y = try model.forward(x, context)
+            let y = try model.forward(noisy(x, context), context)
             let gradient = try b.tensor(y.shape)
             try objective.add(output: y, input: x, batch: index, source: batches, gradient: gradient)
             try model.backward(gradient, context)
@@ -73,6 +73,15 @@ public final class Trainer {
             afterStep?()
         }
         return try objective.result(trainingLoss: runningLoss ?? .nan)
+    }
+
+    /// The training input: `x` itself, or for a denoising run `x` with salt-and-pepper noise,
+    /// drawn on the device from the same (seed, step) as the dropout masks (another stream).
+    private func noisy(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
+        guard let amount = config.noise else { return x }
+        let noisy = try backend.tensor(x.shape)
+        try backend.saltAndPepper(x.buffer, output: noisy.buffer, amount: amount, seed: context.seed, step: context.step)
+        return noisy
     }
 
     /// The model's metrics on `dataset` (no dropout), in batches of at least 500.

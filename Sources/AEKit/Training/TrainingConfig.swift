@@ -17,6 +17,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var trainLimit: Int?
     /// A trained model whose encoder a classifier starts from (S4); nil starts from scratch.
     public var encoderCheckpoint: String?
+    /// Denoising: the fraction of each training input's pixels replaced by salt-and-pepper
+    /// noise (0 or 1, equally likely), with the clean image as the target; nil for none.
+    public var noise: Float?
 
     public enum ValidationSplit: Codable, Sendable, Equatable, CustomStringConvertible {
         case testSet, count(Int), fraction(Double)
@@ -91,6 +94,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         }
         if let problem = model.problem { return problem }
         if let trainLimit, trainLimit < 1 { return "--limit must be at least 1 (got \(trainLimit))" }
+        if let noise {
+            if !(noise > 0 && noise < 1) { return "--noise must be a fraction of the pixels in (0, 1) (got \(noise))" }
+            if !model.isAutoencoder { return "--noise trains a denoising autoencoder; \(model.name) is a classifier" }
+        }
         return nil
     }
 }

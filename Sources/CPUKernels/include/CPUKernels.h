@@ -39,6 +39,10 @@ static inline float dropout_uniform(uint32_t key, uint32_t index) {
 /// Forward and backward are this one map.
 void dropout_apply(const float *src, float *dst, int64_t first, int64_t count, float p, uint32_t key);
 
+/// dst[i] = 0 where element `first + i`'s draw u < amount / 2, 1 where amount / 2 <= u < amount,
+/// else src[i] (salt-and-pepper noise).
+void salt_and_pepper(const float *src, float *dst, int64_t first, int64_t count, float amount, uint32_t key);
+
 // MARK: Pooling (planes are [height, width]; indices are positions within the input plane,
 // stored as floats as the op protocol says)
 

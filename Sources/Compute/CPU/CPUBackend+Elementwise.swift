@@ -105,6 +105,15 @@ extension CPUBackend {
                              count: inputGrad.count, p: p, seed: seed, step: step)
     }
 
+    public func saltAndPepper(_ x: Buffer, output y: Buffer, amount: Float, seed: UInt32, step: UInt32) throws {
+        try checkSameCount("salt and pepper", x, y)
+        try checkNoise(amount)
+        let source = try pointer(x), destination = try pointer(y), key = DropoutMask.noiseKey(seed: seed, step: step)
+        parallelChunks(x.count) { r in
+            salt_and_pepper(source + r.lowerBound, destination + r.lowerBound, Int64(r.lowerBound), Int64(r.count), amount, key)
+        }
+    }
+
     /// Forward and backward are the same map: keep and scale, or zero (`dropout_apply`).
     private func applyDropoutMask(source: UnsafeMutablePointer<Float>, destination: UnsafeMutablePointer<Float>,
                                   count: Int, p: Float, seed: UInt32, step: UInt32) {

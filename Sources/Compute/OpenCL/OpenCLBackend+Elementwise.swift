@@ -67,6 +67,13 @@ extension OpenCLBackend {
         try dropout(.dropoutBackward, source: outputGrad, destination: inputGrad, p: p, seed: seed, step: step)
     }
 
+    public func saltAndPepper(_ x: Buffer, output y: Buffer, amount: Float, seed: UInt32, step: UInt32) throws {
+        try checkSameCount("salt and pepper", x, y)
+        try checkNoise(amount)
+        try launch(.saltAndPepper, global: [x.count],
+                   [.int(x.count), .float(amount), .uint(DropoutMask.noiseKey(seed: seed, step: step)), .buffer(x), .buffer(y)])
+    }
+
     private func dropout(_ op: Op, source: Buffer, destination: Buffer, p: Float, seed: UInt32, step: UInt32) throws {
         try launch(op, global: [source.count],
                    [.int(source.count), .float(p), .uint(DropoutMask.key(seed: seed, step: step)),

@@ -17,6 +17,7 @@ enum ParityCatalog {
         case .biasAdd, .biasGradient: bias(op)
         case .reluForward, .reluBackward, .sigmoidForward, .sigmoidBackward: unary(op)
         case .dropoutForward, .dropoutBackward: dropout(op)
+        case .saltAndPepper: saltAndPepper
         case .mseLoss, .softmaxCrossEntropy: loss(op)
         case .sum, .squaredDifferenceSum, .binaryAgreementSum: reduction(op)
         case .confusionAdd: confusion
@@ -198,6 +199,20 @@ enum ParityCatalog {
                     } else {
                         try backend.dropoutBackward(outputGrad: i[0], inputGrad: o[0], p: p, seed: seed, step: step)
                     }
+                    return o
+                }
+            }
+        }
+    }
+
+    static var saltAndPepper: ParityOp {
+        ParityOp(op: .saltAndPepper) { random in
+            let n = random.pick(lengths), amount = random.pick([0, 0.1, 0.3, 0.5, 1]) as Float
+            let seed = UInt32(truncatingIfNeeded: random.next()), step = UInt32(random.next() % 1000)
+            let x = random.uniforms(n, 0, 1)
+            return ParityCase(shape: "\(n) amount \(amount)") { backend in
+                try runCase(backend, inputs: [x], outputs: [n]) { i, o in
+                    try backend.saltAndPepper(i[0], output: o[0], amount: amount, seed: seed, step: step)
                     return o
                 }
             }

@@ -164,6 +164,9 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
     public func dropoutForward(_ x: Buffer, output y: Buffer, p: Float, seed: UInt32, step: UInt32) throws {
         try timed(.dropoutForward, "\(x.count)") { try base.dropoutForward(x, output: y, p: p, seed: seed, step: step) }
     }
+    public func saltAndPepper(_ x: Buffer, output y: Buffer, amount: Float, seed: UInt32, step: UInt32) throws {
+        try timed(.saltAndPepper, "\(x.count)") { try base.saltAndPepper(x, output: y, amount: amount, seed: seed, step: step) }
+    }
     public func dropoutBackward(outputGrad: Buffer, inputGrad: Buffer, p: Float, seed: UInt32, step: UInt32) throws {
         try timed(.dropoutBackward, "\(inputGrad.count)") {
             try base.dropoutBackward(outputGrad: outputGrad, inputGrad: inputGrad, p: p, seed: seed, step: step)
