@@ -67,11 +67,14 @@ import Testing
     }
 
     @Test func missingDatasetSaysHowToGetIt() throws {
-        // A recipe may name MNIST before the user has said where it is: loading says how.
-        #expect { _ = try DataSource(name: "mnist").load() } throws: { "\($0)".contains("--data") }
+        // A recipe may name MNIST before it is in the data store: finding it says how to get it.
+        let store = ["AEKIT_DATA": try temporaryFolder()]
+        #expect { _ = try DataSource(name: "mnist").folder(environment: store) } throws: {
+            "\($0)".contains("aekit data get mnist") && "\($0)".contains("--data")
+        }
         #expect { _ = try DataSource.resolve(dataset: "custom", directory: nil) } throws: { "\($0)".contains("--data") }
         #expect { _ = try DataSource.resolve(dataset: "kmnist", directory: nil) } throws: { "\($0)".contains("unknown dataset") }
-        #expect(try DataSource.resolve(dataset: "fashion", directory: nil).folder() == DataSource.fashionMNISTDirectory)
+        #expect(try DataSource.resolve(dataset: "fashion", directory: nil).folder(environment: store) == DataSource.fashionMNISTDirectory)
         let empty = try temporaryFolder()
         #expect { _ = try DataSource(name: "custom", directory: empty).load() } throws: {
             "\($0)".contains("train-images-idx3-ubyte") && "\($0)".contains(empty)

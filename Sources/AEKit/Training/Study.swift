@@ -77,9 +77,8 @@ public struct Study {
                 runConfig.encoderCheckpoint = encoder
                 let runFolder = RunFolder(path: folder.file("\(name)/seed-\(runConfig.seed)"))
                 announce("\(name) run \(index + 1)/\(runs) (seed \(runConfig.seed)) in \(runFolder.path)")
-                try checkSameRun(runConfig, in: runFolder)
-                let (history, test) = try finishedRun(runFolder)
-                    ?? trainRun(runConfig, in: runFolder, backend: backend, data: data, progress: progress)
+                let (history, test) = try OwnedRun(config: runConfig, folder: runFolder, owner: "this study")
+                    .result(backend: backend, data: data, progress: progress)
                 histories.append(history)
                 tests.append(test.accuracy ?? .nan)
                 seeds.append(runConfig.seed)
@@ -93,43 +92,6 @@ public struct Study {
         }
         try write(variants)
         return variants
-    }
-
-    /// A run folder left by an earlier study must hold the same run: reading back or resuming
-    /// one trained with another encoder, model or data would mix two studies.
-    private func checkSameRun(_ runConfig: TrainingConfig, in runFolder: RunFolder) throws {
-        guard FileManager.default.fileExists(atPath: runFolder.config) else { return }
-        let earlier = try runFolder.readJSON(RunRecord.self, from: runFolder.config).config
-        guard earlier.encoderCheckpoint == runConfig.encoderCheckpoint, earlier.model == runConfig.model,
-              earlier.seed == runConfig.seed, earlier.trainLimit == runConfig.trainLimit,
-              earlier.data.name == runConfig.data.name, earlier.optimizer == runConfig.optimizer,
-              earlier.batchSize == runConfig.batchSize else {
-            throw TrainingError.configuration("\(runFolder.path) holds a run with other settings than this study's; "
-                                              + "give the study another --out, or remove that folder")
-        }
-    }
-
-    /// The history and test metrics of a run that already finished, if `runFolder` holds one.
-    private func finishedRun(_ runFolder: RunFolder) throws -> ([EpochRecord], Evaluation)? {
-        guard FileManager.default.fileExists(atPath: runFolder.final) else { return nil }
-        let state = try runFolder.readJSON(RunState.self, from: runFolder.state)
-        let final = try runFolder.readJSON(FinalRecord.self, from: runFolder.final)
-        guard state.epochsDone >= config.epochs else { return nil }
-        return (Array(state.history.prefix(config.epochs)), final.test)
-    }
-
-    private func trainRun(_ runConfig: TrainingConfig, in runFolder: RunFolder, backend: any Backend,
-                          data: (train: Dataset, test: Dataset), progress: any TrainingProgress) throws -> ([EpochRecord], Evaluation) {
-        let run: TrainingRun
-        // A run folder with a configuration was started before: resume it (from its last
-        // committed epoch, or from the start if it committed none).
-        if FileManager.default.fileExists(atPath: runFolder.config) {
-            run = try TrainingRun(resuming: runFolder, backend: backend, progress: progress, epochs: runConfig.epochs)
-        } else {
-            run = try TrainingRun(config: runConfig, backend: backend, folder: runFolder, progress: progress, data: data)
-        }
-        let test = try run.run()
-        return (run.history, test)
     }
 
     private func write(_ variants: [StudyVariant]) throws {

@@ -1,0 +1,134 @@
+import Foundation
+
+/// The reports AEKit reproduces (../shared/SEEDS.md).
+public enum ReportID: String, CaseIterable, Codable, Sendable {
+    case s0, s1, s2, s3, s4
+
+    /// `s0` … `s4`, or `all`; throws naming the choices otherwise.
+    public static func parse(_ text: String) throws -> [ReportID] {
+        if text.lowercased() == "all" { return allCases }
+        guard let report = ReportID(rawValue: text.lowercased()) else {
+            throw TrainingError.configuration("unknown report '\(text)'; use one of: "
+                                              + (allCases.map(\.rawValue) + ["all"]).joined(separator: ", "))
+        }
+        return [report]
+    }
+}
+
+/// How much of a report's grid to train: `quick` runs every run of the grid for a couple of
+/// epochs on a subset (minutes on two cores; the tests use it), `full` the reports' epochs and
+/// run counts.
+public enum ReproductionScale: String, CaseIterable, Codable, Sendable {
+    case quick, full
+}
+
+/// One run of a report's grid: its folder name under the reproduction's folder, its
+/// configuration, and what it stands for in the report's tables.
+public struct GridRun: Sendable {
+    public let name: String
+    public var config: TrainingConfig
+    /// `stated` (the report's recipe as written, or one reading of it), `reading` (the other
+    /// reading of an ambiguous recipe), `best` (AEKit's better recipe), `extra` (beyond the
+    /// report: the denoising AE).
+    public let role: Role
+    /// The row it fills in the report's tables: `L = 64`, `N = 512`, `pre-trained, seed 3`;
+    /// a stated run and its best-recipe counterpart share one.
+    public let label: String
+    /// Runs whose models this one needs (a classifier's encoder): trained first.
+    public var needs: [String] = []
+
+    public enum Role: String, Codable, Sendable { case stated, reading, best, extra }
+}
+
+/// The grids, from ../shared/SEEDS.md. Each run is an ordinary `aekit train` run.
+public enum ReproductionGrid {
+    /// S4's classifier study: runs per variant at full scale (the report's 15) and at quick scale.
+    public static func defaultStudyRuns(_ scale: ReproductionScale) -> Int { scale == .full ? 15 : 2 }
+
+    /// `studyRuns`: classifiers per variant in S4's study (default `defaultStudyRuns`).
+    public static func runs(_ report: ReportID, scale: ReproductionScale, studyRuns: Int? = nil) throws -> [GridRun] {
+        var runs: [GridRun]
+        switch report {
+        case .s0:
+            var base = try Recipe.config("s0")
+            runs = [GridRun(name: "s0-L64", config: base, role: .stated, label: "L = 64")]
+            // "learning rate e^{-3}, weight decay e^{-5}": the other reading is e⁻³ and e⁻⁵.
+            var eReading = base
+            eReading.optimizer.learningRate = Float(exp(-3.0))
+            eReading.optimizer.weightDecay = Float(exp(-5.0))
+            runs.append(GridRun(name: "s0-L64-e-reading", config: eReading, role: .reading, label: "L = 64, read as lr e⁻³, wd e⁻⁵"))
+            for hidden in [128, 256, 512] {
+                base.model.hidden = hidden
+                runs.append(GridRun(name: "s0-L\(hidden)", config: base, role: .stated, label: "L = \(hidden)"))
+            }
+            var adam = try Recipe.config("s0")
+            adam.optimizer = OptimizerSpec(kind: .adam, learningRate: 1e-3)
+            runs.append(GridRun(name: "s0-L64-adam", config: adam, role: .best, label: "L = 64"))
+            runs.append(GridRun(name: "s0-L64-denoise", config: try Recipe.config("s0-denoise"), role: .extra,
+                                label: "L = 64, denoising AE (noise 0.3)"))
+        case .s1:
+            let conv = try Recipe.config("s1")
+            // The comparison: S0's dense model at L = 512 with S1's optimiser, batch and epochs.
+            var dense = conv
+            dense.model = ModelSpec(architecture: .dense, hidden: 512, dropout: 0.1, output: .sigmoid)
+            runs = [GridRun(name: "s1-conv", config: conv, role: .stated, label: "conv AE (4×4×8 code)"),
+                    GridRun(name: "s1-dense-512", config: dense, role: .stated, label: "dense-512")]
+        case .s2:
+            runs = []
+            for (recipe, role) in [("s2", GridRun.Role.stated), ("s2-best", .best)] {
+                for hidden in [64, 128, 256, 512] {
+                    var config = try Recipe.config(recipe)
+                    config.model.hidden = hidden
+                    runs.append(GridRun(name: "\(recipe)-N\(hidden)", config: config, role: role, label: "N = \(hidden)"))
+                }
+            }
+        case .s3:
+            let stated = try Recipe.config("s3")
+            // The report states no batch size: 64 is AEKit's reading, 32 (Keras' default) the other.
+            var other = stated
+            other.batchSize = 32
+            runs = [GridRun(name: "s3-batch64", config: stated, role: .stated, label: "batch 64 (AEKit's reading)"),
+                    GridRun(name: "s3-batch32", config: other, role: .reading, label: "read as batch 32")]
+        case .s4:
+            let base = try Recipe.config("s4")
+            func variant(_ name: String, hidden: Int, dropout: Float, label: String, role: GridRun.Role = .stated) -> GridRun {
+                var config = base
+                config.model.hidden = hidden
+                config.model.dropout = dropout
+                return GridRun(name: name, config: config, role: role, label: label)
+            }
+            runs = [variant("s4-base", hidden: 64, dropout: 0.2, label: "base, n = 64, p = 0.2")]
+            runs += [128, 256, 512].map { variant("s4-n\($0)", hidden: $0, dropout: 0.2, label: "n = \($0), p = 0.2") }
+            runs += [Float(0.05), 0.01, 0.0001].map { variant("s4-p\($0)", hidden: 64, dropout: $0, label: "n = 64, p = \($0)") }
+            runs.append(variant("s4-improved", hidden: 128, dropout: 0.01, label: "improved, n = 128, p = 0.01"))
+            // The report leaves the output activation out: sigmoid is AEKit's reading, none the other.
+            var linear = runs[0]
+            linear.config.model.output = .none
+            runs.append(GridRun(name: "s4-base-linear-output", config: linear.config, role: .reading,
+                                label: "base, read as no output activation"))
+            let studyRuns = studyRuns ?? defaultStudyRuns(scale)
+            for variant in ["pre-trained", "fresh"] {
+                for index in 0..<studyRuns {
+                    var config = try Recipe.config("s4-classifier")
+                    config.seed = 1 &+ UInt64(index)
+                    var run = GridRun(name: "s4-classifier-\(variant)-seed\(config.seed)", config: config, role: .stated,
+                                      label: "\(variant), seed \(config.seed)")
+                    if variant == "pre-trained" { run.needs = ["s4-base"] }
+                    runs.append(run)
+                }
+            }
+        }
+        return runs.map { scaled($0, scale) }
+    }
+
+    /// Quick scale: two epochs on the first 2 000 training images (a split-off validation set
+    /// becomes a tenth of them); evaluation stays on the whole test set.
+    private static func scaled(_ run: GridRun, _ scale: ReproductionScale) -> GridRun {
+        guard scale == .quick else { return run }
+        var run = run
+        run.config.epochs = 2
+        run.config.trainLimit = 2000
+        if case .count = run.config.validation { run.config.validation = .fraction(0.1) }
+        return run
+    }
+}

@@ -1,0 +1,133 @@
+import Compute
+import Foundation
+
+/// One measured figure beside the report's: a row of `results.json`.
+public struct ResultRow: Codable, Sendable, Equatable {
+    public var report: String
+    /// What is measured, e.g. `test MSE, N = 64`.
+    public var quantity: String
+    /// The report's figure; nil where it published none.
+    public var published: Double?
+    public var measured: Double
+    /// `stated`, `reading`, `best` or `extra` (see `GridRun.Role`).
+    public var recipe: String
+    /// The run folder, relative to the reproduction's folder (or several, for a mean over runs).
+    public var run: String
+}
+
+/// The figures the reports published (../shared/SEEDS.md), by report and row label.
+enum PublishedFigures {
+    static func testMSE(_ report: ReportID, _ run: GridRun) -> Double? {
+        switch (report, run.name) {
+        case (.s0, "s0-L64"), (.s0, "s0-L64-e-reading"), (.s0, "s0-L64-adam"): return 0.0119
+        case (.s2, let name) where name.hasSuffix("-N64"): return 0.0241
+        case (.s2, let name) where name.hasSuffix("-N128"): return 0.0179
+        case (.s2, let name) where name.hasSuffix("-N256"): return 0.0146
+        case (.s2, let name) where name.hasSuffix("-N512"): return 0.0123
+        case (.s3, _): return 0.0075
+        case (.s4, "s4-base"), (.s4, "s4-base-linear-output"): return 0.037
+        case (.s4, "s4-n128"), (.s4, "s4-n256"): return 0.031
+        case (.s4, "s4-n512"): return 0.029
+        case (.s4, "s4-p0.05"): return 0.025
+        case (.s4, "s4-p0.01"), (.s4, "s4-p0.0001"): return 0.023
+        case (.s4, "s4-improved"): return 0.021
+        default: return nil
+        }
+    }
+}
+
+extension Reproduction {
+    /// Reads every finished run back and writes `report.md` (tables whose columns are
+    /// published | stated recipe | best recipe, and the figures), `results.json` and the
+    /// sweep's curves; returns the rows.
+    @discardableResult
+    public func collect() throws -> [ResultRow] {
+        let results = try finishedRuns()
+        var rows: [ResultRow] = []
+        func add(_ quantity: String, _ published: Double?, _ measured: Double, _ run: GridRun) {
+            rows.append(ResultRow(report: report.rawValue, quantity: "\(quantity), \(run.label)", published: published,
+                                  measured: measured, recipe: run.role.rawValue, run: run.name))
+        }
+        for run in runs where run.config.model.isAutoencoder {
+            guard let (history, test) = results[run.name] else { continue }
+            add("test MSE", PublishedFigures.testMSE(report, run), test.loss, run)
+            if report == .s0, let accuracy = test.binaryAccuracy {
+                add("test binary accuracy", run.name.hasPrefix("s0-L64") && run.role != .extra ? 0.968 : nil, accuracy, run)
+            }
+            if report == .s3, let last = history.last {
+                add("train MSE", 0.0077, last.train.loss, run)
+                add("validation MSE", 0.0076, last.validation.loss, run)
+            }
+            if report == .s1, let last = history.last {
+                add("seconds per epoch", nil, history.map(\.seconds).reduce(0, +) / Double(max(history.count, 1)), run)
+                _ = last
+            }
+        }
+        if report == .s1, let conv = results["s1-conv"], let dense = results["s1-dense-512"],
+           let convRun = runs.first(where: { $0.name == "s1-conv" }) {
+            // "about half the MSE of the best dense AE".
+            rows.append(ResultRow(report: "s1", quantity: "test MSE of the conv AE / dense-512's", published: 0.5,
+                                  measured: conv.test.loss / dense.test.loss, recipe: convRun.role.rawValue,
+                                  run: "s1-conv, s1-dense-512"))
+        }
+        if report == .s4 {
+            for variant in ["pre-trained", "fresh"] {
+                let members = runs.filter { $0.name.hasPrefix("s4-classifier-\(variant)-") }
+                let accuracies = members.compactMap { results[$0.name]?.test.accuracy }
+                guard !accuracies.isEmpty else { continue }
+                let spread = Spread(accuracies)
+                let epochs = members.first?.config.epochs ?? 0
+                let published: Double? = epochs == 30 ? 0.911 : epochs == 50 ? 0.914 : nil
+                rows.append(ResultRow(report: "s4", quantity: "classifier test accuracy, \(variant) encoder, mean of \(accuracies.count) runs",
+                                      published: published, measured: spread.mean, recipe: "stated",
+                                      run: members.map(\.name).joined(separator: ", ")))
+                rows.append(ResultRow(report: "s4", quantity: "classifier test accuracy, \(variant) encoder, std over \(accuracies.count) runs",
+                                      published: published == nil ? nil : (epochs == 30 ? 0.003 : 0.002), measured: spread.std,
+                                      recipe: "stated", run: members.map(\.name).joined(separator: ", ")))
+            }
+        }
+        try writeOutputs(rows, results: results)
+        return rows
+    }
+
+    private func writeOutputs(_ rows: [ResultRow], results: [String: (history: [EpochRecord], test: Evaluation)]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(encoder.encode(rows), to: "\(folder)/results.json")
+        // The sweep: every autoencoder's validation loss per epoch on one plot.
+        let autoencoders = runs.filter { $0.config.model.isAutoencoder }
+        let curves = Figures.curves(autoencoders.compactMap { run in
+            results[run.name].map { ("\(run.name)", $0.history.map(\.validation.loss)) }
+        }, title: "\(report.rawValue): validation loss per epoch", yLabel: "MSE", logScale: true)
+        try writeAtomically(Data(curves.utf8), to: "\(folder)/validation-loss.svg")
+        try writeAtomically(Data(markdown(rows).utf8), to: "\(folder)/report.md")
+    }
+
+    /// The report's tables: one row per label and quantity, with the published figure, the
+    /// stated recipe's (or a reading's) and the best recipe's side by side.
+    func markdown(_ rows: [ResultRow]) -> String {
+        func number(_ value: Double?) -> String {
+            guard let value else { return "–" }
+            return abs(value) >= 100 ? String(format: "%.0f", value) : String(format: "%.4g", value)
+        }
+        var text = "# \(report.rawValue.uppercased()): published against AEKit (\(scale.rawValue) scale)\n\n"
+        text += "Every figure here comes from the run folders beside this file; `results.json` holds the same rows.\n"
+        text += "The stated recipe is the report's as written; a reading is the other reading of what the report leaves open; "
+            + "the best recipe is AEKit's better one, where the stated one does not reach the published figure.\n\n"
+        text += "| quantity | published | stated recipe (AEKit) | best recipe (AEKit) |\n|---|---|---|---|\n"
+        var seen: [String] = []
+        for row in rows where !seen.contains(row.quantity) {
+            seen.append(row.quantity)
+            let same = rows.filter { $0.quantity == row.quantity }
+            let stated = same.first { $0.recipe != "best" }, best = same.first { $0.recipe == "best" }
+            let label = stated.map { $0.recipe == "stated" ? $0.quantity : "\($0.quantity) (\($0.recipe))" } ?? row.quantity
+            text += "| \(label) | \(number(row.published)) | \(number(stated?.measured)) | \(number(best?.measured)) |\n"
+        }
+        text += "\n## Figures\n\n![validation loss per epoch](validation-loss.svg)\n\n"
+        for run in runs where run.config.model.isAutoencoder {
+            text += "### \(run.name): \(run.label)\n\n![\(run.name) loss](\(run.name)/loss.svg) "
+                + "![\(run.name) reconstructions](\(run.name)/reconstructions.png)\n\n"
+        }
+        return text
+    }
+}

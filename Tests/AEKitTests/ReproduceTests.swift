@@ -1,0 +1,75 @@
+@testable import AEKit
+import Foundation
+import Testing
+
+/// `aekit reproduce` as a user runs it: MNIST fetched into a data store of the test's own,
+/// S3's grid at quick scale.
+@Suite(.serialized) struct ReproduceTests {
+    /// A data store holding MNIST (from the copy beside the sources).
+    private func mnistStore() throws -> [String: String] {
+        let store = try temporaryFolder()
+        let get = try aekit(["data", "get", "mnist", "--mirror", sharedMNIST], environment: ["AEKIT_DATA": store])
+        try #require(get.status == 0, "\(get.output)")
+        return ["AEKIT_DATA": store]
+    }
+
+    /// Starts `aekit arguments` without waiting for it.
+    private func start(_ arguments: [String], environment: [String: String]) throws -> Process {
+        let process = Process()
+        process.executableURL = try aekitBinary()
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    @Test func twoTasksAtOnceThenACollectGiveTheSerialReport() throws {
+        let environment = try mnistStore(), root = try temporaryFolder()
+        let quick = ["reproduce", "s3", "--scale", "quick", "--device", "cpu", "--threads", "1"]
+        let serial = try aekit(quick + ["--out", "\(root)/serial"], environment: environment)
+        try #require(serial.status == 0, "\(serial.output)")
+
+        let tasks = try (0..<2).map { try start(quick + ["--out", "\(root)/split", "--task", "\($0)", "--tasks", "2"], environment: environment) }
+        tasks.forEach { $0.waitUntilExit() }
+        #expect(tasks.allSatisfy { $0.terminationStatus == 0 })
+        // Each task trained its own run: both folders hold a finished run, and no report yet.
+        #expect(FileManager.default.fileExists(atPath: "\(root)/split/s3-batch64/final.json"))
+        #expect(FileManager.default.fileExists(atPath: "\(root)/split/s3-batch32/final.json"))
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/split/report.md"))
+        let collect = try aekit(quick + ["--out", "\(root)/split"], environment: environment)
+        #expect(collect.status == 0, "\(collect.output)")
+
+        for file in ["results.json", "report.md"] {
+            let a = try String(contentsOfFile: "\(root)/serial/\(file)", encoding: .utf8)
+            let b = try String(contentsOfFile: "\(root)/split/\(file)", encoding: .utf8)
+            #expect(a == b, "\(file) differs between the serial and the split grid")
+        }
+        let rows = try JSONDecoder().decode([ResultRow].self, from: Data(contentsOf: URL(fileURLWithPath: "\(root)/serial/results.json")))
+        #expect(rows.count == 6 && rows.allSatisfy { $0.report == "s3" && $0.measured.isFinite && $0.published != nil })
+    }
+
+    @Test func thePlanIsOneTrainCommandPerRun() throws {
+        let plan = try aekit(["reproduce", "s2", "--scale", "full", "--plan", "--out", "grid"])
+        #expect(plan.status == 0)
+        let lines = plan.output.split(separator: "\n")
+        #expect(lines.count == 8 && lines.allSatisfy { $0.hasPrefix("aekit train --recipe s2") })
+        #expect(lines[0].contains("--hidden 64") && lines[0].contains("--epochs 30") && lines[0].contains("--out grid/s2-N64"))
+    }
+
+    @Test func badInputIsRefusedAndLeavesNothing() throws {
+        let root = try temporaryFolder()
+        let unknown = try aekit(["reproduce", "s9", "--out", "\(root)/a"])
+        #expect(unknown.status != 0 && unknown.output.contains("unknown report 's9'; use one of: s0, s1, s2, s3, s4, all"))
+        let task = try aekit(["reproduce", "s3", "--task", "2", "--tasks", "2", "--out", "\(root)/b"])
+        #expect(task.status != 0 && task.output.contains("--task 2 is not one of the 2 tasks (0...1)"))
+        // A folder that holds another grid.
+        try FileManager.default.createDirectory(atPath: "\(root)/c", withIntermediateDirectories: true)
+        try Data(#"{"report": "s0", "scale": "full"}"#.utf8).write(to: URL(fileURLWithPath: "\(root)/c/reproduction.json"))
+        let other = try aekit(["reproduce", "s3", "--scale", "quick", "--device", "cpu", "--out", "\(root)/c"])
+        #expect(other.status != 0 && other.output.contains("holds the full-scale grid of s0, not quick-scale s3"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(root)/c") == ["reproduction.json"])
+        #expect(!FileManager.default.fileExists(atPath: "\(root)/a") && !FileManager.default.fileExists(atPath: "\(root)/b"))
+    }
+}
