@@ -20,6 +20,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // OpenSSL's libcrypto: SHA-256 of checkpoint files and cached kernel binaries.
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        // librsvg and cairo: every SVG figure (curves, bars, heatmaps, code maps) also as PNG.
+        .systemLibrary(name: "CRsvg", path: "Sources/CRsvg", pkgConfig: "librsvg-2.0",
+                       providers: [.apt(["librsvg2-dev"])]),
+        .target(name: "SVGRaster", dependencies: ["CRsvg"], path: "Sources/SVGRaster"),
         // sched_getaffinity's CPU_COUNT, a C macro: how many cores the CPU backend may use.
         .target(name: "CAffinity", path: "Sources/CAffinity"),
         // The CPU backend's hot loops (pooling, dropout, im2col, ReLU, bias sums), compiled
@@ -34,7 +38,7 @@ let package = Package(
         .target(name: "Kernels", path: "Kernels", plugins: ["EmbedKernels"]),
 
         .target(name: "Compute", dependencies: ["COpenCL", "COpenBLAS", "CAffinity", "CCrypto", "CPUKernels", "Kernels"]),
-        .target(name: "AEKit", dependencies: ["Compute", "CZlib"]),
+        .target(name: "AEKit", dependencies: ["Compute", "CZlib", "SVGRaster"]),
         .executableTarget(name: "aekit", dependencies: [
             "AEKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

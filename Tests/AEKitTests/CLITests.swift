@@ -156,7 +156,7 @@ func aekit(_ arguments: [String], in directory: String? = nil,
         let (status, output) = try aekit(["train", "--recipe", "s2", "--data", data, "--validation", "10", "--epochs", "2",
                                           "--batch", "20", "--device", "cpu", "--out", "run"], in: work)
         #expect(status == 0, "\(output)")
-        for file in ["config.json", "metrics.csv", "model.safetensors", "final.json", "loss.svg", "reconstructions.png"] {
+        for file in ["config.json", "metrics.csv", "model.safetensors", "final.json", "loss.svg", "loss.png", "reconstructions.png", "codes.png"] {
             #expect(FileManager.default.fileExists(atPath: "\(work)/run/\(file)"), "missing \(file)")
         }
         let csv = try String(contentsOfFile: "\(work)/run/metrics.csv", encoding: .utf8).split(separator: "\n")

@@ -194,7 +194,7 @@ private final class HTTPFileTransfer: NSObject, URLSessionDataDelegate, @uncheck
                 // A whole file (a server that ignores Range sends this too): start the part anew.
                 offset = 0
                 total = length
-                FileManager.default.createFile(atPath: partial, contents: nil)
+                _ = FileManager.default.createFile(atPath: partial, contents: nil)
                 handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
                 try handle?.truncate(atOffset: 0)
             case 416 where offset > 0:

@@ -51,10 +51,15 @@ public enum Figures {
         return grid(rows, height: data.height, width: data.width)
     }
 
-    /// An SVG line chart of named series over epochs 1…n, with a log-scale y axis when asked.
+    /// A line chart of named series over epochs 1…n, with a log-scale y axis when asked.
     /// `spreads[i]`, when given, shades series i ± that much at each epoch (a mean ± std band).
     public static func curves(_ series: [(name: String, values: [Double])], title: String, yLabel: String,
-                              logScale: Bool = false, spreads: [[Double]?] = []) -> String {
+                              logScale: Bool = false, spreads: [[Double]?] = []) -> SVGImage {
+        SVGImage(curvesSVG(series, title: title, yLabel: yLabel, logScale: logScale, spreads: spreads), width: 640, height: 400)
+    }
+
+    private static func curvesSVG(_ series: [(name: String, values: [Double])], title: String, yLabel: String,
+                                  logScale: Bool, spreads: [[Double]?]) -> String {
         let width = 640.0, height = 400.0, left = 70.0, right = 150.0, top = 40.0, bottom = 50.0
         let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
         func spread(_ i: Int) -> [Double]? { i < spreads.count ? spreads[i] : nil }

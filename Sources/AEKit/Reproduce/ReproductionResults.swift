@@ -99,13 +99,40 @@ extension Reproduction {
         let curves = Figures.curves(autoencoders.compactMap { run in
             results[run.name].map { ("\(run.name)", $0.history.map(\.validation.loss)) }
         }, title: "\(report.rawValue): validation loss per epoch", yLabel: "MSE", logScale: true)
-        try writeAtomically(Data(curves.utf8), to: "\(folder)/validation-loss.svg")
-        try writeAtomically(Data(markdown(rows).utf8), to: "\(folder)/report.md")
+        try curves.write(to: folder, name: "validation-loss")
+        var figures: [(title: String, file: String)] = [("validation loss per epoch, every autoencoder of the grid", "validation-loss.png")]
+        if report == .s2 {
+            // The test errors per N: published, stated recipe, best recipe.
+            let groups = [64, 128, 256, 512].map { n -> (label: String, values: [Double?]) in
+                let stated = results["s2-N\(n)"]?.test.loss, best = results["s2-best-N\(n)"]?.test.loss
+                let published = runs.first { $0.name == "s2-N\(n)" }.flatMap { PublishedFigures.testMSE(report, $0) }
+                return ("N = \(n)", [published, stated, best])
+            }
+            try Figures.bars(groups, series: ["published", "stated recipe", "best recipe"], title: "S2: test MSE by N",
+                             yLabel: "test MSE").write(to: folder, name: "test-mse")
+            figures.append(("test MSE by N", "test-mse.png"))
+            // What an untrained network puts out (the report's figure), from the grid's first model.
+            if let first = runs.first {
+                let model = try Sequential.build(first.config.model, backend: CPUBackend(), seed: first.config.seed)
+                let test = try first.config.data.load().test
+                try writeAtomically(Figures.reconstructions(model, test).png(), to: "\(folder)/untrained.png")
+                figures.append(("an untrained \(first.config.model.name): test images above its outputs", "untrained.png"))
+            }
+        }
+        if report == .s4 {
+            for variant in ["pre-trained", "fresh"] {
+                guard let run = runs.first(where: { $0.name.hasPrefix("s4-classifier-\(variant)-") }),
+                      let confusion = results[run.name]?.test.confusion else { continue }
+                try Figures.heatmap(confusion, title: "\(run.name): test-set confusion matrix").write(to: folder, name: "confusion-\(variant)")
+                figures.append(("confusion matrix of \(run.name) on the test set", "confusion-\(variant).png"))
+            }
+        }
+        try writeAtomically(Data(markdown(rows, figures: figures).utf8), to: "\(folder)/report.md")
     }
 
     /// The report's tables: one row per label and quantity, with the published figure, the
     /// stated recipe's (or a reading's) and the best recipe's side by side.
-    func markdown(_ rows: [ResultRow]) -> String {
+    func markdown(_ rows: [ResultRow], figures: [(title: String, file: String)]) -> String {
         func number(_ value: Double?) -> String {
             guard let value else { return "–" }
             return abs(value) >= 100 ? String(format: "%.0f", value) : String(format: "%.4g", value)
@@ -123,10 +150,17 @@ extension Reproduction {
             let label = stated.map { $0.recipe == "stated" ? $0.quantity : "\($0.quantity) (\($0.recipe))" } ?? row.quantity
             text += "| \(label) | \(number(row.published)) | \(number(stated?.measured)) | \(number(best?.measured)) |\n"
         }
-        text += "\n## Figures\n\n![validation loss per epoch](validation-loss.svg)\n\n"
+        text += "\n## Figures\n\n"
+        for figure in figures { text += "**\(figure.title)**\n\n![\(figure.title)](\(figure.file))\n\n" }
+        if report == .s0 {
+            text += "**Salt-and-pepper noise 0 … 0.5 (rows of noisy inputs above their reconstructions): the plain AE, then "
+                + "the denoising AE**\n\n![plain](s0-L64/salt-and-pepper.png) ![denoising](s0-L64-denoise/salt-and-pepper.png)\n\n"
+        }
+        text += "Each run: its loss curves, test images above their reconstructions, and its code space "
+            + "(PCA of the test-set codes, coloured by class).\n\n"
         for run in runs where run.config.model.isAutoencoder {
-            text += "### \(run.name): \(run.label)\n\n![\(run.name) loss](\(run.name)/loss.svg) "
-                + "![\(run.name) reconstructions](\(run.name)/reconstructions.png)\n\n"
+            text += "### \(run.name): \(run.label)\n\n![\(run.name) loss](\(run.name)/loss.png) "
+                + "![\(run.name) reconstructions](\(run.name)/reconstructions.png) ![\(run.name) codes](\(run.name)/codes.png)\n\n"
         }
         return text
     }

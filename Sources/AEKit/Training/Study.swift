@@ -107,6 +107,6 @@ public struct Study {
         let svg = Figures.curves(variants.map { ($0.name, $0.validationAccuracy.map(\.mean)) },
                                  title: "\(config.model.name): \(validationName) accuracy, mean ± std over \(runs) runs",
                                  yLabel: "accuracy", spreads: variants.map { $0.validationAccuracy.map(\.std) })
-        try writeAtomically(Data(svg.utf8), to: folder.file("accuracy.svg"))
+        try svg.write(to: folder.path, name: "accuracy")
     }
 }

@@ -213,16 +213,17 @@ public final class TrainingRun {
         let validationName = config.validation == .testSet ? "test" : "validation"
         let loss = Figures.curves([("train", history.map(\.train.loss)), (validationName, history.map(\.validation.loss))],
                                   title: "\(config.model.name) on \(config.data.name)", yLabel: lossName, logScale: true)
-        try writeAtomically(Data(loss.utf8), to: folder.file("loss.svg"))
+        try loss.write(to: folder.path, name: "loss")
         if let metric = history.first?.train.metric?.name {
             let curves = Figures.curves([("train", history.map { $0.train.metric?.value ?? .nan }),
                                          (validationName, history.map { $0.validation.metric?.value ?? .nan })],
                                         title: "\(config.model.name): \(metric)", yLabel: metric)
-            try writeAtomically(Data(curves.utf8), to: folder.file("\(metric).svg"))
+            try curves.write(to: folder.path, name: metric)
         }
         if config.model.isAutoencoder {
             try writeAtomically(Figures.reconstructions(model, test).png(), to: folder.file("reconstructions.png"))
             try writeAtomically(Figures.saltAndPepper(model, test).png(), to: folder.file("salt-and-pepper.png"))
+            try Figures.codeMap(model, test).write(to: folder.path, name: "codes")
         }
     }
 }
