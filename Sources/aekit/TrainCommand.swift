@@ -37,6 +37,9 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Dropout probability.")
     var dropout: Float?
 
+    @Option(parsing: .unconditional, help: "conv-keras: the third encoder convolution's filters, the code's channels (default 8; S1's text reads 16).")
+    var codeChannels: Int?
+
     @Option(parsing: .unconditional, help: "Train a denoising autoencoder: this fraction of each input's pixels becomes salt-and-pepper noise; the clean image is the target.")
     var noise: Float?
 
@@ -111,6 +114,7 @@ struct TrainCommand: ParsableCommand {
         }
         if let hidden { config.model.hidden = hidden }
         if let dropout { config.model.dropout = dropout }
+        if let codeChannels { config.model.codeChannels = codeChannels }
         if let noise { config.noise = noise }
         if let output { config.model.output = output }
         if let initialization { config.model.initialization = initialization }

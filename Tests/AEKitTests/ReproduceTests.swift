@@ -47,7 +47,7 @@ import Testing
             #expect(a == b, "\(file) differs between the serial and the split grid")
         }
         let rows = try JSONDecoder().decode([ResultRow].self, from: Data(contentsOf: URL(fileURLWithPath: "\(root)/serial/results.json")))
-        #expect(rows.count == 6 && rows.allSatisfy { $0.report == "s3" && $0.measured.isFinite && $0.published != nil })
+        #expect(rows.count == 9 && rows.allSatisfy { $0.report == "s3" && $0.measured.isFinite && $0.published != nil })
     }
 
     @Test func thePlanIsOneTrainCommandPerRun() throws {

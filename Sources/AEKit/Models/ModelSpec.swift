@@ -23,6 +23,9 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var initialization: Initialization
     public var imageHeight = 28
     public var imageWidth = 28
+    /// conv-keras only: the filters of the third encoder convolution, which are the code's
+    /// channels (nil: 8, a 4×4×8 code; S1's text lists 16, the other reading).
+    public var codeChannels: Int?
 
     public init(architecture: Architecture, hidden: Int = 64, dropout: Float = 0, output: OutputActivation = .sigmoid,
                 initialization: Initialization = .pytorch) {
@@ -46,7 +49,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var name: String {
         switch architecture {
         case .dense: return "dense-\(hidden)"
-        case .convKeras: return "conv-keras"
+        case .convKeras: return codeChannels.map { "conv-keras-\($0)" } ?? "conv-keras"
         case .convLinear: return "conv-linear-\(hidden)"
         case .classifier: return "classifier-\(hidden)"
         }
@@ -62,6 +65,10 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     public var problem: String? {
         if !(1...ModelSpec.maximumHidden).contains(hidden) {
             return "the bottleneck width (--hidden) must be in 1...\(ModelSpec.maximumHidden) (got \(hidden))"
+        }
+        if let codeChannels {
+            if architecture != .convKeras { return "--code-channels is for the conv-keras model only" }
+            if !(1...4096).contains(codeChannels) { return "--code-channels must be in 1...4096 (got \(codeChannels))" }
         }
         if !(0..<1).contains(dropout) { return "the dropout probability (--dropout) must be in [0, 1) (got \(dropout))" }
         let sides = 1...ModelSpec.maximumImageSide

@@ -27,15 +27,16 @@ extension Sequential {
             layers += output()
 
         case .convKeras:
-            // Keras' padding="same" pools round up: 28 → 14 → 7 → 4.
+            // Keras' padding="same" pools round up: 28 → 14 → 7 → 4; the code is 4×4×c.
             func conv(_ i: Int, _ o: Int, _ padding: Padding) throws -> any Layer {
                 try Conv2D(i, o, kernel: 3, padding: padding, backend: b, initialization: initial, random: &random)
             }
+            let c = spec.codeChannels ?? 8
             layers = [
                 try conv(1, 16, .same), ReLU(), MaxPool2D(kernel: 2, ceilMode: true),
                 try conv(16, 8, .same), ReLU(), MaxPool2D(kernel: 2, ceilMode: true),
-                try conv(8, 8, .same), ReLU(), MaxPool2D(kernel: 2, ceilMode: true),
-                try conv(8, 8, .same), ReLU(), UpSample2D(factor: 2),
+                try conv(8, c, .same), ReLU(), MaxPool2D(kernel: 2, ceilMode: true),
+                try conv(c, 8, .same), ReLU(), UpSample2D(factor: 2),
                 try conv(8, 8, .same), ReLU(), UpSample2D(factor: 2),
                 try conv(8, 16, .valid), ReLU(), UpSample2D(factor: 2),
                 try conv(16, 1, .same),

@@ -43,6 +43,7 @@ extension Reproduction {
     @discardableResult
     public func collect() throws -> [ResultRow] {
         let results = try finishedRuns()
+        try completeFigures(results)
         var rows: [ResultRow] = []
         func add(_ quantity: String, _ published: Double?, _ measured: Double, _ run: GridRun) {
             rows.append(ResultRow(report: report.rawValue, quantity: "\(quantity), \(run.label)", published: published,
@@ -58,17 +59,18 @@ extension Reproduction {
                 add("train MSE", 0.0077, last.train.loss, run)
                 add("validation MSE", 0.0076, last.validation.loss, run)
             }
-            if report == .s1, let last = history.last {
+            if report == .s1 {
                 add("seconds per epoch", nil, history.map(\.seconds).reduce(0, +) / Double(max(history.count, 1)), run)
-                _ = last
             }
         }
-        if report == .s1, let conv = results["s1-conv"], let dense = results["s1-dense-512"],
-           let convRun = runs.first(where: { $0.name == "s1-conv" }) {
+        if report == .s1, let dense = results["s1-dense-512"] {
             // "about half the MSE of the best dense AE".
-            rows.append(ResultRow(report: "s1", quantity: "test MSE of the conv AE / dense-512's", published: 0.5,
-                                  measured: conv.test.loss / dense.test.loss, recipe: convRun.role.rawValue,
-                                  run: "s1-conv, s1-dense-512"))
+            for run in runs where run.config.model.architecture == .convKeras {
+                guard let conv = results[run.name] else { continue }
+                rows.append(ResultRow(report: "s1", quantity: "test MSE against dense-512's, \(run.label)", published: 0.5,
+                                      measured: conv.test.loss / dense.test.loss, recipe: run.role.rawValue,
+                                      run: "\(run.name), s1-dense-512"))
+            }
         }
         if report == .s4 {
             for variant in ["pre-trained", "fresh"] {
@@ -88,6 +90,22 @@ extension Reproduction {
         }
         try writeOutputs(rows, results: results)
         return rows
+    }
+
+    /// Runs finished by an earlier AEKit may lack figures this one writes (the PNG curves, the
+    /// code map): they are drawn now from the run's checkpoint, so every link in report.md holds.
+    private func completeFigures(_ results: [String: (history: [EpochRecord], test: Evaluation)]) throws {
+        var tests: [String: Dataset] = [:]
+        for run in runs {
+            let folder = runFolder(run)
+            let needed = ["loss.png"] + (run.config.model.isAutoencoder ? ["codes.png", "reconstructions.png"] : [])
+            guard let result = results[run.name],
+                  !needed.allSatisfy({ FileManager.default.fileExists(atPath: folder.file($0)) }) else { continue }
+            let name = run.config.data.name
+            if tests[name] == nil { tests[name] = try run.config.data.load().test }
+            let model = try Checkpoint.load(folder.model, backend: CPUBackend())
+            try Figures.writeRunFigures(folder: folder, config: run.config, history: result.history, model: model, test: tests[name]!)
+        }
     }
 
     private func writeOutputs(_ rows: [ResultRow], results: [String: (history: [EpochRecord], test: Evaluation)]) throws {

@@ -208,22 +208,31 @@ public final class TrainingRun {
     }
 
     private func writeFigures() throws {
-        let model = trainer.model, test = trainer.data.test
+        try Figures.writeRunFigures(folder: folder, config: config, history: history, model: trainer.model,
+                                    test: trainer.data.test)
+    }
+}
+
+extension Figures {
+    /// A run's figures in its folder: loss (and metric) curves per epoch; for an autoencoder,
+    /// test images above their reconstructions, the salt-and-pepper grid and the code map.
+    static func writeRunFigures(folder: RunFolder, config: TrainingConfig, history: [EpochRecord],
+                                model: Sequential, test: Dataset) throws {
         let lossName = config.model.isAutoencoder ? "MSE" : "cross-entropy"
         let validationName = config.validation == .testSet ? "test" : "validation"
-        let loss = Figures.curves([("train", history.map(\.train.loss)), (validationName, history.map(\.validation.loss))],
-                                  title: "\(config.model.name) on \(config.data.name)", yLabel: lossName, logScale: true)
+        let loss = curves([("train", history.map(\.train.loss)), (validationName, history.map(\.validation.loss))],
+                          title: "\(config.model.name) on \(config.data.name)", yLabel: lossName, logScale: true)
         try loss.write(to: folder.path, name: "loss")
         if let metric = history.first?.train.metric?.name {
-            let curves = Figures.curves([("train", history.map { $0.train.metric?.value ?? .nan }),
-                                         (validationName, history.map { $0.validation.metric?.value ?? .nan })],
-                                        title: "\(config.model.name): \(metric)", yLabel: metric)
-            try curves.write(to: folder.path, name: metric)
+            let metricCurves = curves([("train", history.map { $0.train.metric?.value ?? .nan }),
+                                       (validationName, history.map { $0.validation.metric?.value ?? .nan })],
+                                      title: "\(config.model.name): \(metric)", yLabel: metric)
+            try metricCurves.write(to: folder.path, name: metric)
         }
         if config.model.isAutoencoder {
-            try writeAtomically(Figures.reconstructions(model, test).png(), to: folder.file("reconstructions.png"))
-            try writeAtomically(Figures.saltAndPepper(model, test).png(), to: folder.file("salt-and-pepper.png"))
-            try Figures.codeMap(model, test).write(to: folder.path, name: "codes")
+            try writeAtomically(reconstructions(model, test).png(), to: folder.file("reconstructions.png"))
+            try writeAtomically(saltAndPepper(model, test).png(), to: folder.file("salt-and-pepper.png"))
+            try codeMap(model, test).write(to: folder.path, name: "codes")
         }
     }
 }
