@@ -171,8 +171,9 @@ extension Reproduction {
         text += "\n## Figures\n\n"
         for figure in figures { text += "**\(figure.title)**\n\n![\(figure.title)](\(figure.file))\n\n" }
         if report == .s0 {
-            text += "**Salt-and-pepper noise 0 … 0.5 (rows of noisy inputs above their reconstructions): the plain AE, then "
-                + "the denoising AE**\n\n![plain](s0-L64/salt-and-pepper.png) ![denoising](s0-L64-denoise/salt-and-pepper.png)\n\n"
+            text += "**Salt-and-pepper noise 0 … 0.5 (rows of noisy inputs above their reconstructions): the AE trained "
+                + "plainly (Adam), then the same trained as a denoising AE**\n\n"
+                + "![plain](s0-L64-adam/salt-and-pepper.png) ![denoising](s0-L64-denoise/salt-and-pepper.png)\n\n"
         }
         text += "Each run: its loss curves, test images above their reconstructions, and its code space "
             + "(PCA of the test-set codes, coloured by class).\n\n"

@@ -7,7 +7,7 @@ public enum Recipe {
     public static let summaries: [String: String] = [
         "default": "conv AE with a linear bottleneck (S4's, n=128, p=0.01) on Fashion-MNIST, Adam, 4 epochs",
         "s0": "MNIST dense AE 784-64-784, dropout 0.1, sigmoid; SGD lr 1e-3, wd 1e-5, batch 1000, 50 epochs",
-        "s0-denoise": "S0's model and recipe trained as a denoising AE: 30% salt-and-pepper input, clean target",
+        "s0-denoise": "S0's model with Adam 1e-3 (S0's best recipe) as a denoising AE: 30% salt-and-pepper input, clean target",
         "s1": "MNIST Keras conv AE (4x4x8 code); SGD lr 1.0, Nesterov momentum 0.5, batch 1000, 50 epochs",
         "s2": "Fashion-MNIST dense AE 784-64-784, dropout 0.1, ReLU; SGD lr 0.5, batch 1000, 30 epochs, 50k/10k split",
         "s2-best": "S2's model and split without dropout, sigmoid output; Adam 1e-3, batch 100, 30 epochs",
@@ -32,11 +32,13 @@ public enum Recipe {
                                   optimizer: OptimizerSpec(kind: .sgd, learningRate: 1e-3, weightDecay: 1e-5),
                                   batchSize: 1000, epochs: 50, seed: 1, validation: .testSet)
         case "s0-denoise":
-            // Beyond the reports: S0 exactly, but each training input has 30 % of its pixels
-            // set to 0 or 1, and the clean image is the target; its salt-and-pepper figure
-            // (noise 0 … 0.5) sits beside S0's.
+            // Beyond the reports: S0's model with Adam (S0's stated SGD at 1e-3 hardly moves in
+            // 50 epochs: test MSE 0.233), and each training input with 30 % of its pixels set to
+            // 0 or 1, the clean image the target. Its salt-and-pepper figure (noise 0 … 0.5)
+            // sits beside that of the same model trained plainly.
             var config = try self.config("s0")
             config.recipe = name
+            config.optimizer = OptimizerSpec(kind: .adam, learningRate: 1e-3)
             config.noise = 0.3
             return config
         case "s1":
