@@ -83,8 +83,8 @@ struct BenchTrainCommand: ParsableCommand {
         let epoch = record.profiledEpochSeconds ?? 0
         let inOps = profile.reduce(0) { $0 + $1.seconds }
         if let step = record.perStep {
-            // The median step of the plain (not profiled) timed epoch.
-            print("\n\(record.backend) per step: \(step.launches) kernel launches, \(step.bytes) bytes host<->device, "
+            // The median step of the plain (not profiled) timed epoch, in the form issue 9 fixed.
+            print("\nper step: \(step.launches) kernel launches, \(step.bytes) bytes host<->device, "
                   + "\(step.blockingWaits) blocking waits")
         }
         print("\nprofile of \(record.backend): one epoch op by op, \(String(format: "%.2f", epoch)) s " +
