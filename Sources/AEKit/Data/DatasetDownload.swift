@@ -91,8 +91,9 @@ public final class DatasetDownload {
             do {
                 switch source {
                 case .folder(let path):
-                    let data = try readRegularFile("\(path)/\(file.name)", limit: 1 << 30)
-                    try writeAtomically(data, to: partial, durable: true)
+                    let data = try readRegularFile("\(path)/\(file.name)", limit: KnownFile.fileLimit)
+                    // Flushed to disk by `moveDurably` once checked.
+                    try writeAtomically(data, to: partial)
                     progress(DownloadProgress(file: file.name, source: path, bytes: data.count, total: data.count,
                                               rate: 0, isFinished: true))
                 case .mirror(let base):
@@ -114,7 +115,7 @@ public final class DatasetDownload {
                                  + "; expected \(file.md5) (or content \(file.contentMD5)): a damaged or different file", false))
                 continue
             }
-            try moveIntoPlace(partial, target)
+            try moveDurably(partial, to: target)
             return .fetched(from: source.description, check)
         }
         var message = "\(dataset.name): cannot fetch \(file.name):\n"
@@ -124,16 +125,6 @@ public final class DatasetDownload {
         }
         let offline = !failures.isEmpty && failures.allSatisfy(\.offline)
         throw DatasetError.notFound(message, hint: offline ? "offline? use --mirror DIR or --data DIR" : "")
-    }
-
-    /// The checked part becomes the file, durably: flushed, renamed, the folder flushed.
-    private func moveIntoPlace(_ partial: String, _ target: String) throws {
-        let descriptor = open(partial, O_RDONLY)
-        if descriptor >= 0 { fsync(descriptor); close(descriptor) }
-        guard rename(partial, target) == 0 else {
-            throw FileError.unwritable(target, FileError.errnoText())
-        }
-        try syncFolder(folder)
     }
 }
 

@@ -67,7 +67,7 @@ public struct Reproduction {
         let marker = "\(folder)/reproduction.json"
         let mine = Marker(report: report, scale: scale)
         if FileManager.default.fileExists(atPath: marker) {
-            let theirs = try JSONDecoder().decode(Marker.self, from: readRegularFile(marker, limit: 1 << 16))
+            let theirs = try RunFolder(path: folder).readJSON(Marker.self, from: marker)
             guard theirs == mine else {
                 throw TrainingError.configuration("\(folder) holds the \(theirs.scale.rawValue)-scale grid of \(theirs.report.rawValue), "
                                                   + "not \(scale.rawValue)-scale \(report.rawValue); choose another --out")
@@ -80,10 +80,8 @@ public struct Reproduction {
                                               + "choose another --out")
         }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         // Two tasks may start at once: both write the same bytes, each in one rename.
-        try writeAtomically(encoder.encode(mine), to: marker)
+        try RunFolder(path: folder).writeJSON(mine, to: marker)
     }
 
     /// Trains (or reads back, or resumes) `runs`; a run whose encoder run has not finished is

@@ -126,9 +126,7 @@ extension Reproduction {
     }
 
     private func writeOutputs(_ rows: [ResultRow], results: [String: (history: [EpochRecord], test: Evaluation)]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeAtomically(encoder.encode(rows), to: "\(folder)/results.json")
+        try RunFolder(path: folder).writeJSON(rows, to: "\(folder)/results.json")
         // The sweep: every autoencoder's validation loss per epoch on one plot.
         let autoencoders = runs.filter { $0.config.model.isAutoencoder }
         let curves = Figures.curves(autoencoders.compactMap { run in

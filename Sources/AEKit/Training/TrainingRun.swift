@@ -212,27 +212,3 @@ public final class TrainingRun {
                                     test: trainer.data.test)
     }
 }
-
-extension Figures {
-    /// A run's figures in its folder: loss (and metric) curves per epoch; for an autoencoder,
-    /// test images above their reconstructions, the salt-and-pepper grid and the code map.
-    static func writeRunFigures(folder: RunFolder, config: TrainingConfig, history: [EpochRecord],
-                                model: Sequential, test: Dataset) throws {
-        let lossName = config.model.isAutoencoder ? "MSE" : "cross-entropy"
-        let validationName = config.validation == .testSet ? "test" : "validation"
-        let loss = curves([("train", history.map(\.train.loss)), (validationName, history.map(\.validation.loss))],
-                          title: "\(config.model.name) on \(config.data.name)", yLabel: lossName, logScale: true)
-        try loss.write(to: folder.path, name: "loss")
-        if let metric = history.first?.train.metric?.name {
-            let metricCurves = curves([("train", history.map { $0.train.metric?.value ?? .nan }),
-                                       (validationName, history.map { $0.validation.metric?.value ?? .nan })],
-                                      title: "\(config.model.name): \(metric)", yLabel: metric)
-            try metricCurves.write(to: folder.path, name: metric)
-        }
-        if config.model.isAutoencoder {
-            try writeAtomically(reconstructions(model, test).png(), to: folder.file("reconstructions.png"))
-            try writeAtomically(saltAndPepper(model, test).png(), to: folder.file("salt-and-pepper.png"))
-            try codeMap(model, test).write(to: folder.path, name: "codes")
-        }
-    }
-}

@@ -135,6 +135,18 @@ public func writeAtomically(_ data: Data, to path: String, durable: Bool = false
     if durable { try syncFolder(folder) }
 }
 
+/// Gives the finished file at `source` the name `path` durably: its data flushed, then the
+/// rename, then the folder (both in one folder).
+public func moveDurably(_ source: String, to path: String) throws {
+    let fd = open(source, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw FileError.unwritable(path, FileError.errnoText()) }
+    let synced = fsync(fd) == 0 ? nil : FileError.errnoText()
+    close(fd)
+    if let synced { throw FileError.unwritable(path, synced) }
+    guard rename(source, path) == 0 else { throw FileError.unwritable(path, FileError.errnoText()) }
+    try syncFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+}
+
 /// Makes the entries of `folder` (a rename, a new file) durable.
 public func syncFolder(_ folder: String) throws {
     let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
