@@ -3,7 +3,7 @@ import ArgumentParser
 
 /// `--dataset` and `--data`: which dataset, and where its files are.
 struct DataOptions: ParsableArguments {
-    @Option(help: "The dataset: fashion-mnist (installed by scripts/setup), mnist (needs --data) or custom (needs --data).")
+    @Option(help: "The dataset: fashion-mnist (installed by scripts/setup), mnist (`aekit data get mnist`) or custom (needs --data).")
     var dataset: String?
 
     @Option(help: "A folder holding the four IDX files (train/t10k images/labels, .gz or not).")

@@ -21,7 +21,9 @@ struct DeviceOptions: ParsableArguments {
 
     /// The device these flags name, `fallback` where --device is not given.
     func select(fallback: String = "auto") throws -> DeviceSelection.Choice {
-        try DeviceSelection.select(device ?? fallback, threads: threadOptions.budget(), policy: policy())
+        let choice = try DeviceSelection.select(device ?? fallback, threads: threadOptions.budget(), policy: policy())
+        if choice.backend is CPUBackend { printBLASWarning() }
+        return choice
     }
 
     /// The kernel policy: --kernel-policy, else AEKIT_KERNEL_POLICY, else auto.

@@ -24,8 +24,10 @@ func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// Says on standard error when OPENBLAS_CORETYPE holds OpenBLAS below this CPU (see `BLASInfo`):
-/// every CPU figure printed after it is slower than the machine.
-func printBLASWarning() {
+/// Says on standard error, once per process, when OpenBLAS runs older kernels than this CPU
+/// can (see `BLASInfo`): every CPU figure and epoch after it is slower than the machine.
+func printBLASWarning() { _ = blasWarningOnce }
+
+private let blasWarningOnce: Void = {
     if let warning = BLASInfo.current.warning { printError("warning: \(warning)") }
-}
+}()

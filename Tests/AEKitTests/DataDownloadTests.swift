@@ -105,6 +105,17 @@ final class MirrorServer {
         #expect(server.requests().filter { $0.hasPrefix("GET /missing/") }.count == 4)
     }
 
+    @Test func aSecondFetchIntoTheSameFolderIsRefused() throws {
+        let store = try temporaryFolder(), folder = store + "/mnist"
+        // Another `aekit data get` holding the folder's lock (flock conflicts across descriptors).
+        let held = try RunLock(folder: folder, file: store + "/.mnist.lock")
+        defer { held.release() }
+        #expect {
+            try DatasetDownload(dataset: .mnist, folder: folder, sources: [.folder(sharedMNIST)]).run()
+        } throws: { "\($0)".contains("\(folder) is in use by process \(getpid())") }
+        #expect(files(in: folder).isEmpty)
+    }
+
     @Test func noServerAtAllSaysOffline() throws {
         let folder = try temporaryFolder() + "/mnist"
         // Port 1 on the loopback: nothing listens there, so the connection is refused at once.

@@ -196,4 +196,20 @@ import Testing
         try sharedCPU.confusionAdd(logits: logits.buffer, target: target.buffer, rows: 2, classes: 3, confusion: confusion.buffer)
         #expect(try sharedCPU.download(confusion.buffer) == [0, 0, 0, 1, 0, 0, 0, 0, 1])
     }
+
+    /// Subnormal floats are flushed to zero (`CPUBackend.flushSubnormals`): a result below
+    /// Float's smallest normal becomes 0 (FTZ), and a subnormal input counts as 0 (DAZ), in the
+    /// backend's own loops and in OpenBLAS' GEMM alike. Unflushed, each line's result is not 0.
+    @Test func subnormalsAreFlushedToZero() throws {
+        let tiny = Float.leastNormalMagnitude
+        let x = try sharedCPU.tensor([4], values: [tiny, -tiny, 4 * tiny, 1])
+        try sharedCPU.scale(x.buffer, by: 0.125)
+        #expect(try sharedCPU.download(x.buffer) == [0, 0, 0, 0.125])
+        // A subnormal by its bits: arithmetic here may already run flushed.
+        let a = try sharedCPU.tensor([1, 1], values: [Float(bitPattern: 0x0010_0000)]), b = try sharedCPU.tensor([1, 1], values: [1e30])
+        let c = try sharedCPU.tensor([1, 1], values: [0])
+        try sharedCPU.gemm(transA: false, transB: false, m: 1, n: 1, k: 1, alpha: 1, a: a.buffer, b: b.buffer, beta: 0, c: c.buffer)
+        #expect(try sharedCPU.download(c.buffer) == [0])
+    }
 }
+

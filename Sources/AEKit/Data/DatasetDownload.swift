@@ -67,6 +67,12 @@ public final class DatasetDownload {
     /// Fetches every file not already present and sound; returns each file's outcome.
     public func run() throws -> [String: Outcome] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // Two `aekit data get` into one folder would append to the same partial files: the
+        // second is refused, naming the first (as a second `aekit train` on a run folder is).
+        // The lock file sits beside the folder, which holds the dataset's files and nothing else.
+        let name = (folder as NSString).lastPathComponent, parent = (folder as NSString).deletingLastPathComponent
+        let lock = try RunLock(folder: folder, file: ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(".\(name).lock"))
+        defer { lock.release() }
         var outcomes: [String: Outcome] = [:]
         for file in dataset.files {
             let target = "\(folder)/\(file.name)"

@@ -7,16 +7,19 @@ import Foundation
 /// for the message that refuses a second process.
 public final class RunLock {
     public let folder: String
+    private let path: String
     private var descriptor: Int32
     /// The folders, outermost first, that this process created for the run.
     private let created: [String]
 
     /// Takes the lock of `folder` (which must exist), or throws naming the process that holds
-    /// it. `created` lists the folders this process made for the run, for `abandon`.
-    public init(folder: String, created: [String] = []) throws {
+    /// it. `created` lists the folders this process made for the run, for `abandon`. The lock
+    /// file is `folder/.lock`, or `file` for a folder that must hold nothing of AEKit's own.
+    public init(folder: String, created: [String] = [], file: String? = nil) throws {
         self.folder = folder
         self.created = created
-        let path = (folder as NSString).appendingPathComponent(".lock")
+        let path = file ?? (folder as NSString).appendingPathComponent(".lock")
+        self.path = path
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FileError.unwritable(path, FileError.errnoText()) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
@@ -37,7 +40,7 @@ public final class RunLock {
     /// this process created for it, where they are empty, so a refused start leaves nothing.
     public func abandon() {
         guard descriptor >= 0 else { return }
-        unlink((folder as NSString).appendingPathComponent(".lock"))
+        unlink(path)
         release()
         for path in created.reversed() { rmdir(path) }  // fails, harmlessly, where not empty
     }

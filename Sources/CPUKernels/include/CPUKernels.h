@@ -14,6 +14,11 @@
 /// (F, VL, BW, DQ), 2 for AVX2 + FMA, 1 for AVX, 0 for anything less (or another architecture).
 int cpu_vector_level(void);
 
+/// Makes this thread's float arithmetic treat subnormal inputs as zero and round subnormal
+/// results to zero (x86 MXCSR's DAZ and FTZ, AArch64 FPCR's FZ). Returns 1 where done, 0 on
+/// an architecture it does not know. See `CPUBackend.flushSubnormals` for why.
+int cpu_flush_subnormals(void);
+
 // MARK: Dropout's mask: a pure function of (seed, step, index), the same arithmetic as
 // Kernels/dropout.cl (the parity test holds the two together).
 

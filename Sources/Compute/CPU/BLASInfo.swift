@@ -14,7 +14,8 @@ public struct BLASInfo: Sendable, Codable {
     public let threadsPerCall: Int
     /// The widest vector units of this CPU, named as OpenBLAS names the cores that use them.
     public let cpuVectors: String
-    /// Set when `OPENBLAS_CORETYPE` holds OpenBLAS to older kernels than the CPU can run.
+    /// Set when OpenBLAS runs older kernels than the CPU can: held there by `OPENBLAS_CORETYPE`,
+    /// or fallen back to them on a CPU it does not recognise.
     public let warning: String?
 
     /// Read now: after the CPU backend has set OpenBLAS to one thread per call.
@@ -31,10 +32,18 @@ public struct BLASInfo: Sendable, Codable {
         let level = Int(cpu_vector_level())
         cpuVectors = BLASInfo.vectorNames[level]
         let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
-        if let forced, let coreLevel = BLASInfo.level(ofCore: core), coreLevel < level {
-            warning = "OPENBLAS_CORETYPE=\(forced) holds OpenBLAS to its \(core) kernels (\(BLASInfo.vectorNames[coreLevel])) "
-                + "on a CPU with \(cpuVectors): its GEMM runs well below this machine's speed. Unset OPENBLAS_CORETYPE "
-                + "(and OPENBLAS_L2_SIZE) to let OpenBLAS choose."
+        if let coreLevel = BLASInfo.level(ofCore: core), coreLevel < level {
+            let held = "its \(core) kernels (\(BLASInfo.vectorNames[coreLevel])) on a CPU with \(cpuVectors): its GEMM runs well "
+                + "below this machine's speed."
+            if let forced {
+                warning = "OPENBLAS_CORETYPE=\(forced) holds OpenBLAS to \(held) Unset OPENBLAS_CORETYPE "
+                    + "(and OPENBLAS_L2_SIZE) to let OpenBLAS choose."
+            } else {
+                // An OpenBLAS older than the CPU does not recognise it and falls back to its
+                // most basic kernels (0.3.21 on a Xeon "Emerald Rapids" picks Prescott's SSE3).
+                warning = "OpenBLAS \(version) does not recognise this CPU and runs \(held) Set "
+                    + "OPENBLAS_CORETYPE=\(BLASInfo.coreNames[level]) to run its \(cpuVectors) kernels."
+            }
         } else {
             warning = nil
         }
@@ -46,6 +55,8 @@ public struct BLASInfo: Sendable, Codable {
     }
 
     private static let vectorNames = ["SSE", "AVX", "AVX2", "AVX-512"]
+    /// The OpenBLAS core to ask for at each vector level (`OPENBLAS_CORETYPE`).
+    private static let coreNames = ["Prescott", "SandyBridge", "Haswell", "SkylakeX"]
 
     /// The vector level of an OpenBLAS x86 core (`vectorNames`' index); nil for a core not listed.
     private static func level(ofCore core: String) -> Int? {

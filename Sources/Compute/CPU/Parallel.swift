@@ -33,6 +33,7 @@ private final class ChunkCounter: Sendable {
 /// threads have the same one at once, so it can index per-thread scratch memory.
 func runChunks(_ chunks: Int, workers: Int, _ body: (_ worker: Int, _ chunk: Int) -> Void) {
     let threads = min(workers, chunks)
+    CPUBackend.flushSubnormals()
     if threads <= 1 {
         for c in 0..<chunks { body(0, c) }
         return
@@ -41,6 +42,8 @@ func runChunks(_ chunks: Int, workers: Int, _ body: (_ worker: Int, _ chunk: Int
     // `body` writes only what its chunk owns (or its worker's scratch).
     nonisolated(unsafe) let body = body
     DispatchQueue.concurrentPerform(iterations: threads) { worker in
+        // Dispatch's pool threads are not ours to have set up.
+        CPUBackend.flushSubnormals()
         while true {
             let c = counter.claim()
             if c >= chunks { return }
