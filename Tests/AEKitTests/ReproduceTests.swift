@@ -50,6 +50,29 @@ import Testing
         #expect(rows.count == 9 && rows.allSatisfy { $0.report == "s3" && $0.measured.isFinite && $0.published != nil })
     }
 
+    @Test func s4sGridTrainsItsClassifierStudyAfterTheEncoder() throws {
+        let root = try temporaryFolder()
+        let run = try aekit(["reproduce", "s4", "--scale", "quick", "--study-runs", "2", "--device", "cpu", "--out", "\(root)/s4"])
+        try #require(run.status == 0, "\(run.output)")
+        let rows = try JSONDecoder().decode([ResultRow].self, from: Data(contentsOf: URL(fileURLWithPath: "\(root)/s4/results.json")))
+        // Nine autoencoders, then a mean and a standard deviation per classifier variant.
+        #expect(rows.filter { $0.quantity.hasPrefix("test MSE") }.count == 9)
+        for variant in ["pre-trained", "fresh"] {
+            let mean = try #require(rows.first { $0.quantity == "classifier test accuracy, \(variant) encoder, mean of 2 runs" })
+            #expect(mean.measured > 0.1 && mean.measured <= 1)
+            #expect(rows.contains { $0.quantity == "classifier test accuracy, \(variant) encoder, std over 2 runs" })
+        }
+        // The pre-trained classifiers started from the base model's encoder.
+        let config = try String(contentsOfFile: "\(root)/s4/s4-classifier-pre-trained-seed1/config.json", encoding: .utf8)
+        #expect(config.contains("s4-base"))
+        let report = try String(contentsOfFile: "\(root)/s4/report.md", encoding: .utf8)
+        for figure in ["classifier-accuracy.png", "confusion-pre-trained.png", "confusion-fresh.png", "validation-loss.png"] {
+            #expect(report.contains("(\(figure))"))
+            let png = try Data(contentsOf: URL(fileURLWithPath: "\(root)/s4/\(figure)"))
+            #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(figure) is not a PNG")
+        }
+    }
+
     @Test func thePlanIsOneTrainCommandPerRun() throws {
         let plan = try aekit(["reproduce", "s2", "--scale", "full", "--plan", "--out", "grid"])
         #expect(plan.status == 0)

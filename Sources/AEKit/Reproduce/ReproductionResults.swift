@@ -184,6 +184,22 @@ extension Reproduction {
             }
         }
         if report == .s4 {
+            // The study's curves: mean validation accuracy per epoch, ± one standard deviation
+            // over the runs as a band, pre-trained against fresh (the report's figure).
+            var means: [(name: String, values: [Double])] = [], deviations: [[Double]?] = []
+            for variant in ["pre-trained", "fresh"] {
+                let histories = runs.filter { $0.name.hasPrefix("s4-classifier-\(variant)-") }.compactMap { results[$0.name]?.history }
+                guard let epochs = histories.map(\.count).min(), epochs > 0 else { continue }
+                let spreads = (0..<epochs).map { e in Spread(histories.map { $0[e].validation.accuracy ?? .nan }) }
+                means.append(("\(variant) (\(histories.count) runs)", spreads.map(\.mean)))
+                deviations.append(spreads.map(\.std))
+            }
+            if !means.isEmpty {
+                try Figures.curves(means, title: "S4 classifier: validation accuracy, mean ± std", yLabel: "accuracy",
+                                   spreads: deviations).write(to: folder, name: "classifier-accuracy")
+                figures.append(("classifier validation accuracy per epoch, mean ± one standard deviation over the runs",
+                                "classifier-accuracy.png"))
+            }
             for variant in ["pre-trained", "fresh"] {
                 guard let run = runs.first(where: { $0.name.hasPrefix("s4-classifier-\(variant)-") }),
                       let confusion = results[run.name]?.test.confusion else { continue }
