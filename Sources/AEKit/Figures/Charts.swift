@@ -5,8 +5,8 @@ import Foundation
 // `Figures.curves`: white ground, a title, labelled axes.
 
 extension Figures {
-    /// Ten colours, one per class (the usual categorical palette).
-    static let classColors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    /// Ten colours: one per class, one per curve (the usual categorical palette).
+    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                               "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
     private static func escaped(_ text: String) -> String {
@@ -42,12 +42,12 @@ extension Figures {
                 guard let value, value.isFinite else { continue }
                 let h = plotHeight * value / high
                 svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\"/>\n",
-                              x0 + barWidth * Double(s), height - bottom - h, barWidth * 0.95, h, classColors[s % 10])
+                              x0 + barWidth * Double(s), height - bottom - h, barWidth * 0.95, h, palette[s % 10])
             }
             svg += "<text x=\"\(x0 + groupWidth * 0.4)\" y=\"\(height - bottom + 18)\" text-anchor=\"middle\">\(escaped(group.label))</text>\n"
         }
         for (s, name) in series.enumerated() {
-            svg += "<rect x=\"\(width - right + 12)\" y=\"\(top + 2 + Double(s) * 18)\" width=\"14\" height=\"12\" fill=\"\(classColors[s % 10])\"/>"
+            svg += "<rect x=\"\(width - right + 12)\" y=\"\(top + 2 + Double(s) * 18)\" width=\"14\" height=\"12\" fill=\"\(palette[s % 10])\"/>"
             svg += "<text x=\"\(width - right + 32)\" y=\"\(top + 12 + Double(s) * 18)\">\(escaped(name))</text>\n"
         }
         return SVGImage(svg + "</svg>\n", width: Int(width), height: Int(height))
@@ -87,12 +87,12 @@ extension Figures {
         svg += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(width - left - right)\" height=\"\(height - top - bottom)\" fill=\"none\" stroke=\"black\"/>\n"
         for p in points {
             svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.8\" fill=\"%@\" fill-opacity=\"0.6\"/>", px(p.x), py(p.y),
-                          classColors[p.label % 10])
+                          palette[p.label % 10])
         }
         svg += "\n<text x=\"\((width - right + left) / 2)\" y=\"\(height - 12)\" text-anchor=\"middle\">\(escaped(xLabel))</text>\n"
         svg += "<text x=\"16\" y=\"\(height / 2)\" transform=\"rotate(-90 16 \(height / 2))\" text-anchor=\"middle\">\(escaped(yLabel))</text>\n"
         for c in 0..<10 {
-            svg += "<circle cx=\"\(width - right + 16)\" cy=\"\(top + 8 + Double(c) * 18)\" r=\"5\" fill=\"\(classColors[c])\"/>"
+            svg += "<circle cx=\"\(width - right + 16)\" cy=\"\(top + 8 + Double(c) * 18)\" r=\"5\" fill=\"\(palette[c])\"/>"
             svg += "<text x=\"\(width - right + 26)\" y=\"\(top + 12 + Double(c) * 18)\">class \(c)</text>\n"
         }
         return SVGImage(svg + "</svg>\n", width: Int(width), height: Int(height))

@@ -61,7 +61,6 @@ public enum Figures {
     private static func curvesSVG(_ series: [(name: String, values: [Double])], title: String, yLabel: String,
                                   logScale: Bool, spreads: [[Double]?]) -> String {
         let width = 640.0, height = 400.0, left = 70.0, right = 150.0, top = 40.0, bottom = 50.0
-        let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
         func spread(_ i: Int) -> [Double]? { i < spreads.count ? spreads[i] : nil }
         let bands = series.indices.flatMap { i -> [Double] in
             guard let d = spread(i) else { return [] }
@@ -81,9 +80,17 @@ public enum Figures {
         svg += "<text x=\"\(width / 2 - right / 2)\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(title)</text>\n"
         svg += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - right)\" y2=\"\(height - bottom)\" stroke=\"black\"/>\n"
         svg += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(height - bottom)\" stroke=\"black\"/>\n"
-        for i in 0...4 {
-            let value = low + (high - low) * Double(i) / 4, yy = top + (height - top - bottom) * (1 - Double(i) / 4)
-            let label = logScale ? String(format: "%.3g", pow(10, value)) : String(format: "%.3g", value)
+        // Gridlines at round values: 1, 2 and 5 times a power of ten on a log scale (where 2 to
+        // 8 of them fall in range), else five even steps.
+        var ticks = (0...4).map { low + (high - low) * Double($0) / 4 }
+        if logScale {
+            let round = (Int(low.rounded(.down))...Int(high.rounded(.up))).flatMap { p in [1.0, 2, 5].map { Foundation.log10($0) + Double(p) } }
+                .filter { $0 >= low && $0 <= high }
+            if (2...8).contains(round.count) { ticks = round }
+        }
+        for value in ticks {
+            let yy = top + (height - top - bottom) * (1 - (value - low) / (high - low))
+            let label = String(format: "%.3g", logScale ? pow(10, value) : value)
             svg += "<text x=\"\(left - 6)\" y=\"\(yy + 4)\" text-anchor=\"end\">\(label)</text>"
             svg += "<line x1=\"\(left)\" y1=\"\(yy)\" x2=\"\(width - right)\" y2=\"\(yy)\" stroke=\"#ddd\"/>\n"
         }
@@ -94,7 +101,8 @@ public enum Figures {
         svg += "<text x=\"16\" y=\"\(height / 2)\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(height / 2))\">"
             + "\(yLabel)\(logScale ? " (log)" : "")</text>\n"
         for (i, s) in series.enumerated() {
-            let color = colors[i % colors.count]
+            // Past ten curves the colours come round again, dashed.
+            let color = palette[i % palette.count], dash = i >= palette.count ? " stroke-dasharray=\"6 4\"" : ""
             if let d = spread(i) {
                 let upper = zip(s.values, d).enumerated().map { String(format: "%.1f,%.1f", x($0.offset + 1), y($0.element.0 + $0.element.1)) }
                 let lower = zip(s.values, d).enumerated().reversed()
@@ -103,9 +111,9 @@ public enum Figures {
             }
             let points = s.values.enumerated().filter { $0.element.isFinite && (!logScale || $0.element > 0) }
                 .map { String(format: "%.1f,%.1f", x($0.offset + 1), y($0.element)) }
-            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>\n"
+            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dash) points=\"\(points.joined(separator: " "))\"/>\n"
             svg += "<line x1=\"\(width - right + 12)\" y1=\"\(top + 10 + Double(i) * 18)\" x2=\"\(width - right + 32)\" "
-                + "y2=\"\(top + 10 + Double(i) * 18)\" stroke=\"\(color)\" stroke-width=\"2\"/>"
+                + "y2=\"\(top + 10 + Double(i) * 18)\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>"
             svg += "<text x=\"\(width - right + 38)\" y=\"\(top + 14 + Double(i) * 18)\">\(s.name)</text>\n"
         }
         return svg + "</svg>\n"
