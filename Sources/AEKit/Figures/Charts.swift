@@ -7,7 +7,7 @@ import Foundation
 extension Figures {
     /// Ten colours: one per class, one per curve (the usual categorical palette).
     static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                              "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+                          "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
     private static func escaped(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
