@@ -15,6 +15,11 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var deviceOptions: DeviceOptions
 
+    @Flag(help: ArgumentHelp(
+        "Leave dropout on, as PyTorch does for a model evaluated without model.eval().",
+        discussion: "For comparing with a figure that may have been measured that way (S4's, say)."))
+    var keepDropout = false
+
     @Flag(help: "Print the metrics as JSON.")
     var json = false
 
@@ -24,7 +29,7 @@ struct EvaluateCommand: ParsableCommand {
         let model = try Checkpoint.load(checkpoint, backend: choice.backend)
         let source = try dataOptions.source(fallback: DataSource(name: "fashion-mnist"))
         let test = try source.load().test
-        let metrics = try model.evaluate(test)
+        let metrics = try model.evaluate(test, keepingDropout: keepDropout)
         if json { print(try jsonString(metrics)); return }
         print("\(model.spec.name) on \(test.count) test images of \(source.name)")
         print(String(format: "loss %.6f (%@)", metrics.loss, model.spec.isAutoencoder ? "MSE" : "cross-entropy"))

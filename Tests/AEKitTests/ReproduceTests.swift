@@ -55,8 +55,11 @@ import Testing
         let run = try aekit(["reproduce", "s4", "--scale", "quick", "--study-runs", "2", "--device", "cpu", "--out", "\(root)/s4"])
         try #require(run.status == 0, "\(run.output)")
         let rows = try JSONDecoder().decode([ResultRow].self, from: Data(contentsOf: URL(fileURLWithPath: "\(root)/s4/results.json")))
-        // Nine autoencoders, then a mean and a standard deviation per classifier variant.
-        #expect(rows.filter { $0.quantity.hasPrefix("test MSE") }.count == 9)
+        // Nine autoencoders, each also evaluated with its dropout left on, then a mean and a
+        // standard deviation per classifier variant.
+        let mse = rows.filter { $0.quantity.hasPrefix("test MSE, ") }
+        #expect(mse.filter { !$0.quantity.contains("dropout left on") }.count == 9)
+        #expect(mse.filter { $0.quantity.contains("dropout left on") && $0.recipe == "reading" }.count == 9)
         for variant in ["pre-trained", "fresh"] {
             let mean = try #require(rows.first { $0.quantity == "classifier test accuracy, \(variant) encoder, mean of 2 runs" })
             #expect(mean.measured > 0.1 && mean.measured <= 1)

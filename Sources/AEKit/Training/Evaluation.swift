@@ -27,12 +27,15 @@ public struct Evaluation: Codable, Sendable {
 }
 
 extension Sequential {
-    /// The model's metrics on `dataset`, in evaluation mode (no dropout).
-    public func evaluate(_ dataset: Dataset, batchSize: Int = 1000) throws -> Evaluation {
-        let context = ForwardContext(backend: backend, training: false)
+    /// The model's metrics on `dataset`, in evaluation mode (no dropout); `keepingDropout`
+    /// leaves dropout on, as a PyTorch model evaluated without `model.eval()` is (masks drawn
+    /// from `seed`, one step per batch).
+    public func evaluate(_ dataset: Dataset, batchSize: Int = 1000, keepingDropout: Bool = false,
+                         seed: UInt32 = 0) throws -> Evaluation {
         let objective = try Objective(spec, dataset: dataset, backend: backend)
         let batches = try Batches(ResidentDataset(dataset, spec: spec, backend: backend), spec: spec, batchSize: batchSize)
         for batch in 0..<batches.count {
+            let context = ForwardContext(backend: backend, training: keepingDropout, seed: seed, step: UInt32(batch))
             let x = try batches.input(batch)
             try objective.add(output: forward(x, context), input: x, batch: batch, source: batches, gradient: nil)
         }
