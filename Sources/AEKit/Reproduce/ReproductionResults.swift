@@ -79,7 +79,11 @@ enum ReproductionNotes {
                 + "sigmoid output, and runs the base model with no output activation as the other reading. Each "
                 + "autoencoder with dropout is also evaluated with its dropout left on, as a PyTorch model is without "
                 + "`model.eval()`: the report's code is not given, and that reading lowers the test MSE. The "
-                + "classifier's accuracy is on the 10 000 test images, the mean and standard deviation over its runs."
+                + "classifier's accuracy is on the 10 000 test images, the mean and standard deviation over its runs. Its "
+                + "stated head (Linear n → 10, ReLU, softmax) can lose a class: once that class's ReLU logit dies, the "
+                + "class is never predicted and the run ends near 0.81 (its confusion matrix has an empty column), which "
+                + "pulls the mean down and the spread up. Logits without the ReLU would be the better recipe; it is not "
+                + "in this grid yet."
         }
     }
 }
@@ -207,11 +211,11 @@ extension Reproduction {
                 let histories = runs.filter { $0.name.hasPrefix("s4-classifier-\(variant)-") }.compactMap { results[$0.name]?.history }
                 guard let epochs = histories.map(\.count).min(), epochs > 0 else { continue }
                 let spreads = (0..<epochs).map { e in Spread(histories.map { $0[e].validation.accuracy ?? .nan }) }
-                means.append(("\(variant) (\(histories.count) runs)", spreads.map(\.mean)))
+                means.append(("\(variant) (\(histories.count))", spreads.map(\.mean)))
                 deviations.append(spreads.map(\.std))
             }
             if !means.isEmpty {
-                try Figures.curves(means, title: "S4 classifier: validation accuracy, mean ± std", yLabel: "accuracy",
+                try Figures.curves(means, title: "S4 classifier: validation accuracy, mean ± std over (n) runs", yLabel: "accuracy",
                                    spreads: deviations).write(to: folder, name: "classifier-accuracy")
                 figures.append(("classifier validation accuracy per epoch, mean ± one standard deviation over the runs",
                                 "classifier-accuracy.png"))
