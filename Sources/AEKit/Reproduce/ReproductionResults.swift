@@ -95,13 +95,13 @@ extension Reproduction {
     @discardableResult
     public func collect() throws -> [ResultRow] {
         let results = try finishedRuns()
-        try completeFigures(results)
+        var tests: [String: Dataset] = [:]
+        try completeFigures(results, tests: &tests)
         var rows: [ResultRow] = []
         func add(_ quantity: String, _ published: Double?, _ measured: Double, _ run: GridRun) {
             rows.append(ResultRow(report: report.rawValue, quantity: "\(quantity), \(run.label)", published: published,
                                   measured: measured, recipe: run.role.rawValue, run: run.name))
         }
-        var tests: [String: Dataset] = [:]
         for run in runs where run.config.model.isAutoencoder {
             guard let (history, test) = results[run.name] else { continue }
             add("test MSE", PublishedFigures.testMSE(report, run), test.loss, run)
@@ -110,10 +110,8 @@ extension Reproduction {
                 // its dropout on, and before a max-pool that changes the MSE: training scales the
                 // kept activations up, and the pool's maximum of them is larger than what the
                 // same pool picks with dropout off. Read from the run's checkpoint.
-                let name = run.config.data.name
-                if tests[name] == nil { tests[name] = try run.config.data.load().test }
                 let model = try Checkpoint.load(runFolder(run).model, backend: CPUBackend())
-                let kept = try model.evaluate(tests[name]!, keepingDropout: true, seed: UInt32(truncatingIfNeeded: run.config.seed))
+                let kept = try model.evaluate(testSet(run, &tests), keepingDropout: true, seed: UInt32(truncatingIfNeeded: run.config.seed))
                 rows.append(ResultRow(report: report.rawValue, quantity: "test MSE, dropout left on at test time, \(run.label)",
                                       published: PublishedFigures.testMSE(report, run), measured: kept.loss, recipe: "reading",
                                       run: run.name))
@@ -140,43 +138,62 @@ extension Reproduction {
                                       run: "\(run.name), s1-dense-512"))
             }
         }
-        if report == .s4 {
-            for variant in ["pre-trained", "fresh"] {
-                let members = runs.filter { $0.name.hasPrefix("s4-classifier-\(variant)-") }
-                let accuracies = members.compactMap { results[$0.name]?.test.accuracy }
-                guard !accuracies.isEmpty else { continue }
-                let spread = Spread(accuracies)
-                let epochs = members.first?.config.epochs ?? 0
-                let published: Double? = epochs == 30 ? 0.911 : epochs == 50 ? 0.914 : nil
-                rows.append(ResultRow(report: "s4", quantity: "classifier test accuracy, \(variant) encoder, mean of \(accuracies.count) runs",
-                                      published: published, measured: spread.mean, recipe: "stated",
-                                      run: members.map(\.name).joined(separator: ", ")))
-                rows.append(ResultRow(report: "s4", quantity: "classifier test accuracy, \(variant) encoder, std over \(accuracies.count) runs",
-                                      published: published == nil ? nil : (epochs == 30 ? 0.003 : 0.002), measured: spread.std,
-                                      recipe: "stated", run: members.map(\.name).joined(separator: ", ")))
-            }
+        let study = report == .s4 ? classifierStudy(results) : []
+        for (variant, members) in study {
+            let spread = variant.testAccuracy, count = spread.values.count
+            let epochs = members[0].config.epochs
+            let published: Double? = epochs == 30 ? 0.911 : epochs == 50 ? 0.914 : nil
+            rows.append(ResultRow(report: "s4", quantity: "classifier test accuracy, \(variant.name) encoder, mean of \(count) runs",
+                                  published: published, measured: spread.mean, recipe: "stated",
+                                  run: members.map(\.name).joined(separator: ", ")))
+            rows.append(ResultRow(report: "s4", quantity: "classifier test accuracy, \(variant.name) encoder, std over \(count) runs",
+                                  published: published == nil ? nil : (epochs == 30 ? 0.003 : 0.002), measured: spread.std,
+                                  recipe: "stated", run: members.map(\.name).joined(separator: ", ")))
         }
-        try writeOutputs(rows, results: results)
+        try writeOutputs(rows, results: results, study: study.map(\.variant))
         return rows
     }
 
     /// Runs finished by an earlier AEKit may lack figures this one writes (the PNG curves, the
     /// code map): they are drawn now from the run's checkpoint, so every link in report.md holds.
-    private func completeFigures(_ results: [String: (history: [EpochRecord], test: Evaluation)]) throws {
-        var tests: [String: Dataset] = [:]
+    private func completeFigures(_ results: [String: (history: [EpochRecord], test: Evaluation)],
+                                 tests: inout [String: Dataset]) throws {
         for run in runs {
             let folder = runFolder(run)
             let needed = ["loss.png"] + (run.config.model.isAutoencoder ? ["codes.png", "reconstructions.png"] : [])
             guard let result = results[run.name],
                   !needed.allSatisfy({ FileManager.default.fileExists(atPath: folder.file($0)) }) else { continue }
-            let name = run.config.data.name
-            if tests[name] == nil { tests[name] = try run.config.data.load().test }
             let model = try Checkpoint.load(folder.model, backend: CPUBackend())
-            try Figures.writeRunFigures(folder: folder, config: run.config, history: result.history, model: model, test: tests[name]!)
+            try Figures.writeRunFigures(folder: folder, config: run.config, history: result.history, model: model,
+                                        test: testSet(run, &tests))
         }
     }
 
-    private func writeOutputs(_ rows: [ResultRow], results: [String: (history: [EpochRecord], test: Evaluation)]) throws {
+    /// The test set of `run`'s dataset, loaded once per collect (`tests` holds them by name).
+    private func testSet(_ run: GridRun, _ tests: inout [String: Dataset]) throws -> Dataset {
+        let name = run.config.data.name
+        if let test = tests[name] { return test }
+        let test = try run.config.data.load().test
+        tests[name] = test
+        return test
+    }
+
+    /// S4's classifier study from the grid's finished runs: per variant, its runs and their
+    /// summary (the same `StudyVariant` that `aekit study` writes).
+    private func classifierStudy(_ results: [String: (history: [EpochRecord], test: Evaluation)])
+        -> [(variant: StudyVariant, members: [GridRun])] {
+        ["pre-trained", "fresh"].compactMap { name in
+            let members = runs.filter { $0.name.hasPrefix("s4-classifier-\(name)-") && results[$0.name] != nil }
+            guard !members.isEmpty else { return nil }
+            let variant = StudyVariant(name: name, encoder: members[0].config.encoderCheckpoint, seeds: members.map(\.config.seed),
+                                       histories: members.map { results[$0.name]!.history },
+                                       testAccuracies: members.map { results[$0.name]!.test.accuracy ?? .nan })
+            return (variant, members)
+        }
+    }
+
+    private func writeOutputs(_ rows: [ResultRow], results: [String: (history: [EpochRecord], test: Evaluation)],
+                              study: [StudyVariant]) throws {
         try RunFolder(path: folder).writeJSON(rows, to: "\(folder)/results.json")
         // The sweep: every autoencoder's validation loss per epoch on one plot.
         let autoencoders = runs.filter { $0.config.model.isAutoencoder }
@@ -204,19 +221,10 @@ extension Reproduction {
             }
         }
         if report == .s4 {
-            // The study's curves: mean validation accuracy per epoch, ± one standard deviation
-            // over the runs as a band, pre-trained against fresh (the report's figure).
-            var means: [(name: String, values: [Double])] = [], deviations: [[Double]?] = []
-            for variant in ["pre-trained", "fresh"] {
-                let histories = runs.filter { $0.name.hasPrefix("s4-classifier-\(variant)-") }.compactMap { results[$0.name]?.history }
-                guard let epochs = histories.map(\.count).min(), epochs > 0 else { continue }
-                let spreads = (0..<epochs).map { e in Spread(histories.map { $0[e].validation.accuracy ?? .nan }) }
-                means.append(("\(variant) (\(histories.count))", spreads.map(\.mean)))
-                deviations.append(spreads.map(\.std))
-            }
-            if !means.isEmpty {
-                try Figures.curves(means, title: "S4 classifier: validation accuracy, mean ± std over (n) runs", yLabel: "accuracy",
-                                   spreads: deviations).write(to: folder, name: "classifier-accuracy")
+            // The study's curves, pre-trained against fresh (the report's figure).
+            if let runCount = study.first?.testAccuracy.values.count {
+                try StudyVariant.accuracyFigure(study, title: "S4 classifier: validation accuracy, mean ± std over \(runCount) runs")
+                    .write(to: folder, name: "classifier-accuracy")
                 figures.append(("classifier validation accuracy per epoch, mean ± one standard deviation over the runs",
                                 "classifier-accuracy.png"))
             }

@@ -36,6 +36,24 @@ public struct StudyVariant: Codable, Sendable {
     }
 }
 
+extension StudyVariant {
+    /// The variant summed up from its runs: their histories and their test-set accuracies.
+    public init(name: String, encoder: String?, seeds: [UInt64], histories: [[EpochRecord]], testAccuracies: [Double]) {
+        let epochs = histories.map(\.count).min() ?? 0
+        self.init(name: name, encoder: encoder, seeds: seeds,
+                  validationAccuracy: (0..<epochs).map { e in Spread(histories.map { $0[e].validation.accuracy ?? .nan }) },
+                  validationLoss: (0..<epochs).map { e in Spread(histories.map { $0[e].validation.loss }) },
+                  testAccuracy: Spread(testAccuracies))
+    }
+
+    /// The study's figure: each variant's mean validation accuracy per epoch, with a band of
+    /// ± one standard deviation over its runs.
+    public static func accuracyFigure(_ variants: [StudyVariant], title: String) -> SVGImage {
+        Figures.curves(variants.map { ($0.name, $0.validationAccuracy.map(\.mean)) }, title: title, yLabel: "accuracy",
+                       spreads: variants.map { $0.validationAccuracy.map(\.std) })
+    }
+}
+
 /// S4's classifier study: the classifier trained several times from different seeds, starting
 /// from a trained encoder and, for the comparison, from random weights; the accuracy reported as
 /// mean ± std over the runs, per epoch (the report's 15 runs: 91.1 ± 0.3 % at 30 epochs).
@@ -83,12 +101,7 @@ public struct Study {
                 tests.append(test.accuracy ?? .nan)
                 seeds.append(runConfig.seed)
             }
-            let epochs = histories.map(\.count).min() ?? 0
-            variants.append(StudyVariant(
-                name: name, encoder: encoder, seeds: seeds,
-                validationAccuracy: (0..<epochs).map { e in Spread(histories.map { $0[e].validation.accuracy ?? .nan }) },
-                validationLoss: (0..<epochs).map { e in Spread(histories.map { $0[e].validation.loss }) },
-                testAccuracy: Spread(tests)))
+            variants.append(StudyVariant(name: name, encoder: encoder, seeds: seeds, histories: histories, testAccuracies: tests))
         }
         try write(variants)
         return variants
@@ -104,9 +117,7 @@ public struct Study {
         }
         try writeAtomically(Data(csv.utf8), to: folder.file("study.csv"))
         let validationName = config.validation == .testSet ? "test" : "validation"
-        let svg = Figures.curves(variants.map { ($0.name, $0.validationAccuracy.map(\.mean)) },
-                                 title: "\(config.model.name): \(validationName) accuracy, mean ± std over \(runs) runs",
-                                 yLabel: "accuracy", spreads: variants.map { $0.validationAccuracy.map(\.std) })
-        try svg.write(to: folder.path, name: "accuracy")
+        try StudyVariant.accuracyFigure(variants, title: "\(config.model.name): \(validationName) accuracy, mean ± std over \(runs) runs")
+            .write(to: folder.path, name: "accuracy")
     }
 }
