@@ -29,6 +29,9 @@ struct StudyCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Passes over the training set per run (S4: 30, and 50).")
     var epochs: Int?
 
+    @Option(help: "The classifier's logits: relu (S4's head, the default) or linear.")
+    var logits: ModelSpec.Logits?
+
     @Option(parsing: .unconditional, help: "The first run's seed; run k uses seed + k.")
     var seed: UInt64 = 1
 
@@ -46,6 +49,7 @@ struct StudyCommand: ParsableCommand {
     func makeConfig() throws -> TrainingConfig {
         var config = try dataOptions.config(recipe: "s4-classifier")
         if let epochs { config.epochs = epochs }
+        if let logits { config.model.logits = logits }
         config.seed = seed
         if let encoder {
             do { try config.startFromEncoder(at: encoder) } catch TrainingError.configuration(let why) { throw ValidationError(why) }

@@ -5,6 +5,7 @@ import Foundation
 
 extension ModelSpec.Architecture: ExpressibleByArgument {}
 extension ModelSpec.OutputActivation: ExpressibleByArgument {}
+extension ModelSpec.Logits: ExpressibleByArgument {}
 extension OptimizerSpec.Kind: ExpressibleByArgument {}
 extension Initialization: ExpressibleByArgument {}
 
@@ -45,6 +46,9 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "The autoencoder's output activation: sigmoid, relu or none.")
     var output: ModelSpec.OutputActivation?
+
+    @Option(help: "The classifier's logits: relu (S4's head, the default) or linear.")
+    var logits: ModelSpec.Logits?
 
     @Option(help: "Weight initialisation: pytorch or keras.")
     var initialization: Initialization?
@@ -117,6 +121,7 @@ struct TrainCommand: ParsableCommand {
         if let codeChannels { config.model.codeChannels = codeChannels }
         if let noise { config.noise = noise }
         if let output { config.model.output = output }
+        if let logits { config.model.logits = logits }
         if let initialization { config.model.initialization = initialization }
         if let optimizer { config.optimizer.kind = optimizer }
         if let lr { config.optimizer.learningRate = lr }

@@ -27,6 +27,32 @@ import Testing
         #expect(try model.forward(x, ForwardContext(backend: cpu, training: false)).shape == shapes.last!)
     }
 
+    /// `--logits linear` drops the head's ReLU and nothing else: the same weights from the same
+    /// seed, and logits that can go below 0. A spec written before the setting (no `logits` key)
+    /// reads as the report's ReLU head.
+    @Test func linearLogitsDropTheClassifiersReLU() throws {
+        var spec = ModelSpec(architecture: .classifier, hidden: 64, dropout: 0.2, output: .none)
+        let relu = try Sequential.build(spec, backend: cpu, seed: 3)
+        spec.logits = .linear
+        let linear = try Sequential.build(spec, backend: cpu, seed: 3)
+        #expect(linear.layers.count == relu.layers.count - 1 && spec.name == "classifier-64-linear-logits")
+        #expect(try linear.namedParameters.map { try cpu.download($0.parameter.value.buffer) }
+                    == relu.namedParameters.map { try cpu.download($0.parameter.value.buffer) })
+        var random = SeededRandom(seed: 9)
+        let x = try cpu.tensor([8, 1, 28, 28], values: random.uniforms(8 * 784, 0, 1))
+        let context = ForwardContext(backend: cpu, training: false)
+        let logits = try cpu.download(linear.forward(x, context).buffer)
+        let clipped = try cpu.download(relu.forward(x, context).buffer)
+        #expect(logits.contains { $0 < 0 })
+        #expect(clipped == logits.map { max($0, 0) })
+
+        let old = #"{"architecture":"classifier","hidden":64,"dropout":0.2,"output":"none","initialization":"pytorch","imageHeight":28,"imageWidth":28}"#
+        #expect(try JSONDecoder().decode(ModelSpec.self, from: Data(old.utf8)).logits == nil)
+        var dense = ModelSpec(architecture: .dense)
+        dense.logits = .linear
+        #expect(dense.problem == "--logits is for the classifier model only")
+    }
+
     @Test func parameterNamesFollowNNSequential() throws {
         let dense = try Sequential.build(ModelSpec(architecture: .dense, hidden: 64, dropout: 0.1), backend: cpu, seed: 1)
         #expect(dense.namedParameters.map(\.name) == ["0.weight", "0.bias", "3.weight", "3.bias"])

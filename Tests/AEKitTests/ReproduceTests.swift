@@ -60,16 +60,26 @@ import Testing
         let mse = rows.filter { $0.quantity.hasPrefix("test MSE, ") }
         #expect(mse.filter { !$0.quantity.contains("dropout left on") }.count == 9)
         #expect(mse.filter { $0.quantity.contains("dropout left on") && $0.recipe == "reading" }.count == 9)
-        for variant in ["pre-trained", "fresh"] {
-            let mean = try #require(rows.first { $0.quantity == "classifier test accuracy, \(variant) encoder, mean of 2 runs" })
-            #expect(mean.measured > 0.1 && mean.measured <= 1)
-            #expect(rows.contains { $0.quantity == "classifier test accuracy, \(variant) encoder, std over 2 runs" })
+        // per encoder, with the stated head and with linear logits (the best recipe).
+        for encoder in ["pre-trained", "fresh"] {
+            for recipe in ["stated", "best"] {
+                let mean = try #require(rows.first {
+                    $0.quantity == "classifier test accuracy, \(encoder) encoder, mean of 2 runs" && $0.recipe == recipe
+                })
+                #expect(mean.measured > 0.1 && mean.measured <= 1)
+                #expect(rows.contains { $0.quantity == "classifier test accuracy, \(encoder) encoder, std over 2 runs" && $0.recipe == recipe })
+            }
         }
-        // The pre-trained classifiers started from the base model's encoder.
-        let config = try String(contentsOfFile: "\(root)/s4/s4-classifier-pre-trained-seed1/config.json", encoding: .utf8)
-        #expect(config.contains("s4-base"))
+        // The pre-trained classifiers started from the base model's encoder; the best recipe's
+        // have linear logits.
+        let stated = try String(contentsOfFile: "\(root)/s4/s4-classifier-pre-trained-seed1/config.json", encoding: .utf8)
+        let best = try String(contentsOfFile: "\(root)/s4/s4-classifier-pre-trained-linear-logits-seed1/config.json", encoding: .utf8)
+        #expect(stated.contains("s4-base") && !stated.contains("logits"))
+        #expect(best.contains("s4-base") && best.contains(#""logits" : "linear""#))
         let report = try String(contentsOfFile: "\(root)/s4/report.md", encoding: .utf8)
-        for figure in ["classifier-accuracy.png", "confusion-pre-trained.png", "confusion-fresh.png", "validation-loss.png"] {
+        let figures = ["classifier-accuracy.png", "validation-loss.png"]
+            + ClassifierArm.all.map { "confusion-\($0.slug).png" }
+        for figure in figures {
             #expect(report.contains("(\(figure))"))
             let png = try Data(contentsOf: URL(fileURLWithPath: "\(root)/s4/\(figure)"))
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(figure) is not a PNG")

@@ -9,11 +9,21 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         /// S4's model: two Conv/ReLU/Dropout/MaxPool blocks, a Linear bottleneck of `hidden`
         /// units, then Linear, Unflatten and two stride-2 ConvTranspose2d back to 28×28.
         case convLinear = "conv-linear"
-        /// S4's classifier: `convLinear`'s encoder, then Linear hidden → 10 and ReLU.
+        /// S4's classifier: `convLinear`'s encoder, then Linear hidden → 10 and (as the report
+        /// states) ReLU; `logits` chooses.
         case classifier
     }
 
     public enum OutputActivation: String, Codable, Sendable, CaseIterable { case sigmoid, relu, none }
+
+    /// What the classifier's last Linear feeds to the softmax cross-entropy.
+    public enum Logits: String, Codable, Sendable, CaseIterable {
+        /// S4's head: Linear → ReLU → softmax. A class whose logit the ReLU holds at 0 for every
+        /// image gets no gradient back and is never predicted again.
+        case relu
+        /// The Linear's output as it is, as PyTorch's `CrossEntropyLoss` expects.
+        case linear
+    }
 
     public var architecture: Architecture
     /// Bottleneck width: L of S0, N of S2, n of S4; 64 in S3. Not used by conv-keras.
@@ -26,6 +36,9 @@ public struct ModelSpec: Codable, Sendable, Equatable {
     /// conv-keras only: the filters of the third encoder convolution, which are the code's
     /// channels (nil: 8, a 4×4×8 code; S1's text lists 16, the other reading).
     public var codeChannels: Int?
+    /// classifier only: its head (nil: ReLU, the report's, and what every checkpoint written
+    /// before this setting holds).
+    public var logits: Logits?
 
     public init(architecture: Architecture, hidden: Int = 64, dropout: Float = 0, output: OutputActivation = .sigmoid,
                 initialization: Initialization = .pytorch) {
@@ -51,7 +64,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
         case .dense: return "dense-\(hidden)"
         case .convKeras: return codeChannels.map { "conv-keras-\($0)" } ?? "conv-keras"
         case .convLinear: return "conv-linear-\(hidden)"
-        case .classifier: return "classifier-\(hidden)"
+        case .classifier: return logits == .linear ? "classifier-\(hidden)-linear-logits" : "classifier-\(hidden)"
         }
     }
 
@@ -70,6 +83,7 @@ public struct ModelSpec: Codable, Sendable, Equatable {
             if architecture != .convKeras { return "--code-channels is for the conv-keras model only" }
             if !(1...4096).contains(codeChannels) { return "--code-channels must be in 1...4096 (got \(codeChannels))" }
         }
+        if logits != nil && architecture != .classifier { return "--logits is for the classifier model only" }
         if !(0..<1).contains(dropout) { return "the dropout probability (--dropout) must be in [0, 1) (got \(dropout))" }
         let sides = 1...ModelSpec.maximumImageSide
         if !sides.contains(imageHeight) || !sides.contains(imageWidth) {

@@ -46,7 +46,8 @@ extension Sequential {
         case .convLinear, .classifier:
             layers = try convLinearEncoder(spec, backend: b, random: &random, dropout: dropout)
             if spec.architecture == .classifier {
-                layers += [try Linear(spec.hidden, ModelSpec.classes, backend: b, initialization: initial, random: &random), ReLU()]
+                layers.append(try Linear(spec.hidden, ModelSpec.classes, backend: b, initialization: initial, random: &random))
+                if (spec.logits ?? .relu) == .relu { layers.append(ReLU()) }
             } else {
                 // The report gives no decoder kernel sizes; 3 then 5 is the smallest pair that
                 // reaches 28×28 from 5×5 with stride 2 and output_padding 1 (5 → 12 → 28).

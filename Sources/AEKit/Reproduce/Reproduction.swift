@@ -50,6 +50,7 @@ public struct Reproduction {
             if let limit = c.trainLimit { words += ["--limit", "\(limit)"] }
             if let noise = c.noise { words += ["--noise", "\(noise)"] }
             if let channels = c.model.codeChannels { words += ["--code-channels", "\(channels)"] }
+            if let logits = c.model.logits { words += ["--logits", logits.rawValue] }
             if let encoder = c.encoderCheckpoint { words += ["--encoder", encoder] }
             if let device { words += ["--device", device] }
             words += ["--out", runFolder(run).path]

@@ -40,6 +40,38 @@ public struct GridRun: Sendable {
     public enum Role: String, Codable, Sendable { case stated, reading, best, extra }
 }
 
+/// One variant of S4's classifier study: the report's two (the encoder pre-trained as the base
+/// autoencoder, or fresh) with its stated head, and each again with linear logits, the better
+/// recipe (a ReLU'd logit that dies takes its class with it).
+public struct ClassifierArm: Sendable {
+    /// In figures and run labels: `pre-trained`, `fresh, linear logits`.
+    public let name: String
+    /// Starts from s4-base's encoder.
+    public let pretrained: Bool
+    public let logits: ModelSpec.Logits?
+    public let role: GridRun.Role
+
+    public static let all = [
+        ClassifierArm(name: "pre-trained", pretrained: true, logits: nil, role: .stated),
+        ClassifierArm(name: "fresh", pretrained: false, logits: nil, role: .stated),
+        ClassifierArm(name: "pre-trained, linear logits", pretrained: true, logits: .linear, role: .best),
+        ClassifierArm(name: "fresh, linear logits", pretrained: false, logits: .linear, role: .best),
+    ]
+
+    /// The encoder, as the table's rows name it: a stated arm and its better recipe share a row.
+    public var encoder: String { pretrained ? "pre-trained" : "fresh" }
+
+    /// `pre-trained`, `fresh-linear-logits`: in file names.
+    public var slug: String { name.replacingOccurrences(of: ", ", with: "-").replacingOccurrences(of: " ", with: "-") }
+
+    /// `s4-classifier-pre-trained-seed3`, `s4-classifier-fresh-linear-logits-seed3`.
+    func runName(seed: UInt64) -> String { "s4-classifier-\(slug)-seed\(seed)" }
+
+    /// Whether `run` is one of this arm's ("…-pre-trained-seed" is no prefix of the
+    /// linear-logits arm's names).
+    func isMember(_ run: GridRun) -> Bool { run.name.hasPrefix("s4-classifier-\(slug)-seed") }
+}
+
 /// The grids, from ../shared/SEEDS.md. Each run is an ordinary `aekit train` run.
 public enum ReproductionGrid {
     /// S4's classifier study: runs per variant at full scale (the report's 15) and at quick scale.
@@ -116,13 +148,15 @@ public enum ReproductionGrid {
             runs.append(GridRun(name: "s4-base-linear-output", config: linear.config, role: .reading,
                                 label: "base, read as no output activation"))
             let studyRuns = studyRuns ?? defaultStudyRuns(scale)
-            for variant in ["pre-trained", "fresh"] {
+            for arm in ClassifierArm.all {
                 for index in 0..<studyRuns {
                     var config = try Recipe.config("s4-classifier")
                     config.seed = 1 &+ UInt64(index)
-                    var run = GridRun(name: "s4-classifier-\(variant)-seed\(config.seed)", config: config, role: .stated,
-                                      label: "\(variant), seed \(config.seed)")
-                    if variant == "pre-trained" { run.needs = ["s4-base"] }
+                    config.model.logits = arm.logits
+                    var run = GridRun(name: arm.runName(seed: config.seed), config: config, role: arm.role,
+                                      label: "\(arm.name), seed \(config.seed)")
+                    // The encoder's path is set when the grid runs, from the trained s4-base.
+                    if arm.pretrained { run.needs = ["s4-base"] }
                     runs.append(run)
                 }
             }
