@@ -35,6 +35,17 @@ import Testing
         #expect { try SVGImage("<svg", width: 10, height: 10).png() } throws: { "\($0)".contains("cannot render a figure") }
     }
 
+    /// The legend grows with its longest name (S4's "s4-base-linear-output" ran off a fixed
+    /// 640 px figure), and the plot keeps its width; names are escaped.
+    @Test func curvesMakeRoomForTheirLegend() throws {
+        let short = Figures.curves([("a", [1, 2, 3])], title: "t", yLabel: "MSE")
+        let long = Figures.curves([("a", [1, 2, 3]), ("pre-trained, linear logits <n=64>", [2, 3, 4])], title: "t", yLabel: "MSE")
+        #expect(short.width == 640 && long.width > 640 + 7 * 10)
+        #expect(long.text.contains("pre-trained, linear logits &lt;n=64>"))
+        let png = try long.png()
+        #expect(png[16..<20].reduce(0) { $0 << 8 | Int($1) } == long.width)
+    }
+
     @Test func aCodeMapHasOnePointPerImage() throws {
         let data = try fashionSubset(train: 10, test: 300).test
         let model = try Sequential.build(ModelSpec(architecture: .convLinear, hidden: 16, dropout: 0.2), backend: cpu, seed: 1)

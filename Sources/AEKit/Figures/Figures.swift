@@ -55,12 +55,17 @@ public enum Figures {
     /// `spreads[i]`, when given, shades series i ± that much at each epoch (a mean ± std band).
     public static func curves(_ series: [(name: String, values: [Double])], title: String, yLabel: String,
                               logScale: Bool = false, spreads: [[Double]?] = []) -> SVGImage {
-        SVGImage(curvesSVG(series, title: title, yLabel: yLabel, logScale: logScale, spreads: spreads), width: 640, height: 400)
+        // The legend, right of the plot, is as wide as its longest name (about 7 px a character
+        // at 12 px) and never narrower than 150 px; the plot keeps its 420 px.
+        let right = max(150, 46 + 7 * Double(series.map(\.name.count).max() ?? 0))
+        let width = 70 + 420 + right
+        return SVGImage(curvesSVG(series, title: title, yLabel: yLabel, logScale: logScale, spreads: spreads, width: width, right: right),
+                        width: Int(width), height: 400)
     }
 
     private static func curvesSVG(_ series: [(name: String, values: [Double])], title: String, yLabel: String,
-                                  logScale: Bool, spreads: [[Double]?]) -> String {
-        let width = 640.0, height = 400.0, left = 70.0, right = 150.0, top = 40.0, bottom = 50.0
+                                  logScale: Bool, spreads: [[Double]?], width: Double, right: Double) -> String {
+        let height = 400.0, left = 70.0, top = 40.0, bottom = 50.0
         func spread(_ i: Int) -> [Double]? { i < spreads.count ? spreads[i] : nil }
         let bands = series.indices.flatMap { i -> [Double] in
             guard let d = spread(i) else { return [] }
@@ -77,7 +82,7 @@ public enum Figures {
         func y(_ v: Double) -> Double { top + (height - top - bottom) * (1 - (f(v) - low) / (high - low)) }
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
             + "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        svg += "<text x=\"\(width / 2 - right / 2)\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(title)</text>\n"
+        svg += "<text x=\"\(width / 2 - right / 2)\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">\(escaped(title))</text>\n"
         svg += "<line x1=\"\(left)\" y1=\"\(height - bottom)\" x2=\"\(width - right)\" y2=\"\(height - bottom)\" stroke=\"black\"/>\n"
         svg += "<line x1=\"\(left)\" y1=\"\(top)\" x2=\"\(left)\" y2=\"\(height - bottom)\" stroke=\"black\"/>\n"
         // Gridlines at round values: 1, 2 and 5 times a power of ten on a log scale (where 2 to
@@ -99,7 +104,7 @@ public enum Figures {
         }
         svg += "<text x=\"\((width - right + left) / 2)\" y=\"\(height - 10)\" text-anchor=\"middle\">epoch</text>\n"
         svg += "<text x=\"16\" y=\"\(height / 2)\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(height / 2))\">"
-            + "\(yLabel)\(logScale ? " (log)" : "")</text>\n"
+            + "\(escaped(yLabel))\(logScale ? " (log)" : "")</text>\n"
         for (i, s) in series.enumerated() {
             // Past ten curves the colours come round again, dashed.
             let color = palette[i % palette.count], dash = i >= palette.count ? " stroke-dasharray=\"6 4\"" : ""
@@ -114,7 +119,7 @@ public enum Figures {
             svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dash) points=\"\(points.joined(separator: " "))\"/>\n"
             svg += "<line x1=\"\(width - right + 12)\" y1=\"\(top + 10 + Double(i) * 18)\" x2=\"\(width - right + 32)\" "
                 + "y2=\"\(top + 10 + Double(i) * 18)\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>"
-            svg += "<text x=\"\(width - right + 38)\" y=\"\(top + 14 + Double(i) * 18)\">\(s.name)</text>\n"
+            svg += "<text x=\"\(width - right + 38)\" y=\"\(top + 14 + Double(i) * 18)\">\(escaped(s.name))</text>\n"
         }
         return svg + "</svg>\n"
     }
