@@ -103,8 +103,23 @@ struct TrainCommand: ParsableCommand {
         if !Recipe.names.contains(recipe) {
             throw ValidationError("unknown recipe '\(recipe)'; use one of: \(Recipe.names.joined(separator: ", "))")
         }
-        if resume != nil && (out != nil || model != nil || dataOptions.namesData || overwrite) {
-            throw ValidationError("--resume continues a run as it was configured; only --device and --epochs may change")
+        if resume != nil {
+            // Every setting the run folder's config.json already fixes; said by name rather than
+            // silently ignored.
+            let settings: [(flag: String, given: Bool)] = [
+                ("--recipe", recipe != "default"), ("--out", out != nil), ("--overwrite", overwrite), ("--model", model != nil),
+                ("--dataset/--data", dataOptions.namesData), ("--limit", dataOptions.limit != nil), ("--hidden", hidden != nil),
+                ("--dropout", dropout != nil), ("--code-channels", codeChannels != nil), ("--noise", noise != nil),
+                ("--output", output != nil), ("--logits", logits != nil), ("--initialization", initialization != nil),
+                ("--optimizer", optimizer != nil), ("--lr", lr != nil), ("--momentum", momentum != nil),
+                ("--nesterov", nesterov != nil), ("--weight-decay", weightDecay != nil), ("--batch", batch != nil),
+                ("--seed", seed != nil), ("--validation", validation != nil), ("--encoder", encoder != nil),
+            ]
+            let given = settings.filter(\.given).map(\.flag)
+            if !given.isEmpty {
+                throw ValidationError("--resume continues a run as it was configured; only --device and --epochs may change "
+                                      + "(got \(given.joined(separator: ", ")))")
+            }
         }
         if overwrite && out == nil { throw ValidationError("--overwrite replaces the run in --out; name the folder with --out") }
     }
