@@ -57,15 +57,9 @@ public enum Figures {
                               logScale: Bool = false, spreads: [[Double]?] = []) -> SVGImage {
         // The legend, right of the plot, is as wide as its longest name (about 7 px a character
         // at 12 px) and never narrower than 150 px; the plot keeps its 420 px.
-        let right = max(150, 46 + 7 * Double(series.map(\.name.count).max() ?? 0))
-        let width = 70 + 420 + right
-        return SVGImage(curvesSVG(series, title: title, yLabel: yLabel, logScale: logScale, spreads: spreads, width: width, right: right),
-                        width: Int(width), height: 400)
-    }
-
-    private static func curvesSVG(_ series: [(name: String, values: [Double])], title: String, yLabel: String,
-                                  logScale: Bool, spreads: [[Double]?], width: Double, right: Double) -> String {
         let height = 400.0, left = 70.0, top = 40.0, bottom = 50.0
+        let right = max(150, 46 + 7 * Double(series.map(\.name.count).max() ?? 0)), width = left + 420 + right
+        func image(_ svg: String) -> SVGImage { SVGImage(svg, width: Int(width), height: Int(height)) }
         func spread(_ i: Int) -> [Double]? { i < spreads.count ? spreads[i] : nil }
         let bands = series.indices.flatMap { i -> [Double] in
             guard let d = spread(i) else { return [] }
@@ -73,7 +67,7 @@ public enum Figures {
         }
         let all = (series.flatMap(\.values) + bands).filter { $0.isFinite && (!logScale || $0 > 0) }
         let epochs = max(series.map(\.values.count).max() ?? 1, 2)
-        guard var low = all.min(), var high = all.max() else { return "<svg xmlns=\"http://www.w3.org/2000/svg\"/>" }
+        guard var low = all.min(), var high = all.max() else { return image("<svg xmlns=\"http://www.w3.org/2000/svg\"/>") }
         let f: (Double) -> Double = logScale ? { Foundation.log10($0) } : { $0 }
         low = f(low); high = f(high)
         if high - low < 1e-12 { high = low + 1 }
@@ -121,7 +115,7 @@ public enum Figures {
                 + "y2=\"\(top + 10 + Double(i) * 18)\" stroke=\"\(color)\" stroke-width=\"2\"\(dash)/>"
             svg += "<text x=\"\(width - right + 38)\" y=\"\(top + 14 + Double(i) * 18)\">\(escaped(s.name))</text>\n"
         }
-        return svg + "</svg>\n"
+        return image(svg + "</svg>\n")
     }
 }
 
