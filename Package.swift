@@ -11,6 +11,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // FilePath: path arithmetic on users' paths (Foundation's NSString helpers trap on some).
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
         // System libraries: the OpenCL loader, OpenBLAS (CPU GEMM), zlib (PNG, .gz IDX files),
@@ -37,7 +39,8 @@ let package = Package(
                 dependencies: ["EmbedKernelsTool"], path: "Plugins/EmbedKernels"),
         .target(name: "Kernels", path: "Kernels", plugins: ["EmbedKernels"]),
 
-        .target(name: "Compute", dependencies: ["COpenCL", "COpenBLAS", "CAffinity", "CCrypto", "CPUKernels", "Kernels"]),
+        .target(name: "Compute", dependencies: ["COpenCL", "COpenBLAS", "CAffinity", "CCrypto", "CPUKernels", "Kernels",
+                                                .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "AEKit", dependencies: ["Compute", "CZlib", "SVGRaster"]),
         .executableTarget(name: "aekit", dependencies: [
             "AEKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),

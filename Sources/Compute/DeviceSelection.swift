@@ -17,7 +17,7 @@ public enum DeviceSelection {
     /// `threads` is the CPU backend's budget where the choice is the CPU backend; `policy` the
     /// OpenCL backend's kernel policy where it is an OpenCL device.
     public static func select(_ name: String, threads: ThreadBudget = .standard, policy: KernelPolicy = .standard,
-                              cacheDirectory: URL? = ProgramCache.defaultDirectory) throws -> Choice {
+                              cacheDirectory: String? = ProgramCache.defaultDirectory) throws -> Choice {
         let wanted = name.lowercased()
         // Listing OpenCL devices can fail (a broken ICD); `cpu` must work regardless.
         if wanted == "cpu" { return Choice(backend: CPUBackend(threads: threads), reason: "asked for the CPU backend") }

@@ -12,6 +12,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A checkpoint as `aekit evaluate` reads it: the safetensors container, the ModelSpec in
     /// its metadata, and, where those pass, the model built and its tensors loaded.
     case safetensors
+    /// A run folder's and a grid folder's JSON records (`config.json`, `state.json`,
+    /// `reproduction.json`) as `--resume` and `aekit reproduce` read them back, with the paths
+    /// they name resolved; the seeds name the awkward paths users type.
+    case runRecords = "run-records"
 
     /// Runs one input. Errors are the expected outcome for bad input; only a crash is a bug.
     public func run(_ data: Data) {
@@ -24,10 +28,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             if let model = try? Sequential.build(contents.spec, backend: FuzzTarget.backend, seed: 0) {
                 try? Checkpoint.loadParameters(contents.entries, path: "fuzz input", into: model)
             }
+        case .runRecords:
+            for name in RunFolder.recordNames { try? FuzzTarget.runFolder.readRecord(data, named: name) }
         }
     }
 
     private static let backend = CPUBackend(threads: ThreadBudget(count: 1, source: .option))
+    /// Where the records' relative paths point: a folder that need not exist (paths are opened
+    /// to be checked, never written).
+    private static let runFolder = RunFolder(path: "fuzz-run")
 
     /// Valid inputs the mutations start from: real files of each kind, small so that most
     /// mutations land in headers, where the arithmetic is.
@@ -43,6 +52,50 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                         ModelSpec(architecture: .convLinear, hidden: 1, dropout: 0.2)].map { spec in
                 try Checkpoint.encode(Sequential.build(spec, backend: FuzzTarget.backend, seed: 3))
             }
+        case .runRecords:
+            return try FuzzTarget.runRecordSeeds()
         }
+    }
+}
+
+extension FuzzTarget {
+    /// The records of a real one-epoch run (a tiny dense model on random images), its
+    /// `config.json` again with each awkward path as its data folder and its encoder, its
+    /// `state.json` with each as a checkpoint file, and a grid's `reproduction.json`.
+    static func runRecordSeeds() throws -> [Data] {
+        let folder = RunFolder(path: Paths.join(FileManager.default.temporaryDirectory.path, "aekit-fuzz-seed-\(getpid())"))
+        defer { try? FileManager.default.removeItem(atPath: folder.path) }
+        var random = SeededRandom(seed: 2)
+        let images = { (count: Int) in
+            Dataset(pixels: (0..<(count * 784)).map { _ in Float(random.next() % 256) / 255 },
+                    labels: (0..<count).map { _ in UInt8(random.next() % 10) }, height: 28, width: 28)
+        }
+        var config = try Recipe.config("s3")
+        config.model = ModelSpec(architecture: .dense, hidden: 2)
+        config.epochs = 1
+        config.validation = .testSet
+        _ = try TrainingRun(config: config, backend: backend, folder: folder, data: (images(20), images(10))).run()
+        let record = try readRegularFile(folder.config, limit: 1 << 20), state = try readRegularFile(folder.state, limit: 1 << 20)
+        var seeds = [record, state, Data(#"{"report": "s3", "scale": "quick"}"#.utf8)]
+        for path in AwkwardPath.allCases.map(\.text) {
+            seeds.append(try edited(record) { json in
+                var config = json["config"] as? [String: Any] ?? [:]
+                config["data"] = ["name": "custom", "directory": path]
+                config["encoderCheckpoint"] = path
+                json["config"] = config
+            })
+            seeds.append(try edited(state) { json in
+                let files = json["files"] as? [String: String] ?? [:]
+                json["files"] = Dictionary(uniqueKeysWithValues: files.enumerated().map { ($0.offset == 0 ? path : $0.element.key, $0.element.value) })
+            })
+        }
+        return seeds
+    }
+
+    /// A JSON object's bytes after `change`.
+    private static func edited(_ data: Data, _ change: (inout [String: Any]) -> Void) throws -> Data {
+        var json = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        change(&json)
+        return try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
     }
 }

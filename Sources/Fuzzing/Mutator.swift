@@ -3,7 +3,8 @@ import Foundation
 
 /// A seeded mutation fuzzer: each input is a seed file changed a few times, by byte edits
 /// anywhere and, more often, edits aimed at headers: numbers swapped for the values that
-/// break size arithmetic (0, −1, 2³¹, 2⁶³ − 1, …), length fields rewritten, cuts and splices.
+/// break size arithmetic (0, −1, 2³¹, 2⁶³ − 1, …), length fields rewritten, JSON strings
+/// swapped for the paths that break path code (`AwkwardPath`), cuts and splices.
 /// The same seed gives the same inputs, so a crash it finds can be replayed.
 public struct Mutator {
     private var random: SeededRandom
@@ -39,7 +40,7 @@ public struct Mutator {
 
     private mutating func mutate(_ bytes: inout [UInt8]) {
         let header = headerEnd(bytes)
-        switch random.next() % 9 {
+        switch random.next() % 10 {
         case 0:  // a bit flip anywhere
             guard !bytes.isEmpty else { return }
             bytes[index(bytes.count)] ^= 1 << UInt8(random.next() % 8)
@@ -70,6 +71,15 @@ public struct Mutator {
                 let start = index(bytes.count)
                 bytes.removeSubrange(start..<min(bytes.count, start + 1 + index(16)))
             }
+        case 8:  // a JSON string (a path in a record, a tensor's name) replaced by an awkward path
+            let quotes = bytes.indices.filter { bytes[$0] == 0x22 && ($0 == 0 || bytes[$0 - 1] != 0x5c) }
+            guard quotes.count >= 2 else { return }
+            let pair = index(quotes.count / 2) * 2
+            let literal = Array(AwkwardPath.allCases[index(AwkwardPath.allCases.count)].jsonLiteral.utf8)
+            let replaced = quotes[pair]...quotes[pair + 1]
+            bytes.replaceSubrange(replaced, with: literal)
+            // Inside a safetensors header, its length field follows (a JSON record has none).
+            if replaced.upperBound < header { fixLength(&bytes, delta: literal.count - replaced.count) }
         default:  // a slice of the file copied elsewhere in it (or past its end)
             guard !bytes.isEmpty else { return }
             let start = index(bytes.count), length = 1 + index(min(64, bytes.count - start))

@@ -1,3 +1,4 @@
+import Compute
 import Fuzzing
 import Foundation
 
@@ -47,14 +48,14 @@ struct FuzzCommand {
             exit(2)
         }
         if arguments.count == 3, arguments[1] == "--seeds" {
-            try FileManager.default.createDirectory(atPath: arguments[2], withIntermediateDirectories: true)
+            try createFolders(arguments[2])
             for (i, seed) in try target.seeds().enumerated() {
-                try seed.write(to: URL(fileURLWithPath: arguments[2]).appending(path: "seed-\(i)"))
+                try writeAtomically(seed, to: Paths.join(arguments[2], "seed-\(i)"))
             }
             return
         }
         if arguments.count == 2, Int(arguments[1]) == nil {
-            target.run(try Data(contentsOf: URL(fileURLWithPath: arguments[1])))
+            target.run(try readRegularFile(arguments[1], limit: 1 << 30))
             print("\(arguments[1]): no crash")
             return
         }

@@ -65,7 +65,7 @@ struct DataListCommand: ParsableCommand {
     }
 
     static func state(_ file: KnownFile, in folder: String) -> String {
-        let path = "\(folder)/\(file.name)"
+        let path = Paths.join(folder, file.name)
         guard FileManager.default.fileExists(atPath: path) else { return "missing" }
         switch try? file.check(path) {
         case .original: return "original"

@@ -54,7 +54,7 @@ struct ReproduceCommand: ParsableCommand {
         do { reports = try ReportID.parse(report) } catch TrainingError.configuration(let why) { throw ValidationError(why) }
         let base = out ?? (reports.count == 1 ? "runs/reproduce-\(reports[0].rawValue)" : "runs/reproduce-all")
         let grids = try reports.map {
-            try Reproduction(report: $0, scale: scale, folder: reports.count == 1 ? base : "\(base)/\($0.rawValue)",
+            try Reproduction(report: $0, scale: scale, folder: reports.count == 1 ? base : Paths.join(base, $0.rawValue),
                              studyRuns: studyRuns)
         }
         if plan {

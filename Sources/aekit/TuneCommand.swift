@@ -64,7 +64,7 @@ struct TuneCommand: ParsableCommand {
             return
         }
         try TunedConstants.save(result.best, for: cl.device, directory: directory)
-        print("stored in \(TunedConstants.file(for: cl.device, directory: directory).path); "
+        print("stored in \(TunedConstants.file(for: cl.device, directory: directory)); "
               + "OpenCL backends on this device and driver use it from now on")
     }
 }

@@ -1,4 +1,5 @@
 @testable import AEKit
+import Compute
 import Foundation
 import Testing
 
@@ -52,8 +53,9 @@ final class MirrorServer {
 }
 
 @Suite(.serialized) struct DataDownloadTests {
+    /// The folder's files, less the lock a fetch holds (`.lock`, which stays, as a run folder's does).
     private func files(in folder: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0 != ".lock" }.sorted()
     }
 
     @Test func aDatasetIsFetchedCheckedAndFoundByTheRecipes() throws {
@@ -91,7 +93,7 @@ final class MirrorServer {
         let part = DatasetDownload.partialPath(folder, first)
         let kept = try #require(FileManager.default.attributesOfItem(atPath: part)[.size] as? Int)
         #expect(kept > 0)
-        #expect(files(in: folder) == [(part as NSString).lastPathComponent])
+        #expect(files(in: folder) == [Paths.name(part)])
         _ = try DatasetDownload(dataset: .mnist, folder: folder, sources: [server.url("good")]).run()
         #expect(files(in: folder) == KnownDataset.mnist.files.map(\.name).sorted())
         #expect(server.requests().contains("GET /good/\(first) bytes=\(kept)-"))
@@ -108,7 +110,8 @@ final class MirrorServer {
     @Test func aSecondFetchIntoTheSameFolderIsRefused() throws {
         let store = try temporaryFolder(), folder = store + "/mnist"
         // Another `aekit data get` holding the folder's lock (flock conflicts across descriptors).
-        let held = try RunLock(folder: folder, file: store + "/.mnist.lock")
+        try createFolders(folder)
+        let held = try RunLock(folder: folder)
         defer { held.release() }
         #expect {
             try DatasetDownload(dataset: .mnist, folder: folder, sources: [.folder(sharedMNIST)]).run()

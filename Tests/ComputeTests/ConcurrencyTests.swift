@@ -19,7 +19,7 @@ import Testing
                 // Odd threads make a new backend every 25 rounds, the first building its programs
                 // from source into a new cache, and drop the old one; even threads keep theirs.
                 func makeBackend() throws -> OpenCLBackend {
-                    try OpenCLBackend(device: device, cacheDirectory: thread % 2 == 0 ? ProgramCache.defaultDirectory : directory)
+                    try OpenCLBackend(device: device, cacheDirectory: thread % 2 == 0 ? ProgramCache.defaultDirectory : directory.path)
                 }
                 var backend = try makeBackend()
                 for round in 0..<100 {

@@ -59,13 +59,13 @@ import Testing
         let device = try #require(try OpenCLDevice.all().first)
         let directory = FileManager.default.temporaryDirectory.appending(path: "aekit-cache-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let first = try OpenCLBackend(device: device, cacheDirectory: directory)
+        let first = try OpenCLBackend(device: device, cacheDirectory: directory.path)
         try first.prepareAllPrograms()
         #expect(first.programsFromCache.isEmpty)
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(files.filter { $0.hasSuffix(".bin") }.count == OpenCLBackend.kernelFiles.count)
 
-        let second = try OpenCLBackend(device: device, cacheDirectory: directory)
+        let second = try OpenCLBackend(device: device, cacheDirectory: directory.path)
         try second.prepareAllPrograms()
         #expect(second.programsFromCache.count == OpenCLBackend.kernelFiles.count)
         // And the cached programs compute the same as the CPU.
@@ -81,7 +81,7 @@ import Testing
         let device = try #require(try OpenCLDevice.all().first)
         let directory = FileManager.default.temporaryDirectory.appending(path: "aekit-cache-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        try OpenCLBackend(device: device, cacheDirectory: directory).prepareAllPrograms()
+        try OpenCLBackend(device: device, cacheDirectory: directory.path).prepareAllPrograms()
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".bin") }.sorted()
         let good = try files.map { try Data(contentsOf: directory.appending(path: $0)) }
         for (index, name) in files.enumerated() {
@@ -94,10 +94,10 @@ import Testing
             }
             try bytes.write(to: url)
         }
-        let rebuilt = try OpenCLBackend(device: device, cacheDirectory: directory)
+        let rebuilt = try OpenCLBackend(device: device, cacheDirectory: directory.path)
         try rebuilt.prepareAllPrograms()
         #expect(rebuilt.programsFromCache.isEmpty)
-        for name in files { #expect(ProgramCache.verifiedBinary(at: directory.appending(path: name)) != nil, "\(name)") }
+        for name in files { #expect(ProgramCache.verifiedBinary(at: directory.appending(path: name).path) != nil, "\(name)") }
         let x = try rebuilt.tensor([3], values: [-1, 2, -3]), y = try rebuilt.tensor([3])
         try rebuilt.reluForward(x.buffer, output: y.buffer)
         #expect(try rebuilt.download(y.buffer) == [0, 2, 0])

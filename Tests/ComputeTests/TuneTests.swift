@@ -18,10 +18,10 @@ import Testing
         #expect(tuner.candidates().first == .defaults && tuner.candidates().count > 3)
 
         let folder = FileManager.default.temporaryDirectory.appending(path: "aekit-tune-\(UUID().uuidString)")
-        #expect(TunedConstants.load(for: device, directory: folder) == nil)
-        try TunedConstants.save(result.best, for: device, directory: folder)
-        #expect(TunedConstants.load(for: device, directory: folder) == result.best)
-        let tuned = try OpenCLBackend(device: device, cacheDirectory: folder)
+        #expect(TunedConstants.load(for: device, directory: folder.path) == nil)
+        try TunedConstants.save(result.best, for: device, directory: folder.path)
+        #expect(TunedConstants.load(for: device, directory: folder.path) == result.best)
+        let tuned = try OpenCLBackend(device: device, cacheDirectory: folder.path)
         #expect(tuned.isTuned && tuned.constants == result.best)
     }
 
@@ -53,9 +53,9 @@ import Testing
         other.vectorBlock.rows = 2
         let record = TunedConstants.Record(device: device.name, platform: device.platform, driver: "another driver",
                                            constants: other)
-        try JSONEncoder().encode(record).write(to: TunedConstants.file(for: device, directory: folder))
-        #expect(TunedConstants.load(for: device, directory: folder) == nil)
-        try Data("not json".utf8).write(to: TunedConstants.file(for: device, directory: folder))
-        #expect(try OpenCLBackend(device: device, cacheDirectory: folder).constants == .defaults)
+        try JSONEncoder().encode(record).write(to: URL(fileURLWithPath: TunedConstants.file(for: device, directory: folder.path)))
+        #expect(TunedConstants.load(for: device, directory: folder.path) == nil)
+        try Data("not json".utf8).write(to: URL(fileURLWithPath: TunedConstants.file(for: device, directory: folder.path)))
+        #expect(try OpenCLBackend(device: device, cacheDirectory: folder.path).constants == .defaults)
     }
 }

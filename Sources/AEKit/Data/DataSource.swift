@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 
 /// Where the four IDX files of a dataset are: a named dataset's usual folder, or any folder
@@ -41,7 +42,7 @@ public struct DataSource: Codable, Sendable, Equatable {
             throw DatasetError.notFound("the \(name) dataset has no usual folder", hint: "Pass --data FOLDER.")
         }
         let store = known.storeFolder(environment: environment)
-        if known.files.allSatisfy({ FileManager.default.fileExists(atPath: "\(store)/\($0.name)") }) { return store }
+        if known.files.allSatisfy({ FileManager.default.fileExists(atPath: Paths.join(store, $0.name)) }) { return store }
         if let packaged = known.packagedFolder { return packaged }
         throw DatasetError.notFound("\(name) is not in the data store (\(store)).",
                                     hint: "Fetch it with `aekit data get \(name)` (or `--mirror DIR` from a folder holding "
@@ -54,7 +55,7 @@ public struct DataSource: Codable, Sendable, Equatable {
         let candidates = [stem, stem + ".gz", stem.replacingOccurrences(of: "-idx", with: ".idx"),
                           stem.replacingOccurrences(of: "-idx", with: ".idx") + ".gz"]
         for candidate in candidates {
-            let path = (directory as NSString).appendingPathComponent(candidate)
+            let path = Paths.join(directory, candidate)
             if FileManager.default.fileExists(atPath: path) { return path }
         }
         let hint = name == "fashion-mnist" && self.directory == nil

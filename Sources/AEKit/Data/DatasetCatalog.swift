@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 
 /// The datasets AEKit can fetch: their four IDX files, each file's checksums, and the mirrors
@@ -45,7 +46,7 @@ public struct KnownDataset: Sendable {
     /// The folder `aekit data get` fills: `$AEKIT_DATA/<name>`, else
     /// `$XDG_DATA_HOME/aekit/datasets/<name>`, else `~/.local/share/aekit/datasets/<name>`.
     public func storeFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        DataStore.root(environment: environment).appending("/\(name)")
+        Paths.join(DataStore.root(environment: environment), name)
     }
 
     /// Debian's package's folder, for the datasets Debian packages.
@@ -66,8 +67,9 @@ public struct KnownFile: Sendable {
 public enum DataStore {
     public static func root(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let own = environment["AEKIT_DATA"], !own.isEmpty { return own }
-        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty { return xdg + "/aekit/datasets" }
+        // The XDG spec: a relative XDG_DATA_HOME is invalid, and is ignored.
+        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") { return Paths.join(xdg, "aekit/datasets") }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.local/share/aekit/datasets"
+        return Paths.join(home, ".local/share/aekit/datasets")
     }
 }

@@ -62,20 +62,30 @@ public final class DatasetDownload {
         self.sources = sources ?? dataset.mirrors.map { .mirror($0) }
     }
 
-    public static func partialPath(_ folder: String, _ file: String) -> String { "\(folder)/.\(file).part" }
+    public static func partialPath(_ folder: String, _ file: String) -> String { Paths.join(folder, ".\(file).part") }
 
     /// Fetches every file not already present and sound; returns each file's outcome.
     public func run() throws -> [String: Outcome] {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let created = try createFolders(folder)
         // Two `aekit data get` into one folder would append to the same partial files: the
         // second is refused, naming the first (as a second `aekit train` on a run folder is).
-        // The lock file sits beside the folder, which holds the dataset's files and nothing else.
-        let name = (folder as NSString).lastPathComponent, parent = (folder as NSString).deletingLastPathComponent
-        let lock = try RunLock(folder: folder, file: ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(".\(name).lock"))
+        // The lock file is inside the folder (`.lock`, beside the four files), so nothing is
+        // written outside the folder the user named.
+        let lock = try RunLock(folder: folder, created: created)
         defer { lock.release() }
+        do {
+            return try fetchAll()
+        } catch {
+            // Nothing fetched: no folder left behind (one holding a partial file stays, to resume).
+            lock.abandon()
+            throw error
+        }
+    }
+
+    private func fetchAll() throws -> [String: Outcome] {
         var outcomes: [String: Outcome] = [:]
         for file in dataset.files {
-            let target = "\(folder)/\(file.name)"
+            let target = Paths.join(folder, file.name)
             if FileManager.default.fileExists(atPath: target) {
                 let check = try file.check(target)
                 guard case .mismatch = check else {
@@ -97,7 +107,7 @@ public final class DatasetDownload {
             do {
                 switch source {
                 case .folder(let path):
-                    let data = try readRegularFile("\(path)/\(file.name)", limit: KnownFile.fileLimit)
+                    let data = try readRegularFile(Paths.join(path, file.name), limit: KnownFile.fileLimit)
                     // Flushed to disk by `moveDurably` once checked.
                     try writeAtomically(data, to: partial)
                     progress(DownloadProgress(file: file.name, source: path, bytes: data.count, total: data.count,
@@ -172,6 +182,13 @@ private final class HTTPFileTransfer: NSObject, URLSessionDataDelegate, @uncheck
         if let failure { throw failure }
     }
 
+    /// The part file, opened for writing (created where missing).
+    private func openPartial() throws -> FileHandle {
+        let descriptor = open(partial, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw FileError.unwritable(partial, FileError.errnoText()) }
+        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    }
+
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -185,14 +202,13 @@ private final class HTTPFileTransfer: NSObject, URLSessionDataDelegate, @uncheck
                     throw TransferFailure(description: "answered a resume from byte \(offset) with \(range)", isOffline: false)
                 }
                 total = length.map { offset + $0 }
-                handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
+                handle = try openPartial()
                 try handle?.seekToEnd()
             case 200:
                 // A whole file (a server that ignores Range sends this too): start the part anew.
                 offset = 0
                 total = length
-                _ = FileManager.default.createFile(atPath: partial, contents: nil)
-                handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
+                handle = try openPartial()
                 try handle?.truncate(atOffset: 0)
             case 416 where offset > 0:
                 // The part is already whole: the caller's checksum decides.

@@ -135,7 +135,7 @@ public struct IDXFile: Sendable {
             gzclose(file)
             guard written == data.count else { throw Fault.unreadable(path, "short write") }
         } else {
-            try Data(data).write(to: URL(fileURLWithPath: path))
+            try writeAtomically(Data(data), to: path)
         }
     }
 }

@@ -27,7 +27,7 @@ public struct SVGImage: Sendable {
 
     /// Writes `name.svg` and `name.png` under `folder` (each atomically).
     public func write(to folder: String, name: String) throws {
-        try writeAtomically(Data(text.utf8), to: "\(folder)/\(name).svg")
-        try writeAtomically(png(), to: "\(folder)/\(name).png")
+        try writeAtomically(Data(text.utf8), to: Paths.join(folder, "\(name).svg"))
+        try writeAtomically(png(), to: Paths.join(folder, "\(name).png"))
     }
 }

@@ -21,12 +21,12 @@ public struct Reproduction {
         runs = try ReproductionGrid.runs(report, scale: scale, studyRuns: studyRuns).map { run in
             // A classifier pre-trained from the grid's own autoencoder.
             var run = run
-            if let encoder = run.needs.first { run.config.encoderCheckpoint = "\(folder)/\(encoder)/model.safetensors" }
+            if let encoder = run.needs.first { run.config.encoderCheckpoint = Paths.join(folder, "\(encoder)/model.safetensors") }
             return run
         }
     }
 
-    public func runFolder(_ run: GridRun) -> RunFolder { RunFolder(path: "\(folder)/\(run.name)") }
+    public func runFolder(_ run: GridRun) -> RunFolder { RunFolder(path: Paths.join(folder, run.name)) }
 
     /// The runs task `task` of `tasks` trains: every `tasks`-th of the grid, from `task`.
     public func share(task: Int, of tasks: Int) throws -> [GridRun] {
@@ -65,7 +65,7 @@ public struct Reproduction {
     /// Makes `folder` this grid's, or checks that it is: a folder that holds another report's
     /// or scale's grid, or files that are no grid's, is refused before anything is written.
     public func claimFolder() throws {
-        let marker = "\(folder)/reproduction.json"
+        let marker = Paths.join(folder, "reproduction.json")
         let mine = Marker(report: report, scale: scale)
         if FileManager.default.fileExists(atPath: marker) {
             let theirs = try RunFolder(path: folder).readJSON(Marker.self, from: marker)
@@ -80,7 +80,7 @@ public struct Reproduction {
             throw TrainingError.configuration("\(folder) holds files but no reproduction.json: it is not a grid's folder; "
                                               + "choose another --out")
         }
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try createFolders(folder)
         // Two tasks may start at once: both write the same bytes, each in one rename.
         try RunFolder(path: folder).writeJSON(mine, to: marker)
     }
@@ -92,7 +92,7 @@ public struct Reproduction {
         var data: [String: (train: Dataset, test: Dataset)] = [:]
         var done: [String] = [], waiting: [String] = []
         for run in runs {
-            if let missing = run.needs.first(where: { !FileManager.default.fileExists(atPath: "\(folder)/\($0)/final.json") }) {
+            if let missing = run.needs.first(where: { !FileManager.default.fileExists(atPath: Paths.join(folder, "\($0)/final.json")) }) {
                 waiting.append("\(run.name) (needs \(missing))")
                 continue
             }

@@ -211,7 +211,7 @@ extension Reproduction {
 
     private func writeOutputs(_ rows: [ResultRow], results: [String: (history: [EpochRecord], test: Evaluation)],
                               study: [(arm: ClassifierArm, variant: StudyVariant, members: [GridRun])]) throws {
-        try RunFolder(path: folder).writeJSON(rows, to: "\(folder)/results.json")
+        try RunFolder(path: folder).writeJSON(rows, to: Paths.join(folder, "results.json"))
         // The sweep: every autoencoder's validation loss per epoch on one plot.
         let autoencoders = runs.filter { $0.config.model.isAutoencoder }
         let curves = Figures.curves(autoencoders.compactMap { run in
@@ -233,7 +233,7 @@ extension Reproduction {
             if let first = runs.first {
                 let model = try Sequential.build(first.config.model, backend: CPUBackend(), seed: first.config.seed)
                 let test = try first.config.data.load().test
-                try writeAtomically(Figures.reconstructions(model, test).png(), to: "\(folder)/untrained.png")
+                try writeAtomically(Figures.reconstructions(model, test).png(), to: Paths.join(folder, "untrained.png"))
                 figures.append(("an untrained \(first.config.model.name): test images above its outputs", "untrained.png"))
             }
         }
@@ -256,7 +256,7 @@ extension Reproduction {
                                     + String(format: "%.4f", test.accuracy ?? .nan) + ")", "confusion-\(arm.slug).png"))
             }
         }
-        try writeAtomically(Data(markdown(rows, figures: figures).utf8), to: "\(folder)/report.md")
+        try writeAtomically(Data(markdown(rows, figures: figures).utf8), to: Paths.join(folder, "report.md"))
     }
 
     /// The report's tables: one row per label and quantity, with the published figure, the

@@ -22,7 +22,7 @@ public struct RunFolder: Sendable {
 
     public init(path: String) { self.path = path }
 
-    public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+    public func file(_ name: String) -> String { Paths.join(path, name) }
 
     public var config: String { file("config.json") }
     public var metrics: String { file("metrics.csv") }
@@ -42,9 +42,9 @@ public struct RunFolder: Sendable {
     /// `runs/<name>`, or `runs/<name>-2`, `-3`, … if taken, claimed by creating it: `mkdir`
     /// fails for all but one of two processes that pick the same name at once.
     public static func fresh(base: String = "runs", name: String) throws -> RunFolder {
-        let createdBase = try createFolder(base, intermediate: true)
+        let createdBase = try createFolders(base)
         for suffix in 1... {
-            let candidate = (base as NSString).appendingPathComponent(suffix == 1 ? name : "\(name)-\(suffix)")
+            let candidate = Paths.join(base, suffix == 1 ? name : "\(name)-\(suffix)")
             if mkdir(candidate, 0o755) == 0 {
                 var folder = RunFolder(path: candidate)
                 folder.created = createdBase + [candidate]
@@ -62,11 +62,22 @@ public struct RunFolder: Sendable {
     /// run is refused unless `overwrite`, which removes that run's files; a folder holding
     /// other files is refused either way, so nothing of the user's is deleted.
     public func claim(_ claim: Claim) throws -> RunLock {
-        let created = self.created + (try RunFolder.createFolder(path, intermediate: true))
+        let created = self.created + (try createFolders(path))
         let lock = try RunLock(folder: path, created: created)
+        do {
+            try replaceable(claim)
+        } catch {
+            lock.abandon()
+            throw error
+        }
+        return lock
+    }
+
+    /// Checks that the folder may take a new run, and with `overwrite` removes the run it holds.
+    private func replaceable(_ claim: Claim) throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0 != ".lock" }
         // (Part of) a run: what --out may not silently replace.
-        let holdsRun = [config, state, checkpoints].contains { names.contains(($0 as NSString).lastPathComponent) }
+        let holdsRun = [config, state, checkpoints].contains { names.contains(Paths.name($0)) }
         if holdsRun && claim != .overwrite {
             throw TrainingError.configuration("\(path) already holds a run; pass --resume \(path) to continue it, "
                                               + "--overwrite to replace it, or choose another --out")
@@ -78,21 +89,19 @@ public struct RunFolder: Sendable {
                                               + "; choose another --out")
         }
         for name in names { try FileManager.default.removeItem(atPath: file(name)) }
-        return lock
     }
 
     /// Creates the folder if needed and locks it, whatever it holds (a study's folder, which
     /// a study continues).
     public func lockCreating() throws -> RunLock {
-        try RunFolder.createFolder(path, intermediate: true)
+        try createFolders(path)
         return try RunLock(folder: path)
     }
 
     /// Locks an existing run folder (to resume it).
     public func lockExisting() throws -> RunLock {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw TrainingError.resume("\(path) is not a folder")
+        guard isFolder(path) else {
+            throw TrainingError.resume(FileManager.default.fileExists(atPath: path) ? "\(path) is not a folder" : "\(path) does not exist")
         }
         return try RunLock(folder: path)
     }
@@ -101,23 +110,6 @@ public struct RunFolder: Sendable {
     static func isRunFile(_ name: String) -> Bool {
         ["config.json", "state.json", "metrics.csv", modelFile, optimizerFile, "final.json", checkpointFolder].contains(name)
             || name.hasSuffix(".svg") || name.hasSuffix(".png") || (name.hasPrefix(".") && name.contains(temporaryMarker))
-    }
-
-    /// Creates `path` (and with `intermediate` its missing parents); returns the folders it
-    /// created, outermost first.
-    @discardableResult
-    static func createFolder(_ path: String, intermediate: Bool) throws -> [String] {
-        var missing: [String] = [], folder = path
-        while !folder.isEmpty && folder != "/" && !FileManager.default.fileExists(atPath: folder) {
-            missing.insert(folder, at: 0)
-            folder = (folder as NSString).deletingLastPathComponent
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: intermediate)
-            return missing
-        } catch {
-            throw FileError.unwritable(path, "the folder cannot be created (\((error as NSError).localizedFailureReason ?? "\(error)"))")
-        }
     }
 
     func writeJSON<T: Encodable>(_ value: T, to file: String, durable: Bool = false) throws {
@@ -137,6 +129,33 @@ public struct RunFolder: Sendable {
             throw TrainingError.resume("\(file) is missing; is \(path) a run folder?")
         }
         return try decodeJSON(type, from: data, file: file)
+    }
+
+    /// The records a folder of AEKit's holds, as `readRecord` knows them.
+    public static let recordNames = ["config.json", "state.json", "reproduction.json"]
+
+    /// One of the folder's records (`config.json`, `state.json`, or a grid's
+    /// `reproduction.json`) as AEKit reads it back: decoded, checked as `--resume` and `aekit
+    /// reproduce` check it, and the paths it names resolved against the folder (the data
+    /// folder's files, the encoder, the checkpoint files). Any bytes either pass or throw: the
+    /// run-folder fuzz target feeds it mutated records full of awkward paths.
+    public func readRecord(_ data: Data, named name: String) throws {
+        let file = self.file(name)
+        switch name {
+        case "config.json":
+            let config = try decodeJSON(RunRecord.self, from: data, file: file).config
+            if let problem = config.problem { throw TrainingError.configuration("\(file): \(problem)") }
+            _ = try config.data.path("train-images-idx3-ubyte")
+            if let encoder = config.encoderCheckpoint { _ = try RegularFile(encoder) }
+        case "state.json":
+            let state = try decodeJSON(RunState.self, from: data, file: file)
+            if let problem = state.problem { throw TrainingError.resume("\(file) is not a sound record: \(problem)") }
+            for relative in state.files.keys { _ = try RegularFile(self.file(relative)) }
+        case "reproduction.json":
+            _ = try decodeJSON(Reproduction.Marker.self, from: data, file: file)
+        default:
+            throw FileError.unreadable(file, "AEKit writes no record of that name")
+        }
     }
 
     /// Far beyond any config.json or state.json (100 000 epochs of history is ~30 MB).

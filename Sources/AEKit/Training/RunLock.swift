@@ -11,6 +11,8 @@ public final class RunLock {
     private var descriptor: Int32
     /// The folders, outermost first, that this process created for the run.
     private let created: [String]
+    /// Whether this process created the lock file (rather than finding an earlier run's).
+    private let createdFile: Bool
 
     /// Takes the lock of `folder` (which must exist), or throws naming the process that holds
     /// it. `created` lists the folders this process made for the run, for `abandon`. The lock
@@ -18,9 +20,11 @@ public final class RunLock {
     public init(folder: String, created: [String] = [], file: String? = nil) throws {
         self.folder = folder
         self.created = created
-        let path = file ?? (folder as NSString).appendingPathComponent(".lock")
+        let path = file ?? Paths.join(folder, ".lock")
         self.path = path
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fresh = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        createdFile = fresh >= 0
+        descriptor = fresh >= 0 ? fresh : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw FileError.unwritable(path, FileError.errnoText()) }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let code = errno
@@ -36,11 +40,12 @@ public final class RunLock {
 
     deinit { release() }
 
-    /// For a run that failed before writing anything: removes the lock file and the folders
-    /// this process created for it, where they are empty, so a refused start leaves nothing.
+    /// For a run that failed before writing anything: removes the lock file, where this
+    /// process created it, and the folders it created for the run, where they are empty, so
+    /// a refused start leaves nothing.
     public func abandon() {
         guard descriptor >= 0 else { return }
-        unlink(path)
+        if createdFile { unlink(path) }
         release()
         for path in created.reversed() { rmdir(path) }  // fails, harmlessly, where not empty
     }

@@ -45,6 +45,10 @@ public final class TrainingRun {
     public init(resuming folder: RunFolder, backend: any Backend,
                 progress: any TrainingProgress = SilentProgress(), epochs: Int? = nil) throws {
         lock = try folder.lockExisting()
+        guard FileManager.default.fileExists(atPath: folder.config) else {
+            lock.abandon()  // not a run folder: its lock file goes again
+            throw TrainingError.resume("\(folder.config) is missing; is \(folder.path) a run folder?")
+        }
         let record = try folder.readJSON(RunRecord.self, from: folder.config)
         var config = record.config
         if let epochs { config.epochs = epochs }
@@ -145,16 +149,16 @@ public final class TrainingRun {
         let optimizerData = try SafeTensors.encode(try trainer.optimizer.state(trainer.parameters), metadata: ["epoch": "\(epoch)"])
 
         // 1. The checkpoint folder, whole before it takes its name.
-        try RunFolder.createFolder(folder.checkpoints, intermediate: true)
+        try createFolders(folder.checkpoints)
         let target = folder.file(RunFolder.checkpoint(epoch: epoch))
-        let staging = (folder.checkpoints as NSString).appendingPathComponent(".epoch-\(epoch)\(temporaryMarker)\(getpid())")
+        let staging = Paths.join(folder.checkpoints, ".epoch-\(epoch)\(temporaryMarker)\(getpid())")
         for leftover in [staging, target] where FileManager.default.fileExists(atPath: leftover) {
             try FileManager.default.removeItem(atPath: leftover)
         }
-        try RunFolder.createFolder(staging, intermediate: false)
-        try writeAtomically(modelData, to: (staging as NSString).appendingPathComponent(RunFolder.modelFile), durable: true)
+        try createFolders(staging, intermediate: false)
+        try writeAtomically(modelData, to: Paths.join(staging, RunFolder.modelFile), durable: true)
         KillPoint.reach(.modelStaged, epoch: epoch)
-        try writeAtomically(optimizerData, to: (staging as NSString).appendingPathComponent(RunFolder.optimizerFile), durable: true)
+        try writeAtomically(optimizerData, to: Paths.join(staging, RunFolder.optimizerFile), durable: true)
         guard rename(staging, target) == 0 else { throw FileError.unwritable(target, FileError.errnoText()) }
         try syncFolder(folder.checkpoints)
         KillPoint.reach(.staged, epoch: epoch)
@@ -183,9 +187,9 @@ public final class TrainingRun {
     private func removeUncommitted(keeping epoch: Int?) throws {
         let fileManager = FileManager.default
         removeTemporaryFiles(in: folder.path)
-        let keep = epoch.map { (RunFolder.checkpoint(epoch: $0) as NSString).lastPathComponent }
+        let keep = epoch.map { Paths.name(RunFolder.checkpoint(epoch: $0)) }
         for name in (try? fileManager.contentsOfDirectory(atPath: folder.checkpoints)) ?? [] where name != keep {
-            try fileManager.removeItem(atPath: (folder.checkpoints as NSString).appendingPathComponent(name))
+            try fileManager.removeItem(atPath: Paths.join(folder.checkpoints, name))
         }
         // A finished run being extended is no longer finished.
         let stale = [folder.final] + (epoch == nil ? [folder.model, folder.metrics, folder.state] : [])

@@ -39,7 +39,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// Launches, bytes moved and blocking waits so far (under the device's lock).
     private var counters = TransferCounters()
 
-    public init(device: OpenCLDevice, cacheDirectory: URL? = ProgramCache.defaultDirectory,
+    public init(device: OpenCLDevice, cacheDirectory: String? = ProgramCache.defaultDirectory,
                 convolution: ConvAlgorithm = .auto, policy: KernelPolicy = .standard, limits: DeviceLimits? = nil,
                 constants: KernelConstants? = nil) throws {
         self.convolution = convolution

@@ -6,37 +6,34 @@ import Foundation
 /// of the source; a cached binary that fails to load is rebuilt from source and replaced.
 public struct ProgramCache: Sendable {
     /// `$XDG_CACHE_HOME/aekit`, else `~/.cache/aekit`. Nil disables the disk cache.
-    let directory: URL?
+    let directory: String?
 
-    public static var defaultDirectory: URL? {
+    public static var defaultDirectory: String? {
         let env = ProcessInfo.processInfo.environment
-        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty {
-            return URL(fileURLWithPath: xdg).appending(path: "aekit")
-        }
-        if let home = env["HOME"], !home.isEmpty {
-            return URL(fileURLWithPath: home).appending(path: ".cache/aekit")
-        }
+        // The XDG spec: a relative XDG_CACHE_HOME is invalid, and is ignored.
+        if let xdg = env["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return Paths.join(xdg, "aekit") }
+        if let home = env["HOME"], !home.isEmpty { return Paths.join(home, ".cache/aekit") }
         return nil
     }
 
     /// Where the binary of this source for this device would be.
-    func binaryURL(device: OpenCLDevice, name: String, source: String, options: String) -> URL? {
+    func binaryPath(device: OpenCLDevice, name: String, source: String, options: String) -> String? {
         let key = "\(device.name)|\(device.driverVersion)|\(device.platform)|\(options)|\(source)"
         let hex = String(fnv1a64(key), radix: 16)
-        return directory?.appending(path: "\(name)-\(String(repeating: "0", count: 16 - hex.count) + hex).bin")
+        return directory.map { Paths.join($0, "\(name)-\(String(repeating: "0", count: 16 - hex.count) + hex).bin") }
     }
 
     /// The built program: from the disk cache when it holds a good binary, else from source.
     func program(context: CLContext, device: OpenCLDevice, name: String, source: String,
                  options: String) throws -> (program: CLProgram, fromCache: Bool) {
-        let url = binaryURL(device: device, name: name, source: source, options: options)
-        if let url, let binary = ProgramCache.verifiedBinary(at: url) {
+        let path = binaryPath(device: device, name: name, source: source, options: options)
+        if let path, let binary = ProgramCache.verifiedBinary(at: path) {
             if let program = try? ProgramCache.load(binary: binary, context: context, options: options) {
                 return (program, true)
             }
         }
         let program = try ProgramCache.compile(source: source, name: name, context: context, options: options)
-        if let url { try? store(ProgramCache.binary(of: program), at: url) }
+        if let path { try? store(ProgramCache.binary(of: program), at: path) }
         return (program, false)
     }
 
@@ -48,9 +45,9 @@ public struct ProgramCache: Sendable {
     static let magic = Data("AEKITCL1".utf8)
     static let fileLimit = 1 << 30
 
-    static func verifiedBinary(at url: URL) -> Data? {
-        guard let file = try? readRegularFile(url.path, limit: fileLimit) else {
-            if FileManager.default.fileExists(atPath: url.path) { try? FileManager.default.removeItem(at: url) }
+    static func verifiedBinary(at path: String) -> Data? {
+        guard let file = try? readRegularFile(path, limit: fileLimit) else {
+            if FileManager.default.fileExists(atPath: path) { try? FileManager.default.removeItem(atPath: path) }
             return nil
         }
         let headerSize = magic.count + 8 + 64
@@ -60,7 +57,7 @@ public struct ProgramCache: Sendable {
         let binary = Data(bytes.dropFirst(headerSize))
         guard bytes.count >= headerSize, Data(bytes.prefix(magic.count)) == magic, length == UInt64(binary.count),
               String(decoding: bytes[(magic.count + 8)..<headerSize], as: UTF8.self) == sha256Hex(binary) else {
-            try? FileManager.default.removeItem(at: url)
+            try? FileManager.default.removeItem(atPath: path)
             return nil
         }
         return binary
@@ -136,10 +133,10 @@ public struct ProgramCache: Sendable {
     }
 
     /// Stores the binary framed with its length and digest, atomically.
-    private func store(_ binary: Data, at url: URL) throws {
+    private func store(_ binary: Data, at path: String) throws {
         guard !binary.isEmpty else { return }
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try writeAtomically(ProgramCache.framed(binary), to: url.path)
+        try createFolders(Paths.parent(path))
+        try writeAtomically(ProgramCache.framed(binary), to: path)
     }
 }
 

@@ -14,14 +14,14 @@ public enum TunedConstants {
         String(fnv1a64("\(device.name)|\(device.platform)|\(device.driverVersion)"), radix: 16)
     }
 
-    public static func file(for device: OpenCLDevice, directory: URL) -> URL {
-        directory.appending(path: "tuning-\(key(device)).json")
+    public static func file(for device: OpenCLDevice, directory: String) -> String {
+        Paths.join(directory, "tuning-\(key(device)).json")
     }
 
     /// The stored constants for `device`, or nil where none are stored or the file does not
     /// belong to this device (a file that cannot be read is ignored: the defaults still work).
-    public static func load(for device: OpenCLDevice, directory: URL) -> KernelConstants? {
-        guard let data = try? readRegularFile(file(for: device, directory: directory).path, limit: 1 << 20),
+    public static func load(for device: OpenCLDevice, directory: String) -> KernelConstants? {
+        guard let data = try? readRegularFile(file(for: device, directory: directory), limit: 1 << 20),
               let record = try? JSONDecoder().decode(Record.self, from: data),
               record.device == device.name, record.platform == device.platform, record.driver == device.driverVersion,
               record.constants.isSound
@@ -30,11 +30,11 @@ public enum TunedConstants {
     }
 
     /// Stores `constants` for `device`, atomically.
-    public static func save(_ constants: KernelConstants, for device: OpenCLDevice, directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    public static func save(_ constants: KernelConstants, for device: OpenCLDevice, directory: String) throws {
+        try createFolders(directory)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let record = Record(device: device.name, platform: device.platform, driver: device.driverVersion, constants: constants)
-        try writeAtomically(encoder.encode(record), to: file(for: device, directory: directory).path)
+        try writeAtomically(encoder.encode(record), to: file(for: device, directory: directory))
     }
 }

@@ -109,10 +109,8 @@ public let temporaryMarker = ".tmp-"
 /// `durable`, the data and the rename reach the disk (fsync) before this returns, so a power
 /// cut after it cannot undo a checkpoint that `state.json` already vouches for.
 public func writeAtomically(_ data: Data, to path: String, durable: Bool = false) throws {
-    let url = URL(fileURLWithPath: path)
-    let folder = url.deletingLastPathComponent().path
-    let temporary = (folder as NSString).appendingPathComponent(
-        ".\(url.lastPathComponent)\(temporaryMarker)\(getpid())")
+    let folder = Paths.parent(path)
+    let temporary = Paths.join(folder, ".\(Paths.name(path))\(temporaryMarker)\(getpid())")
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw FileError.unwritable(path, FileError.errnoText()) }
     var failure: String?
@@ -144,7 +142,7 @@ public func moveDurably(_ source: String, to path: String) throws {
     close(fd)
     if let synced { throw FileError.unwritable(path, synced) }
     guard rename(source, path) == 0 else { throw FileError.unwritable(path, FileError.errnoText()) }
-    try syncFolder(URL(fileURLWithPath: path).deletingLastPathComponent().path)
+    try syncFolder(Paths.parent(path))
 }
 
 /// Makes the entries of `folder` (a rename, a new file) durable.
@@ -160,6 +158,34 @@ public func syncFolder(_ folder: String) throws {
 public func removeTemporaryFiles(in folder: String) {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
     for name in names where name.hasPrefix(".") && name.contains(temporaryMarker) {
-        unlink((folder as NSString).appendingPathComponent(name))
+        unlink(Paths.join(folder, name))
     }
+}
+
+/// Creates the folder `path` and, with `intermediate`, each missing folder above it, as
+/// `mkdir -p` does; returns the folders it created, outermost first (what a run that fails
+/// before writing anything removes again). On failure it removes what it created and throws,
+/// naming the part of the path that is not a folder or cannot be made.
+@discardableResult
+public func createFolders(_ path: String, intermediate: Bool = true) throws -> [String] {
+    var created: [String] = []
+    for folder in intermediate ? Paths.prefixes(path) : [path] {
+        if mkdir(folder, 0o755) == 0 {
+            created.append(folder)
+            continue
+        }
+        let code = errno
+        // There already (or made by another process meanwhile): fine, if it is a folder.
+        if isFolder(folder) { continue }
+        for made in created.reversed() { rmdir(made) }
+        let why = code == EEXIST ? "\(folder) is a file, not a folder" : "\(folder): \(FileError.errnoText(code))"
+        throw FileError.unwritable(path, "the folder cannot be created (\(why))")
+    }
+    return created
+}
+
+/// Whether `path` is a folder, or a symbolic link to one.
+public func isFolder(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
 }
