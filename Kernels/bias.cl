@@ -8,18 +8,17 @@ __kernel void bias_add(const int n, const int C, const int inner, __global float
 }
 
 // One work-group per channel: work-items stride over the channel's outer*inner elements, then
-// add their partial sums in local memory. BIAS_WG comes from the host.
-__kernel __attribute__((reqd_work_group_size(BIAS_WG, 1, 1)))
-void bias_gradient(const int outer, const int C, const int inner, __global const float* dy,
-                   __global float* db) {
-    __local float partial[BIAS_WG];
+// add their partial sums in local memory (`partial`, one float per work-item; the host picks
+// the group's size, a power of two).
+__kernel void bias_gradient(const int outer, const int C, const int inner, __global const float* dy,
+                            __global float* db, __local float* partial) {
     const int c = get_group_id(0);
-    const int lid = get_local_id(0);
+    const int lid = get_local_id(0), size = get_local_size(0);
     float acc = 0.0f;
-    for (int e = lid; e < outer * inner; e += BIAS_WG) {
+    for (int e = lid; e < outer * inner; e += size) {
         const int o = e / inner, i = e % inner;
         acc += dy[(o * C + c) * inner + i];
     }
-    work_group_sum(partial, acc, BIAS_WG);
+    work_group_sum(partial, acc, size);
     if (lid == 0) db[c] = partial[0];
 }

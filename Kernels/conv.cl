@@ -70,20 +70,18 @@ __kernel void conv2d_backward_data(CONV_GEOMETRY, __global const float* dy, __gl
 }
 
 // One work-group per weight element: its work-items stride over the N*OH*OW output positions
-// that weight touched, then add their partial sums in local memory. The local size is
-// CONV_WG, from the host.
-__kernel __attribute__((reqd_work_group_size(CONV_WG, 1, 1)))
-void conv2d_backward_weights(CONV_GEOMETRY, __global const float* x, __global const float* dy,
-                             __global float* dw) {
-    __local float partial[CONV_WG];
+// that weight touched, then add their partial sums in local memory (`partial`, one float per
+// work-item; the host picks the group's size, a power of two).
+__kernel void conv2d_backward_weights(CONV_GEOMETRY, __global const float* x, __global const float* dy,
+                                      __global float* dw, __local float* partial) {
     const int weight = get_group_id(0);
     const int kw = weight % KW;
     const int kh = (weight / KW) % KH;
     const int c = (weight / (KW * KH)) % C;
     const int oc = weight / (KW * KH * C);
-    const int lid = get_local_id(0);
+    const int lid = get_local_id(0), size = get_local_size(0);
     float acc = 0.0f;
-    for (int p = lid; p < N * OH * OW; p += CONV_WG) {
+    for (int p = lid; p < N * OH * OW; p += size) {
         const int ow = p % OW;
         const int oh = (p / OW) % OH;
         const int n = p / (OW * OH);
@@ -92,7 +90,7 @@ void conv2d_backward_weights(CONV_GEOMETRY, __global const float* x, __global co
         if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
         acc = fma(dy[((n * OC + oc) * OH + oh) * OW + ow], x[((n * C + c) * H + ih) * W + iw], acc);
     }
-    work_group_sum(partial, acc, CONV_WG);
+    work_group_sum(partial, acc, size);
     if (lid == 0) dw[weight] = partial[0];
 }
 

@@ -1,8 +1,7 @@
 // Put before every kernel file by the host (OpenCLBackend.program): what several files share.
 
 // The tuning constants come from the host as -D options (Sources/Compute/OpenCL/KernelConstants.swift).
-#if !defined(BIAS_WG) || !defined(REDUCE_WG) || !defined(CONV_WG) || !defined(TSM) || !defined(TSN) \
-    || !defined(TSK) || !defined(WPTM) || !defined(WPTN) || !defined(VR) || !defined(VW)
+#if !defined(TSM) || !defined(TSN) || !defined(TSK) || !defined(WPTM) || !defined(WPTN) || !defined(VR) || !defined(VW)
 #error "build with KernelConstants.buildOptions: a tuning constant is missing"
 #endif
 

@@ -7,6 +7,7 @@ initialisation), trained with the recipe's optimiser, loss and batch size on the
 --limit Fashion-MNIST training images. Prints one JSON object on standard output.
 
     python3 bench/pytorch_reference.py --recipe s4 --limit 20000
+    python3 bench/pytorch_reference.py --recipe s4 --device cuda   # on a GPU host
 """
 import argparse
 import gzip
@@ -65,7 +66,7 @@ RECIPES = {"s1": (s1, 0), "s2": (s2, 64), "s4": (s4, 64)}
 
 def epoch(model, optimiser, images, batch):
     loss_fn = nn.MSELoss()
-    order = torch.randperm(len(images))
+    order = torch.randperm(len(images), device=images.device)
     total = 0.0
     for start in range(0, len(images), batch):
         x = images[order[start:start + batch]]
@@ -84,19 +85,30 @@ def main():
     parser.add_argument("--limit", type=int, default=20000, help="training images in the epoch")
     parser.add_argument("--threads", type=int, help="torch.set_num_threads (default: PyTorch's)")
     parser.add_argument("--data", default=FASHION, help="a folder holding train-images-idx3-ubyte.gz")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU (the images are put on it once, as "
+                        "aekit keeps its training set on the device)")
     args = parser.parse_args()
+    device = torch.device(args.device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: this PyTorch sees no CUDA GPU")
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     build, default_hidden = RECIPES[args.recipe]
     model, optimiser, batch = build(args.hidden or default_hidden)
-    images = load_images(args.data, args.limit)
+    model.to(device)  # before the optimiser's first step, so its state is made on the device
+    images = load_images(args.data, args.limit).to(device)
     model.train()
     epoch(model, optimiser, images, batch)  # warm-up, as aekit bench train
+    if device.type == "cuda":
+        torch.cuda.synchronize()
     start = time.perf_counter()
     loss = epoch(model, optimiser, images, batch)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
     seconds = time.perf_counter() - start
-    print(json.dumps({"recipe": args.recipe, "backend": "pytorch", "torch": torch.__version__,
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    print(json.dumps({"recipe": args.recipe, "backend": "pytorch", "device": name, "torch": torch.__version__,
                       "threads": torch.get_num_threads(), "images": len(images),
                       "batch_size": batch, "seconds_per_epoch": seconds, "train_loss": loss}))
 

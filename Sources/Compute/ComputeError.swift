@@ -7,7 +7,8 @@ public enum ComputeError: Error, CustomStringConvertible, Equatable {
     /// A device name that `aekit devices` does not list.
     case unknownDevice(String, available: [String])
     /// An OpenCL device was asked for, and the OpenCL loader finds no platform at all.
-    case noOpenCL(String)
+    /// `unregistered`: GPU drivers on disk that no ICD file names.
+    case noOpenCL(String, unregistered: [OpenCLDrivers.Found])
     /// An OpenCL call failed.
     case openCL(OpenCLError)
     /// A setting (an option or an environment variable) out of its range; the text names it.
@@ -21,9 +22,13 @@ public enum ComputeError: Error, CustomStringConvertible, Equatable {
         case .foreignBuffer(let op):
             return "\(op): a buffer from another backend was passed; copy it through the host first"
         case .unknownDevice(let name, let available):
-            return "unknown device '\(name)'; use one of: \(available.joined(separator: ", ")) "
+            return "unknown device '\(name)'; use one of: \(available.joined(separator: ", ")), or opencl:NAME for a platform or device name "
                 + "(run `aekit devices` to see them)"
-        case .noOpenCL(let name):
+        case .noOpenCL(let name, let unregistered) where !unregistered.isEmpty:
+            return "--device \(name): the OpenCL loader finds no OpenCL platform, but "
+                + unregistered.map { "\($0.vendor)'s driver \($0.library)" }.joined(separator: " and ")
+                + " is here with no ICD file naming it; make it visible with: " + OpenCLDrivers.registrationCommand(for: unregistered)
+        case .noOpenCL(let name, _):
             return "--device \(name): the OpenCL loader finds no OpenCL platform on this machine, so there is no OpenCL "
                 + "device. Install a driver (its ICD file goes in /etc/OpenCL/vendors/): NVIDIA's or AMD's for a GPU, "
                 + "or pocl-opencl-icd for the CPU (scripts/setup installs it); or use --device cpu"

@@ -9,6 +9,8 @@ public protocol ConvolutionRun: CustomStringConvertible, Sendable {
     var inputCount: Int { get }
     var outputCount: Int { get }
     var weightCount: Int { get }
+    /// Multiply-adds of the forward pass (each backward pass has as many).
+    var multiplyAdds: Int { get }
     func forward(_ b: any Backend, input: Buffer, weight: Buffer, output: Buffer) throws
     func backwardData(_ b: any Backend, outputGrad: Buffer, weight: Buffer, inputGrad: Buffer) throws
     func backwardWeights(_ b: any Backend, input: Buffer, outputGrad: Buffer, weightGrad: Buffer) throws

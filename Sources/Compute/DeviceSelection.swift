@@ -1,7 +1,8 @@
 import Foundation
 
 /// Picks a backend by the name a user types: `cpu`, `opencl` (the first OpenCL device),
-/// `opencl:N` (the N-th in `aekit devices`) or `auto`.
+/// `opencl:N` (the N-th in `aekit devices`), `opencl:NAME` (the first whose platform or device
+/// name holds NAME: `opencl:rusticl`) or `auto`.
 public enum DeviceSelection {
     /// What was chosen and why, for the one line a command prints.
     public struct Choice: Sendable {
@@ -48,9 +49,17 @@ public enum DeviceSelection {
                 return Choice(backend: try OpenCLBackend(device: device, cacheDirectory: cacheDirectory, policy: policy),
                               reason: "opencl:\(index): \(device.name)")
             }
+            // `opencl:rusticl`, `opencl:nvidia`, `opencl:llvmpipe`: the first device whose
+            // platform or device name holds the text.
+            let text = wanted.dropFirst("opencl:".count)
+            if wanted.hasPrefix("opencl:"), Int(text) == nil, !text.isEmpty,
+               let device = devices.first(where: { "\($0.platform) \($0.name)".lowercased().contains(text) }) {
+                return Choice(backend: try OpenCLBackend(device: device, cacheDirectory: cacheDirectory, policy: policy),
+                              reason: "\(name): opencl:\(device.index), \(device.name) on \(device.platform)")
+            }
         }
         if devices.isEmpty && (wanted == "opencl" || wanted.hasPrefix("opencl:")) {
-            throw ComputeError.noOpenCL(name)
+            throw ComputeError.noOpenCL(name, unregistered: OpenCLDrivers.scan().filter { !$0.isRegistered })
         }
         throw ComputeError.unknownDevice(name, available: names(devices: devices))
     }

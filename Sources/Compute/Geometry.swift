@@ -62,6 +62,8 @@ public struct ConvTransposeGeometry: Hashable, Sendable, CustomStringConvertible
     public var inputCount: Int { batch * inChannels * inHeight * inWidth }
     public var outputCount: Int { batch * outChannels * outHeight * outWidth }
     public var weightCount: Int { inChannels * outChannels * kernel * kernel }
+    /// Each input element meets every weight of its channel once.
+    public var multiplyAdds: Int { inputCount * outChannels * kernel * kernel }
 
     /// The convolution this one is the transpose of: it maps our output back to our input,
     /// and its weight `[outChannels: our in, inChannels: our out, k, k]` is ours as stored.

@@ -6,7 +6,7 @@ extension KernelPolicy: ExpressibleByArgument {}
 /// `--device` and `--threads`, for every command that computes.
 struct DeviceOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Where to compute: auto, cpu, opencl or opencl:N (see `aekit devices`).",
+        "Where to compute: auto, cpu, opencl, opencl:N or opencl:NAME (see `aekit devices`).",
         discussion: "Default: auto (an OpenCL GPU if there is one, else the CPU backend); opencl for parity and bench, "
             + "which check or time a device beside the CPU backend."))
     var device: String?

@@ -10,9 +10,20 @@ struct DevicesCommand: ParsableCommand {
     @Flag(help: "Print a JSON array instead of a table.")
     var json = false
 
+    @Flag(help: ArgumentHelp("List the GPU vendors' OpenCL drivers on disk instead, one a line: vendor, library, "
+                             + "registered or unregistered (tab-separated).",
+                             discussion: "scripts/gpu-host-check registers the unregistered ones for its run."))
+    var drivers = false
+
     @OptionGroup var threadOptions: ThreadOptions
 
     func run() throws {
+        if drivers {
+            for driver in OpenCLDrivers.scan() {
+                print([driver.vendor, driver.library, driver.isRegistered ? "registered" : "unregistered"].joined(separator: "\t"))
+            }
+            return
+        }
         let threads = try threadOptions.budget()
         let devices = try OpenCLDevice.all()
         if json {
@@ -48,11 +59,32 @@ struct DevicesCommand: ParsableCommand {
                          formatBytes(d.localMemoryBytes)])
         }
         print(table(rows))
-        if devices.isEmpty {
-            print("\nNo OpenCL device found. Install an ICD (pocl-opencl-icd for the CPU, or a GPU vendor's driver).")
-        }
+        if !devices.contains(where: \.isAccelerator) { printDriverHint(noDevice: devices.isEmpty) }
         printBLASWarning()
         let choice = try DeviceSelection.select("auto", threads: threads)
         print("\n--device auto selects \(choice.backend.name): \(choice.reason)")
+    }
+}
+
+/// Where no OpenCL GPU is listed: a GPU vendor's driver that is on disk but that the loader
+/// does not know (NVIDIA's container runtime mounts the library without its ICD file), and the
+/// command that makes it visible; or, where none is on disk, what to install.
+func printDriverHint(noDevice: Bool) {
+    let drivers = OpenCLDrivers.scan()
+    let unregistered = drivers.filter { !$0.isRegistered }, registered = drivers.filter(\.isRegistered)
+    let vendors = OpenCLDrivers.vendorsFolder()
+    if !unregistered.isEmpty {
+        print("\nNo OpenCL GPU is listed, but a GPU driver is here that no ICD file in \(vendors) names:")
+        for driver in unregistered { print("  \(driver.vendor): \(driver.library)") }
+        print("The OpenCL loader finds a driver only through an ICD file. Make it visible with ocl-icd's OCL_ICD_VENDORS:\n  "
+              + OpenCLDrivers.registrationCommand(for: unregistered))
+    }
+    for driver in registered {
+        print("\n\(driver.vendor)'s OpenCL driver \(driver.library) is registered in \(vendors), but no OpenCL GPU is "
+              + "listed: if this machine has one, its driver failed to start (nvidia-smi or rocm-smi tells whether "
+              + "this process can see the GPU)")
+    }
+    if drivers.isEmpty && noDevice {
+        print("\nNo OpenCL device found. Install an ICD (pocl-opencl-icd for the CPU, or a GPU vendor's driver).")
     }
 }

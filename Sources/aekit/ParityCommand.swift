@@ -15,10 +15,18 @@ struct ParityCommand: ParsableCommand {
     @Option(help: "How many random shapes to try per op.")
     var cases = ParitySuite.defaultCases
 
+    @Option(help: ArgumentHelp("Only shapes of at most this many multiply-adds (GEMM, convolutions) or elements (the rest).",
+                               discussion: "For slow simulators: scripts/oclgrind-parity runs Oclgrind with a small bound."))
+    var maxWork: Int?
+
     @OptionGroup var filter: OpFilterOptions
+
+    @Flag(help: "After the table, list every kernel that ran with the work-group sizes it was launched with.")
+    var launchSizes = false
 
     func validate() throws {
         guard cases > 0 else { throw ValidationError("--cases must be at least 1") }
+        if let maxWork, maxWork < 1 { throw ValidationError("--max-work must be at least 1") }
     }
 
     func run() throws {
@@ -32,16 +40,25 @@ struct ParityCommand: ParsableCommand {
         }
         var rows = [["op", "cases", "max abs err", "max rel err", "tolerance", "result"] + (cl == nil ? [] : ["kernels run"])]
         var failed: [ParityReport] = []
+        var sizes: [String: Set<String>] = [:]
         for op in try filter.ops() {
             _ = cl?.takeLaunchedKernels()
             let report = try ParitySuite.check(ParitySuite.parityOp(op), reference: CPUBackend(threads: threads), candidate: choice.backend,
-                                               seed: seed, cases: cases)
+                                               seed: seed, cases: cases, maxWork: maxWork)
             rows.append([report.op, "\(report.cases)", String(format: "%.2e", report.maxAbsoluteError),
                          String(format: "%.2e", report.maxRelativeError), "\(report.tolerance)",
-                         report.passed ? "ok" : "FAIL"] + (cl.map { [$0.takeLaunchedKernels().joined(separator: " ")] } ?? []))
+                         report.passed ? "ok" : "FAIL"] + (cl.map { backend in
+                let launched = backend.takeLaunchedKernelSizes()
+                for (kernel, groups) in launched { sizes[kernel, default: []].formUnion(groups) }
+                return [launched.map(\.kernel).joined(separator: " ")]
+            } ?? []))
             if !report.passed { failed.append(report) }
         }
         print(table(rows))
+        if launchSizes {
+            print("\nlaunch sizes (kernel, work-group sizes):")
+            for kernel in sizes.keys.sorted() { print("  \(kernel) \(sizes[kernel]!.sorted().joined(separator: " "))") }
+        }
         for report in failed {
             print("\n\(report.op) failed:")
             report.failures.prefix(5).forEach { print("  \($0)") }

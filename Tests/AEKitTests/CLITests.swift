@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 import Testing
 
@@ -228,4 +229,39 @@ final class Locked<Value>: @unchecked Sendable {
     init(_ value: Value) { stored = value }
     var value: Value { lock.lock(); defer { lock.unlock() }; return stored }
     func mutate(_ body: (inout Value) -> Void) { lock.lock(); defer { lock.unlock() }; body(&stored) }
+}
+
+/// A GPU driver on disk that no ICD file names, as NVIDIA's container runtime leaves
+/// `libnvidia-opencl.so.1`: played by PoCL's ICD library under NVIDIA's file name, in a folder
+/// on LD_LIBRARY_PATH, with an empty vendors folder.
+@Suite struct UnregisteredDriverTests {
+    static let pocl: String? = {
+        let icd = (try? String(contentsOfFile: "/etc/OpenCL/vendors/pocl.icd", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return icd.map { $0.hasPrefix("/") ? $0 : "/usr/lib/x86_64-linux-gnu/\($0)" }
+    }()
+
+    @Test func devicesNamesTheLibraryAndTheCommand() throws {
+        let pocl = try #require(UnregisteredDriverTests.pocl, "PoCL's ICD file (pocl-opencl-icd, from scripts/setup)")
+        let driver = try temporaryFolder(), vendors = try temporaryFolder()
+        try FileManager.default.copyItem(atPath: pocl, toPath: "\(driver)/libnvidia-opencl.so.1")
+        // PoCL loads its device drivers from pocl/ beside its own library.
+        try FileManager.default.createSymbolicLink(atPath: "\(driver)/pocl", withDestinationPath: Paths.parent(pocl) + "/pocl")
+        let environment = ["OCL_ICD_VENDORS": vendors, "LD_LIBRARY_PATH": driver]
+        let listed = try aekit(["devices"], environment: environment)
+        #expect(listed.status == 0, "\(listed.output)")
+        #expect(listed.output.contains("NVIDIA: \(driver)/libnvidia-opencl.so.1"), "\(listed.output)")
+        #expect(listed.output.contains("export OCL_ICD_VENDORS="), "\(listed.output)")
+        let asked = try aekit(["parity", "--device", "opencl", "--only", "relu_forward"], environment: environment)
+        #expect(asked.status != 0 && asked.output.contains("libnvidia-opencl.so.1 is here with no ICD file naming it"), "\(asked.output)")
+
+        // The command it prints makes the driver visible: the same device, found through it.
+        let registered = try temporaryFolder()
+        try Data("\(driver)/libnvidia-opencl.so.1\n".utf8).write(to: URL(fileURLWithPath: "\(registered)/nvidia.icd"))
+        let found = try aekit(["parity", "--device", "opencl", "--only", "relu_forward", "--cases", "2"],
+                              environment: ["OCL_ICD_VENDORS": registered, "LD_LIBRARY_PATH": driver])
+        #expect(found.status == 0 && found.output.contains("all 1 ops agree"), "\(found.output)")
+        let drivers = try aekit(["devices", "--drivers"], environment: ["OCL_ICD_VENDORS": registered, "LD_LIBRARY_PATH": driver])
+        #expect(drivers.output.contains("NVIDIA\t\(driver)/libnvidia-opencl.so.1\tregistered"), "\(drivers.output)")
+    }
 }

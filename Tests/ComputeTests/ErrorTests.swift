@@ -107,11 +107,11 @@ import Testing
 /// The device's limits, lowered artificially: a buffer or a launch beyond them is refused with
 /// a message that names the limit, before the driver sees it.
 @Suite struct DeviceLimitTests {
-    func lowered(_ change: (inout DeviceLimits) -> Void) throws -> OpenCLBackend {
+    func lowered(policy: KernelPolicy = .standard, _ change: (inout DeviceLimits) -> Void) throws -> OpenCLBackend {
         let device = try openCL().device
         var limits = device.limits
         change(&limits)
-        return try OpenCLBackend(device: device, limits: limits)
+        return try OpenCLBackend(device: device, policy: policy, limits: limits)
     }
 
     @Test func limitsAreRead() throws {
@@ -128,19 +128,32 @@ import Testing
     }
 
     @Test func workGroupOverTheDeviceMaximumIsRefused() throws {
-        // bias_gradient runs in work-groups of KernelConstants.biasGroup (256 by default).
-        let cl = try lowered { $0.maxWorkGroupSize = 64 }
-        let dy = try cl.tensor([4 * 8], filledWith: 1), db = try cl.tensor([8])
-        #expect { try cl.biasGradient(dy.buffer, channels: 8, inner: 1, into: db.buffer) } throws: {
-            "\($0)".contains("bias_gradient") && "\($0)".contains("CL_DEVICE_MAX_WORK_GROUP_SIZE")
-        }
-        // The same call within the real limits works.
-        try openCL().biasGradient(try openCL().tensor([32], filledWith: 1).buffer, channels: 8, inner: 1,
-                                  into: try openCL().tensor([8]).buffer)
+        // The tiled GEMM runs in work-groups of (64 / 4) x (64 / 4) = 256 work-items, fixed by its tile.
+        let cl = try lowered(policy: .gpu) { $0.maxWorkGroupSize = 64 }
+        let a = try cl.tensor([64 * 16], filledWith: 1), b = try cl.tensor([16 * 64], filledWith: 1), c = try cl.tensor([64 * 64])
+        #expect {
+            try cl.gemm(transA: false, transB: false, m: 64, n: 64, k: 16, alpha: 1, a: a.buffer, b: b.buffer, beta: 0, c: c.buffer)
+        } throws: { "\($0)".contains("gemm_tiled_nn") && "\($0)".contains("CL_DEVICE_MAX_WORK_GROUP_SIZE") }
+    }
+
+    /// The kernels that sum in local memory pick their work-group at launch: on a device that
+    /// allows fewer work-items than KernelConstants prefers (Mesa's llvmpipe allows 32 in a
+    /// kernel with barriers), they run in smaller groups and sum the same.
+    @Test(arguments: [64, 32, 1])
+    func summingKernelsFitASmallerWorkGroup(_ maximum: Int) throws {
+        let cl = try lowered(policy: .gpu) { $0.maxWorkGroupSize = maximum }
+        let dy = try cl.tensor([3 * 8 * 5], values: (0..<120).map { Float($0 % 7) }), db = try cl.tensor([8])
+        try cl.biasGradient(dy.buffer, channels: 8, inner: 5, into: db.buffer)
+        var expected = [Float](repeating: 0, count: 8)
+        for o in 0..<3 { for c in 0..<8 { for i in 0..<5 { expected[c] += Float(((o * 8 + c) * 5 + i) % 7) } } }
+        #expect(try cl.download(db.buffer) == expected)
+        let x = try cl.tensor([1000], filledWith: 0.5), total = try cl.tensor([1], filledWith: 1)
+        try cl.sum(x.buffer, scale: 2, into: total.buffer)
+        #expect(try cl.download(total.buffer) == [1001])
     }
 
     @Test func localMemoryOverTheDeviceIsRefused() throws {
-        // The reductions keep REDUCE_WG floats in local memory.
+        // The reductions keep one float per work-item in local memory (KernelConstants.reduceGroup).
         let cl = try lowered { $0.localMemoryBytes = 64 }
         let x = try cl.tensor([1000], filledWith: 1), total = try cl.tensor([1], filledWith: 0)
         #expect { try cl.sum(x.buffer, scale: 1, into: total.buffer) } throws: { "\($0)".contains("CL_DEVICE_LOCAL_MEM_SIZE") }

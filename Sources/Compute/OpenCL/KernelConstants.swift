@@ -17,12 +17,12 @@ public struct KernelConstants: Codable, Sendable, Equatable, CustomStringConvert
         public var rows, columns, groupRows: Int
     }
 
-    /// bias.cl `BIAS_WG`: the work-group that sums one channel in `bias_gradient` (a power of two).
+    /// The work-group that sums one channel in bias.cl's `bias_gradient` (a power of two; at
+    /// launch, halved while the kernel on its device allows fewer work-items).
     public var biasGroup = 256
-    /// reduce.cl `REDUCE_WG`: the work-group of every reduction pass (a power of two).
+    /// The work-group of every reduction pass in reduce.cl (likewise).
     public var reduceGroup = 256
-    /// conv.cl `CONV_WG`: the work-group that sums one weight in `conv2d_backward_weights`
-    /// (a power of two).
+    /// The work-group that sums one weight in conv.cl's `conv2d_backward_weights` (likewise).
     public var convWeightGroup = 128
     public var gemmTile = GEMMTile(m: 64, n: 64, k: 16, wptm: 4, wptn: 4)
     public var vectorBlock = VectorBlock(rows: 6, columns: 16, groupRows: 8)
@@ -31,6 +31,11 @@ public struct KernelConstants: Codable, Sendable, Equatable, CustomStringConvert
     public var im2colMinChannels = 4
 
     public init() {}
+
+    /// The work-group of a kernel whose launch sets none, on a GPU: 256 work-items (8 warps),
+    /// 16 x 16 in two dimensions. Every such kernel checks its index against its size, so the
+    /// global size is rounded up to a whole number of groups.
+    public static func gpuGroup(dimensions: Int) -> [Int] { dimensions == 1 ? [256] : [16, 16] + Array(repeating: 1, count: max(0, dimensions - 2)) }
 
     /// What AEKit uses where no tuning has been stored.
     public static let defaults = KernelConstants()
@@ -49,9 +54,9 @@ public struct KernelConstants: Codable, Sendable, Equatable, CustomStringConvert
     }
 
     /// The `-D` options every program is built with (part of the program cache's key).
-    var buildOptions: String {
+    public var buildOptions: String {
+        // The summing kernels' work-groups (biasGroup, …) are chosen at launch, not built in.
         let defines: [(String, Int)] = [
-            ("BIAS_WG", biasGroup), ("REDUCE_WG", reduceGroup), ("CONV_WG", convWeightGroup),
             ("TSM", gemmTile.m), ("TSN", gemmTile.n), ("TSK", gemmTile.k),
             ("WPTM", gemmTile.wptm), ("WPTN", gemmTile.wptn),
             ("VR", vectorBlock.rows), ("VW", vectorBlock.columns),

@@ -65,9 +65,11 @@ extension OpenCLBackend {
                                       weightGrad: Buffer) throws {
         try checkConv(g, input: input, weight: weightGrad, output: outputGrad)
         guard convolutionAlgorithm(g) == .im2col else {
-            let group = constants.convWeightGroup
-            try launch(.conv2dBackwardWeights, global: [g.weightCount * group], local: [group],
-                       geometryArguments(g) + [.buffer(input), .buffer(outputGrad), .buffer(weightGrad)])
+            let op = Op.conv2dBackwardWeights
+            let group = try summingGroup(op.kernelFile, op.name, preferred: constants.convWeightGroup)
+            try launch(op, global: [g.weightCount * group], local: [group],
+                       geometryArguments(g) + [.buffer(input), .buffer(outputGrad), .buffer(weightGrad),
+                                               .local(bytes: group * MemoryLayout<Float>.size)])
             return
         }
         let rows = g.inChannels * g.kernelHeight * g.kernelWidth, plane = g.outHeight * g.outWidth

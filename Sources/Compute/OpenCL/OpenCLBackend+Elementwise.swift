@@ -25,10 +25,10 @@ extension OpenCLBackend {
 
     public func biasGradient(_ outputGrad: Buffer, channels: Int, inner: Int, into biasGrad: Buffer) throws {
         try checkBias(outputGrad, bias: biasGrad, channels: channels, inner: inner)
-        let group = constants.biasGroup
+        let group = try summingGroup(Op.biasGradient.kernelFile, Op.biasGradient.name, preferred: constants.biasGroup)
         try launch(.biasGradient, global: [channels * group], local: [group],
                    [.int(outputGrad.count / (channels * inner)), .int(channels), .int(inner),
-                    .buffer(outputGrad), .buffer(biasGrad)])
+                    .buffer(outputGrad), .buffer(biasGrad), .local(bytes: group * MemoryLayout<Float>.size)])
     }
 
     public func reluForward(_ x: Buffer, output y: Buffer) throws { try activation(.reluForward, x, y) }

@@ -23,10 +23,16 @@ extension OpenCLBackend {
             return
         }
         let tile = constants.gemmTile
-        // A tile left mostly empty wastes its work-group: below one tile of C the direct kernel wins.
-        let useTiled = kernel == .tiled || (kernel == .auto && m >= tile.m / 2 && n >= tile.n / 2 && k >= tile.k)
+        let local = [tile.n / tile.wptn, tile.m / tile.wptm]
+        // A tile left mostly empty wastes its work-group: below one tile of C the direct kernel
+        // wins. So does a device that cannot run the tile's work-group (Mesa's llvmpipe runs a
+        // kernel with barriers in groups of at most 32; the default tile needs 256).
+        var useTiled = kernel == .tiled
+        if kernel == .auto && m >= tile.m / 2 && n >= tile.n / 2 && k >= tile.k {
+            let group = local[0] * local[1]
+            useTiled = try summingGroup("gemm", "gemm_tiled_\(suffix)", preferred: group) == group
+        }
         if useTiled {
-            let local = [tile.n / tile.wptn, tile.m / tile.wptm]
             let groups = [(n + tile.n - 1) / tile.n, (m + tile.m - 1) / tile.m]
             try launch("gemm", "gemm_tiled_\(suffix)", global: [groups[0] * local[0], groups[1] * local[1]],
                        local: local, arguments)

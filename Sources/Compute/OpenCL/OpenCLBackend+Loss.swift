@@ -37,12 +37,14 @@ extension OpenCLBackend {
     /// `op`'s kernel writes one partial sum per work-group; `reduce_finish` adds them up.
     private func reduce(_ op: Op, _ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
         try require(accumulator.count >= 1, "a reduction needs a one-element accumulator")
-        let group = constants.reduceGroup
+        let group = try summingGroup(op.kernelFile, op.name, preferred: constants.reduceGroup)
+        let finish = try summingGroup("reduce", "reduce_finish", preferred: constants.reduceGroup)
         let groups = max(1, min(OpenCLBackend.reduceMaxGroups, (a.count + group - 1) / group))
         let partials = try makeBuffer(count: groups)
         try launch(op, global: [groups * group], local: [group],
-                   [.int(a.count), .buffer(a), .buffer(b), .buffer(partials)])
-        try launch("reduce", "reduce_finish", global: [group], local: [group],
-                   [.int(groups), .float(scale), .buffer(partials), .buffer(accumulator)])
+                   [.int(a.count), .buffer(a), .buffer(b), .buffer(partials), .local(bytes: group * MemoryLayout<Float>.size)])
+        try launch("reduce", "reduce_finish", global: [finish], local: [finish],
+                   [.int(groups), .float(scale), .buffer(partials), .buffer(accumulator),
+                    .local(bytes: finish * MemoryLayout<Float>.size)])
     }
 }

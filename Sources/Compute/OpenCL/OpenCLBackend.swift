@@ -34,8 +34,9 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let constants: KernelConstants
     /// Whether `constants` came from `aekit tune`.
     public let isTuned: Bool
-    /// The names of the kernels launched since `takeLaunchedKernels` last emptied it.
-    private var launchedKernelNames: Set<String> = []
+    /// The kernels launched since `takeLaunchedKernels` last emptied it, each with the
+    /// work-group sizes it was launched with ("256", "16x16", "driver" where the driver chose).
+    private var launchedKernels: [String: Set<String>] = [:]
     /// Launches, bytes moved and blocking waits so far (under the device's lock).
     private var counters = TransferCounters()
 
@@ -76,8 +77,15 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     /// The kernels launched since the last call, sorted; empties the record (for `aekit parity`'s
     /// "which kernels ran").
-    public func takeLaunchedKernels() -> [String] {
-        locked { defer { launchedKernelNames = [] }; return launchedKernelNames.sorted() }
+    public func takeLaunchedKernels() -> [String] { takeLaunchedKernelSizes().map(\.kernel) }
+
+    /// The kernels launched since the last call, sorted, with the work-group sizes of their
+    /// launches; empties the record (for `aekit parity --launch-sizes` and scripts/ptx-report).
+    public func takeLaunchedKernelSizes() -> [(kernel: String, groups: [String])] {
+        locked {
+            defer { launchedKernels = [:] }
+            return launchedKernels.keys.sorted().map { ($0, launchedKernels[$0]!.sorted()) }
+        }
     }
 
     public var memoryStatistics: MemoryStatistics { pool.statistics }
@@ -155,17 +163,24 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         for file in OpenCLBackend.kernelFiles { _ = try locked { try program(file) } }
     }
 
-    /// The program of `Kernels/<file>.cl`. Call with `lock` held.
-    private func program(_ file: String) throws -> CLProgram {
-        if let program = programs[file] { return program }
-        guard let source = KernelSource.source(named: file), let prelude = KernelSource.source(named: Self.preludeFile) else {
+    /// The source AEKit builds as the program of `Kernels/<file>.cl`: the prelude, then the
+    /// file (scripts/ptx-report compiles exactly this, with `KernelConstants.buildOptions`).
+    public static func programSource(_ file: String) throws -> String {
+        guard let source = KernelSource.source(named: file), let prelude = KernelSource.source(named: preludeFile) else {
             throw ComputeError.openCL(OpenCLError(code: CL_INVALID_PROGRAM, operation: "finding Kernels/\(file).cl",
                                                   buildLog: "no such file was embedded at build time"))
         }
-        try queue.finish()  // no kernel in flight while PoCL loads a program (see DeviceQueue)
         // `#line 1` after the prelude: a build log's line numbers are those of the file itself.
+        return prelude + "\n#line 1\n" + source
+    }
+
+    /// The program of `Kernels/<file>.cl`. Call with `lock` held.
+    private func program(_ file: String) throws -> CLProgram {
+        if let program = programs[file] { return program }
+        let source = try OpenCLBackend.programSource(file)
+        try queue.finish()  // no kernel in flight while PoCL loads a program (see DeviceQueue)
         let built = try cache.program(context: context, device: device, name: file,
-                                      source: prelude + "\n#line 1\n" + source, options: constants.buildOptions)
+                                      source: source, options: constants.buildOptions)
         if built.fromCache { programsFromCache.insert(file) }
         programs[file] = built.program
         return built.program
@@ -201,6 +216,29 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         case int(Int)
         case uint(UInt32)
         case float(Float)
+        /// Local memory of this many bytes, for a kernel's `__local` pointer argument.
+        case local(bytes: Int)
+    }
+
+    /// The work-group of a kernel that sums in local memory (`work_group_sum`: a power of
+    /// two): `preferred`, halved while the kernel on this device, or the device, allows fewer
+    /// work-items. Mesa's llvmpipe runs a kernel with barriers in groups of at most 32.
+    /// (The tiled GEMM asks it whether its fixed group fits.)
+    func summingGroup(_ file: String, _ name: String, preferred: Int) throws -> Int {
+        try locked { try fitted([preferred], to: kernel(file, name))[0] }
+    }
+
+    /// `group`, each extent halved while the device allows fewer work-items in that dimension,
+    /// then the first extent above 1 halved while the kernel or the device allows fewer in all.
+    /// Call with `lock` held.
+    private func fitted(_ group: [Int], to kernel: CLKernel) throws -> [Int] {
+        var group = group
+        let allowed = max(1, min(try kernel.workGroupInfo(on: device.handle).maxWorkGroupSize, limits.maxWorkGroupSize))
+        for d in group.indices where d < limits.maxWorkItemSizes.count {
+            while group[d] > max(1, limits.maxWorkItemSizes[d]) { group[d] /= 2 }
+        }
+        while group.reduce(1, *) > allowed { group[group.firstIndex { $0 > 1 }!] /= 2 }
+        return group
     }
 
     /// Enqueues `file.cl`'s kernel `name` over `global` work-items (rounded up to a multiple of
@@ -212,10 +250,6 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// As above, for a kernel that serves an op without being one (`conv2d_im2col`,
     /// `gemm_tiled_nt`, `reduce_finish`).
     func launch(_ file: String, _ name: String, global: [Int], local: [Int]? = nil, _ arguments: [Argument]) throws {
-        var global = global
-        if let local {
-            for d in global.indices { global[d] = (global[d] + local[d] - 1) / local[d] * local[d] }
-        }
         guard global.allSatisfy({ $0 > 0 }) else { return }
         let memories = try arguments.map { argument -> cl_mem? in
             if case .buffer(let buffer) = argument { return try memory(buffer, name) }
@@ -223,12 +257,27 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         }
         try locked {
             let kernel = try kernel(file, name)
+            var local = local
+            if local == nil && choosesForGPU {
+                // Where the launch leaves the work-group size to the driver, a GPU gets one of
+                // ours: OpenCL 1.2's NULL local size must divide the global size, so a driver
+                // given 4 099 elements (a prime) can only run them in groups of 1, 32 times
+                // below a warp. Halved while the kernel allows fewer work-items (its registers).
+                local = try fitted(KernelConstants.gpuGroup(dimensions: global.count), to: kernel)
+            }
+            var global = global
             if let local {
+                for d in global.indices { global[d] = (global[d] + local[d] - 1) / local[d] * local[d] }
                 let info = try kernel.workGroupInfo(on: device.handle)
-                try limits.checkLaunch(name, local: local, localBytes: info.localMemoryBytes,
+                // The kernel's own __local arrays, and what its __local pointer arguments get.
+                let argumentBytes = arguments.reduce(0) { total, argument in
+                    if case .local(let bytes) = argument { return total + bytes }
+                    return total
+                }
+                try limits.checkLaunch(name, local: local, localBytes: info.localMemoryBytes + argumentBytes,
                                        kernelMaximum: info.maxWorkGroupSize, device: self.name)
             }
-            launchedKernelNames.insert(name)
+            launchedKernels[name, default: []].insert(local.map { $0.map(String.init).joined(separator: "x") } ?? "driver")
             counters.launches += 1
             for (index, argument) in arguments.enumerated() {
                 let status: cl_int
@@ -246,6 +295,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                     status = clSetKernelArg(kernel.handle, cl_uint(index), MemoryLayout<UInt32>.size, &value)
                 case .float(var value):
                     status = clSetKernelArg(kernel.handle, cl_uint(index), MemoryLayout<Float>.size, &value)
+                case .local(let bytes):
+                    status = clSetKernelArg(kernel.handle, cl_uint(index), bytes, nil)
                 }
                 try checkCL(status, "setting argument \(index) of kernel \(name)")
             }

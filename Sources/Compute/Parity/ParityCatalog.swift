@@ -37,16 +37,20 @@ enum ParityCatalog {
     static let dims = [1, 2, 3, 7, 13, 16, 28, 31, 64, 65, 100, 127, 128, 784, 1000]
 
     static let gemm = ParityOp(op: .gemm) { random in
-        // One case in four is a shape from the dense autoencoders; the rest are random.
+        // One case in four is a shape from the dense autoencoders, one in four a small shape
+        // just past the tiled kernel's tiles (64 x 64 x 16 by default: a partial last tile in
+        // every dimension and several K slices); the rest are random.
         let reportShapes = [(1000, 64, 784), (1000, 784, 64), (784, 64, 1000), (64, 784, 1000), (100, 10, 128)]
-        var (m, n, k) = random.pick(reportShapes)
-        if random.next() % 4 != 0 {
+        let tileEdgeShapes = [(65, 33, 31), (33, 65, 17), (65, 65, 33), (127, 65, 17), (64, 64, 48), (97, 40, 23)]
+        let kind = random.next() % 4
+        var (m, n, k) = random.pick(kind == 1 ? tileEdgeShapes : reportShapes)
+        if kind >= 2 {
             repeat { (m, n, k) = (random.pick(dims), random.pick(dims), random.pick(dims)) } while m * n * k > 20_000_000
         }
         let transA = random.next() % 2 == 0, transB = random.next() % 2 == 0
         let alpha = random.pick([1, 0.5, -2]) as Float, beta = random.pick([0, 1, 0.25]) as Float
         let a = random.uniforms(m * k), b = random.uniforms(k * n), c = random.uniforms(m * n)
-        return ParityCase(shape: "\(m)x\(n)x\(k) \(transA ? "T" : "N")\(transB ? "T" : "N") a\(alpha) b\(beta)") { [m, n, k] backend in
+        return ParityCase(shape: "\(m)x\(n)x\(k) \(transA ? "T" : "N")\(transB ? "T" : "N") a\(alpha) b\(beta)", work: m * n * k) { [m, n, k] backend in
             try runCase(backend, inputs: [a, b, c]) { i, _ in
                 try backend.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                                  a: i[0], b: i[1], beta: beta, c: i[2])
@@ -89,7 +93,7 @@ enum ParityCatalog {
         ParityOp(op: op) { random in
             let g = draw(&random)
             let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount), dy = random.uniforms(g.outputCount)
-            return ParityCase(shape: g.description) { backend in
+            return ParityCase(shape: g.description, work: g.multiplyAdds) { backend in
                 switch pass {
                 case .forward:
                     return try runCase(backend, inputs: [x, w], outputs: [g.outputCount]) { i, o in
@@ -121,7 +125,7 @@ enum ParityCatalog {
             // Coarse values make ties likely, so "the first maximum wins" is checked too.
             let x = (0..<g.inputCount).map { _ in Float(random.next() % 5) }
             let dy = random.uniforms(g.outputCount)
-            return ParityCase(shape: g.description) { [g] backend in
+            return ParityCase(shape: g.description, work: g.inputCount) { [g] backend in
                 try runCase(backend, inputs: [x, dy], outputs: [g.outputCount, g.outputCount, g.inputCount]) { i, o in
                     try backend.maxPool2dForward(g, input: i[0], output: o[0], indices: o[1])
                     if op == .maxPool2dForward { return [o[0], o[1]] }
@@ -137,7 +141,7 @@ enum ParityCatalog {
             let planes = random.pick([1, 3, 8, 16, 40]), h = random.pick([1, 2, 4, 7, 14]), w = random.pick([1, 3, 7, 14])
             let f = random.pick([1, 2, 2, 3])
             let x = random.uniforms(planes * h * w), dy = random.uniforms(planes * h * w * f * f)
-            return ParityCase(shape: "\(planes)x\(h)x\(w) x\(f)") { backend in
+            return ParityCase(shape: "\(planes)x\(h)x\(w) x\(f)", work: dy.count) { backend in
                 if op == .upsampleForward {
                     return try runCase(backend, inputs: [x], outputs: [dy.count]) { i, o in
                         try backend.upsampleForward(planes: planes, height: h, width: w, factor: f, input: i[0], output: o[0])
@@ -157,7 +161,7 @@ enum ParityCatalog {
             let outer = random.pick([1, 2, 7, 100, 1000]), channels = random.pick([1, 3, 8, 10, 64, 784])
             let inner = channels > 64 ? 1 : random.pick([1, 1, 4, 13, 196, 784])
             let x = random.uniforms(outer * channels * inner), b = random.uniforms(channels)
-            return ParityCase(shape: "\(outer)x\(channels)x\(inner)") { backend in
+            return ParityCase(shape: "\(outer)x\(channels)x\(inner)", work: x.count) { backend in
                 if op == .biasAdd {
                     return try runCase(backend, inputs: [x, b]) { i, _ in
                         try backend.biasAdd(i[0], bias: i[1], channels: channels, inner: inner); return [i[0]]
@@ -174,7 +178,7 @@ enum ParityCatalog {
         ParityOp(op: op) { random in
             let n = random.pick(lengths)
             let x = random.uniforms(n, -6, 6), dy = random.uniforms(n)
-            return ParityCase(shape: "\(n)") { backend in
+            return ParityCase(shape: "\(n)", work: n) { backend in
                 try runCase(backend, inputs: [x, dy], outputs: [n, n]) { i, o in
                     let relu = op == .reluForward || op == .reluBackward
                     if relu { try backend.reluForward(i[0], output: o[0]) } else { try backend.sigmoidForward(i[0], output: o[0]) }
@@ -192,7 +196,7 @@ enum ParityCatalog {
             let n = random.pick(lengths), p = random.pick([0, 0.1, 0.2, 0.5, 0.9]) as Float
             let seed = UInt32(truncatingIfNeeded: random.next()), step = UInt32(random.next() % 1000)
             let x = random.uniforms(n)
-            return ParityCase(shape: "\(n) p\(p)") { backend in
+            return ParityCase(shape: "\(n) p\(p)", work: n) { backend in
                 try runCase(backend, inputs: [x], outputs: [n]) { i, o in
                     if op == .dropoutForward {
                         try backend.dropoutForward(i[0], output: o[0], p: p, seed: seed, step: step)
@@ -210,7 +214,7 @@ enum ParityCatalog {
             let n = random.pick(lengths), amount = random.pick([0, 0.1, 0.3, 0.5, 1]) as Float
             let seed = UInt32(truncatingIfNeeded: random.next()), step = UInt32(random.next() % 1000)
             let x = random.uniforms(n, 0, 1)
-            return ParityCase(shape: "\(n) amount \(amount)") { backend in
+            return ParityCase(shape: "\(n) amount \(amount)", work: n) { backend in
                 try runCase(backend, inputs: [x], outputs: [n]) { i, o in
                     try backend.saltAndPepper(i[0], output: o[0], amount: amount, seed: seed, step: step)
                     return o
@@ -229,7 +233,7 @@ enum ParityCatalog {
                 for r in 0..<rows { target[r * classes + Int(random.next() % UInt64(classes))] = 1 }
             }
             let start = random.uniform(-1, 1)
-            return ParityCase(shape: "\(rows)x\(classes)") { [target] backend in
+            return ParityCase(shape: "\(rows)x\(classes)", work: rows * classes) { [target] backend in
                 try runCase(backend, inputs: [prediction, target, [start]], outputs: [rows * classes]) { i, o in
                     if op == .mseLoss {
                         try backend.mseLoss(prediction: i[0], target: i[1], gradient: o[0], lossAccumulator: i[2])
@@ -247,7 +251,7 @@ enum ParityCatalog {
         ParityOp(op: op) { random in
             let n = random.pick(lengths), scale = random.pick([1, 0.001, -0.5]) as Float
             let a = random.uniforms(n, 0, 1), b = random.uniforms(n, 0, 1), start = random.uniform(-1, 1)
-            return ParityCase(shape: "\(n) scale \(scale)") { backend in
+            return ParityCase(shape: "\(n) scale \(scale)", work: n) { backend in
                 try runCase(backend, inputs: [a, b, [start]]) { i, _ in
                     switch op {
                     case .sum: try backend.sum(i[0], scale: scale, into: i[2])
@@ -269,7 +273,7 @@ enum ParityCatalog {
             var target = [Float](repeating: 0, count: rows * classes)
             for r in 0..<rows { target[r * classes + Int(random.next() % UInt64(classes))] = 1 }
             let start = (0..<(classes * classes)).map { _ in Float(random.next() % 5) }
-            return ParityCase(shape: "\(rows)x\(classes)") { [target] backend in
+            return ParityCase(shape: "\(rows)x\(classes)", work: rows * classes) { [target] backend in
                 try runCase(backend, inputs: [logits, target, start]) { i, _ in
                     try backend.confusionAdd(logits: i[0], target: i[1], rows: rows, classes: classes, confusion: i[2])
                     return [i[2]]
@@ -284,7 +288,7 @@ enum ParityCatalog {
             let first = Int(random.next() % 4)
             let indices = (0..<(first + count)).map { _ in Float(random.next() % UInt64(rows)) }
             let source = random.uniforms(rows * rowLength)
-            return ParityCase(shape: "\(count)x\(rowLength) of \(rows)") { backend in
+            return ParityCase(shape: "\(count)x\(rowLength) of \(rows)", work: count * rowLength) { backend in
                 try runCase(backend, inputs: [source, indices], outputs: [count * rowLength]) { i, o in
                     try backend.gatherRows(i[0], rowLength: rowLength, indices: i[1], first: first, count: count, output: o[0])
                     return o
@@ -301,7 +305,7 @@ enum ParityCatalog {
             let momentum = random.pick([0, 0.5, 0.9]) as Float, nesterov = random.next() % 2 == 0
             let step = random.pick([1, 2, 10, 1000])
             let variant = op == .sgdStep ? "lr\(lr) m\(momentum)\(nesterov ? " nesterov" : "") wd\(decay)" : "lr\(lr) wd\(decay) t\(step)"
-            return ParityCase(shape: "\(n) \(variant)") { backend in
+            return ParityCase(shape: "\(n) \(variant)", work: n) { backend in
                 try runCase(backend, inputs: [w, g, s1, s2]) { i, _ in
                     if op == .sgdStep {
                         try backend.sgdStep(parameter: i[0], gradient: i[1], velocity: momentum == 0 ? nil : i[2],
@@ -321,7 +325,7 @@ enum ParityCatalog {
         ParityOp(op: op) { random in
             let n = random.pick(lengths), alpha = random.uniform(-2, 2)
             let x = random.uniforms(n), y = random.uniforms(n)
-            return ParityCase(shape: "\(n) alpha \(alpha)") { backend in
+            return ParityCase(shape: "\(n) alpha \(alpha)", work: n) { backend in
                 try runCase(backend, inputs: [x, y]) { i, _ in
                     switch op {
                     case .fill: try backend.fill(i[0], with: alpha)

@@ -12,6 +12,9 @@ public struct ParityOp: Sendable {
 /// One shape of one op: the same host inputs, run on any backend, downloaded outputs.
 struct ParityCase: Sendable {
     let shape: String
+    /// Its size: multiply-adds for GEMM and convolutions, elements for the rest (what `maxWork`
+    /// bounds, for simulators such as Oclgrind that run a kernel thousands of times slower).
+    let work: Int
     let run: @Sendable (any Backend) throws -> [[Float]]
 }
 
@@ -37,16 +40,29 @@ public enum ParitySuite {
     /// The parity check of one op.
     public static func parityOp(_ op: Op) -> ParityOp { ParityCatalog.parityOp(op) }
 
-    /// Runs `op` on both backends for `cases` shapes drawn from `seed`.
+    /// Runs `op` on both backends for `cases` shapes drawn from `seed`; with `maxWork`, only
+    /// shapes of at most that size (each case drawn again until it fits, the smallest of a
+    /// thousand draws where none does).
     public static func check(_ op: ParityOp, reference: any Backend, candidate: any Backend,
-                             seed: UInt64, cases: Int = defaultCases,
+                             seed: UInt64, cases: Int = defaultCases, maxWork: Int? = nil,
                              tolerance: Tolerance = .parity) throws -> ParityReport {
         var maxAbsolute: Float = 0, maxRelative: Float = 0
         var failures: [String] = []
         for index in 0..<cases {
-            // Each case has its own stream, so a case is reproducible without running the others.
-            var random = SeededRandom(seed: seed ^ (UInt64(index) &* 0x9e37_79b9_7f4a_7c15) ^ fnv1a64(op.name))
-            let parityCase = op.makeCase(&random)
+            // Each case has its own stream, so a case is reproducible without running the
+            // others; a draw again for `maxWork` has a stream of its own too.
+            func draw(_ attempt: UInt64) -> ParityCase {
+                var random = SeededRandom(seed: seed ^ (UInt64(index) &* 0x9e37_79b9_7f4a_7c15) ^ fnv1a64(op.name)
+                                          ^ (attempt &* 0xbf58_476d_1ce4_e5b9))
+                return op.makeCase(&random)
+            }
+            var parityCase = draw(0)
+            if let maxWork {
+                for attempt in 1..<1000 where parityCase.work > maxWork {
+                    let next = draw(UInt64(attempt))
+                    if next.work < parityCase.work { parityCase = next }
+                }
+            }
             let expected = try parityCase.run(reference)
             let actual = try parityCase.run(candidate)
             var worst: (index: Int, value: Float, reference: Float)?
