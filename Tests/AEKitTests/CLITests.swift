@@ -23,13 +23,20 @@ func aekit(_ arguments: [String], in directory: String? = nil,
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let result = try runToEnd(process)
+    return (result.status, result.output)
+}
+
+/// Runs `process` with its standard output and error in one pipe until it ends; `crashed`
+/// says whether a signal ended it.
+func runToEnd(_ process: Process) throws -> (status: Int32, crashed: Bool, output: String) {
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
     try process.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    return (process.terminationStatus, process.terminationReason == .uncaughtSignal, String(decoding: data, as: UTF8.self))
 }
 
 @Suite struct CLITests {

@@ -245,13 +245,7 @@ import Testing
         base.merge(environment) { $1 }
         process.environment = base
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, process.terminationReason == .uncaughtSignal, String(decoding: data, as: UTF8.self))
+        return try runToEnd(process)
     }
 
     static let pocLCache: String = (try? temporaryFolder("aekit-path-pocl")) ?? "/tmp"
