@@ -13,7 +13,11 @@ public enum Checkpoint {
         }
         var metadata = extraMetadata
         metadata["format"] = "pt"
-        metadata[specKey] = String(decoding: try JSONEncoder().encode(model.spec), as: UTF8.self)
+        // Keys sorted: the same model gives the same file, byte for byte, in every process
+        // (Swift's dictionaries order keys by a per-process seed).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        metadata[specKey] = String(decoding: try encoder.encode(model.spec), as: UTF8.self)
         return try SafeTensors.encode(entries, metadata: metadata)
     }
 

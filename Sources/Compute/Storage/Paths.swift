@@ -9,7 +9,8 @@ import SystemPackage
 /// every byte of a name (spaces, unicode, newlines) as it is. Paths stay `String`s elsewhere.
 public enum Paths {
     /// `relative` inside `folder`: `join("runs/", "s2")` is `runs/s2`, `join("", "x")` is `x`.
-    /// An absolute `relative` is still taken as inside `folder`, never as a way out of it.
+    /// An absolute `relative` is appended as well (`join("a", "/x")` is `a/x`); a `..` in it
+    /// stays a component, for the kernel to resolve.
     public static func join(_ folder: String, _ relative: String) -> String {
         var path = FilePath(folder)
         for component in FilePath(relative).components { path.append(component) }
@@ -17,8 +18,8 @@ public enum Paths {
     }
 
     /// The folder that holds `path`: `runs` for `runs/s2`, `.` for a bare name (`x`, `x/`),
-    /// `/` for `/` itself, and `x/..` for a path ending in `.` or `..` (`x/.`, where the
-    /// components alone would say `x`).
+    /// `/` for `/` itself, and the path with `/..` added where it ends in `.` or `..` (`x/./..`
+    /// for `x/.`, whose components alone would say `x`).
     public static func parent(_ path: String) -> String {
         let path = FilePath(path)
         if let last = path.lastComponent, last.kind != .regular { return path.appending("..").string }
