@@ -123,7 +123,7 @@ import Testing
             // Written only inside the folder the option names (and the run's own --out), and
             // the folders on the way to it.
             let allowed = [PathTests.writes(test.option, at: absolute, store: store, runOut: runOut)].compactMap { $0 }
-                .map { PathTests.resolved($0) }
+                .map { resolvedPath($0) }
             let outside = PathTests.listing(work).subtracting(before).filter { path in
                 !allowed.contains { path == $0 || path.hasPrefix($0 + "/") || $0.hasPrefix(path + "/") }
             }
@@ -201,16 +201,9 @@ import Testing
         }
     }
 
-    /// `path` with its symbolic links and `.`/`..` resolved, as the listing names files.
-    static func resolved(_ path: String) -> String {
-        guard let real = realpath(path, nil) else { return path }
-        defer { free(real) }
-        return String(cString: real)
-    }
-
     /// Every file and folder under `root`, by resolved path (symbolic links not followed).
     static func listing(_ root: String) -> Set<String> {
-        let root = resolved(root)
+        let root = resolvedPath(root)
         var found: Set<String> = [], pending = [root]
         while let folder = pending.popLast() {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {

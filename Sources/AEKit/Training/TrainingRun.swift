@@ -45,11 +45,13 @@ public final class TrainingRun {
     public init(resuming folder: RunFolder, backend: any Backend,
                 progress: any TrainingProgress = SilentProgress(), epochs: Int? = nil) throws {
         lock = try folder.lockExisting()
-        guard FileManager.default.fileExists(atPath: folder.config) else {
-            lock.abandon()  // not a run folder: its lock file goes again
-            throw TrainingError.resume("\(folder.config) is missing; is \(folder.path) a run folder?")
+        let record: RunRecord
+        do {
+            record = try folder.readJSON(RunRecord.self, from: folder.config)
+        } catch {
+            lock.abandon()  // where this made the lock file (no run was there), it goes again
+            throw error
         }
-        let record = try folder.readJSON(RunRecord.self, from: folder.config)
         var config = record.config
         if let epochs { config.epochs = epochs }
         if let problem = config.problem { throw TrainingError.configuration("\(folder.config): \(problem)") }

@@ -66,7 +66,7 @@ extension OpenCLBackend {
         try checkConv(g, input: input, weight: weightGrad, output: outputGrad)
         guard convolutionAlgorithm(g) == .im2col else {
             let op = Op.conv2dBackwardWeights
-            let group = try summingGroup(op.kernelFile, op.name, preferred: constants.convWeightGroup)
+            let group = try fittedGroup(op.kernelFile, op.name, preferred: [constants.convWeightGroup])[0]
             try launch(op, global: [g.weightCount * group], local: [group],
                        geometryArguments(g) + [.buffer(input), .buffer(outputGrad), .buffer(weightGrad),
                                                .local(bytes: group * MemoryLayout<Float>.size)])

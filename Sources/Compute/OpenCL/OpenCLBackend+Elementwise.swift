@@ -25,7 +25,7 @@ extension OpenCLBackend {
 
     public func biasGradient(_ outputGrad: Buffer, channels: Int, inner: Int, into biasGrad: Buffer) throws {
         try checkBias(outputGrad, bias: biasGrad, channels: channels, inner: inner)
-        let group = try summingGroup(Op.biasGradient.kernelFile, Op.biasGradient.name, preferred: constants.biasGroup)
+        let group = try fittedGroup(Op.biasGradient.kernelFile, Op.biasGradient.name, preferred: [constants.biasGroup])[0]
         try launch(.biasGradient, global: [channels * group], local: [group],
                    [.int(outputGrad.count / (channels * inner)), .int(channels), .int(inner),
                     .buffer(outputGrad), .buffer(biasGrad), .local(bytes: group * MemoryLayout<Float>.size)])

@@ -29,8 +29,7 @@ extension OpenCLBackend {
         // kernel with barriers in groups of at most 32; the default tile needs 256).
         var useTiled = kernel == .tiled
         if kernel == .auto && m >= tile.m / 2 && n >= tile.n / 2 && k >= tile.k {
-            let group = local[0] * local[1]
-            useTiled = try summingGroup("gemm", "gemm_tiled_\(suffix)", preferred: group) == group
+            useTiled = try fittedGroup("gemm", "gemm_tiled_\(suffix)", preferred: local) == local
         }
         if useTiled {
             let groups = [(n + tile.n - 1) / tile.n, (m + tile.m - 1) / tile.m]

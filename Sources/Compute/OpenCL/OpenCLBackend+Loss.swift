@@ -37,8 +37,8 @@ extension OpenCLBackend {
     /// `op`'s kernel writes one partial sum per work-group; `reduce_finish` adds them up.
     private func reduce(_ op: Op, _ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws {
         try require(accumulator.count >= 1, "a reduction needs a one-element accumulator")
-        let group = try summingGroup(op.kernelFile, op.name, preferred: constants.reduceGroup)
-        let finish = try summingGroup("reduce", "reduce_finish", preferred: constants.reduceGroup)
+        let group = try fittedGroup(op.kernelFile, op.name, preferred: [constants.reduceGroup])[0]
+        let finish = try fittedGroup("reduce", "reduce_finish", preferred: [constants.reduceGroup])[0]
         let groups = max(1, min(OpenCLBackend.reduceMaxGroups, (a.count + group - 1) / group))
         let partials = try makeBuffer(count: groups)
         try launch(op, global: [groups * group], local: [group],

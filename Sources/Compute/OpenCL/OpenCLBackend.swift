@@ -220,12 +220,12 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         case local(bytes: Int)
     }
 
-    /// The work-group of a kernel that sums in local memory (`work_group_sum`: a power of
-    /// two): `preferred`, halved while the kernel on this device, or the device, allows fewer
-    /// work-items. Mesa's llvmpipe runs a kernel with barriers in groups of at most 32.
-    /// (The tiled GEMM asks it whether its fixed group fits.)
-    func summingGroup(_ file: String, _ name: String, preferred: Int) throws -> Int {
-        try locked { try fitted([preferred], to: kernel(file, name))[0] }
+    /// The work-group `preferred`, made to fit kernel `name` on this device (see `fitted`):
+    /// the summing kernels' size (a power of two, which halving keeps one), and the test of
+    /// whether the tiled GEMM's fixed group fits at all. Mesa's llvmpipe runs a kernel with
+    /// barriers in groups of at most 32.
+    func fittedGroup(_ file: String, _ name: String, preferred: [Int]) throws -> [Int] {
+        try locked { try fitted(preferred, to: kernel(file, name)) }
     }
 
     /// `group`, each extent halved while the device allows fewer work-items in that dimension,

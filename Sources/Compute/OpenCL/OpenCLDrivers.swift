@@ -33,9 +33,9 @@ public enum OpenCLDrivers {
         candidates += linkerCache().filter { path in vendorLibraries.contains { Paths.name(path) == $0.1 } }
         var seen: Set<String> = [], found: [Found] = []
         for path in candidates where FileManager.default.fileExists(atPath: path) {
-            let real = resolved(path)
+            let real = resolvedPath(path)
             guard seen.insert(real).inserted, let vendor = vendorLibraries.first(where: { Paths.name(path) == $0.1 })?.0 else { continue }
-            let isRegistered = registered.contains { $0 == path || $0 == real || $0 == Paths.name(path) || resolved($0) == real }
+            let isRegistered = registered.contains { $0 == path || $0 == real || $0 == Paths.name(path) || resolvedPath($0) == real }
             found.append(Found(vendor: vendor, library: path.hasPrefix("/") ? path : real, isRegistered: isRegistered))
         }
         return found
@@ -75,12 +75,6 @@ public enum OpenCLDrivers {
         return output.split(separator: "\n").compactMap { line in
             line.range(of: " => ").map { String(line[$0.upperBound...]).trimmingCharacters(in: .whitespaces) }
         }
-    }
-
-    static func resolved(_ path: String) -> String {
-        guard let real = realpath(path, nil) else { return path }
-        defer { free(real) }
-        return String(cString: real)
     }
 
     /// The one command that makes `drivers` visible to the OpenCL loader: a folder with a

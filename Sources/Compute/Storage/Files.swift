@@ -184,6 +184,14 @@ public func createFolders(_ path: String, intermediate: Bool = true) throws -> [
     return created
 }
 
+/// `path` with its symbolic links, `.` and `..` resolved (`realpath`); `path` itself where
+/// it does not exist.
+public func resolvedPath(_ path: String) -> String {
+    guard let real = realpath(path, nil) else { return path }
+    defer { free(real) }
+    return String(cString: real)
+}
+
 /// Whether `path` is a folder, or a symbolic link to one.
 public func isFolder(_ path: String) -> Bool {
     var info = stat()
