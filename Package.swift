@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // FilePath: path arithmetic on users' paths (Foundation's NSString helpers trap on some).
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        // `swift package generate-documentation`: the DocC catalogs of Compute and AEKit.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // System libraries: the OpenCL loader, OpenBLAS (CPU GEMM), zlib (PNG, .gz IDX files),

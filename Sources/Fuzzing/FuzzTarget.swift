@@ -48,8 +48,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             let images = IDXFile(dimensions: [3, 4, 5], bytes: (0..<60).map { _ in UInt8(random.next() & 0xff) })
             return [labels.encoded(), images.encoded()]
         case .safetensors:
-            return try [ModelSpec(architecture: .dense, hidden: 2, dropout: 0.1),
-                        ModelSpec(architecture: .convLinear, hidden: 1, dropout: 0.2)].map { spec in
+            return try [ModelPreset(architecture: .dense, hidden: 2, dropout: 0.1).spec,
+                        ModelPreset(architecture: .convLinear, hidden: 1, dropout: 0.2).spec].map { spec in
                 try Checkpoint.encode(Sequential.build(spec, backend: FuzzTarget.backend, seed: 3))
             }
         case .runRecords:
@@ -71,7 +71,7 @@ extension FuzzTarget {
                     labels: (0..<count).map { _ in UInt8(random.next() % 10) }, height: 28, width: 28)
         }
         var config = try Recipe.config("s3")
-        config.model = ModelSpec(architecture: .dense, hidden: 2)
+        config.model = ModelPreset(architecture: .dense, hidden: 2).spec
         config.epochs = 1
         config.validation = .testSet
         _ = try TrainingRun(config: config, backend: backend, folder: folder, data: (images(20), images(10))).run()

@@ -58,7 +58,7 @@ struct ReproduceCommand: ParsableCommand {
                              studyRuns: studyRuns)
         }
         if plan {
-            for grid in grids { grid.plan(device: deviceOptions.device).forEach { print($0) } }
+            for grid in grids { try grid.plan(device: deviceOptions.device).forEach { print($0) } }
             return
         }
         let choice = try deviceOptions.select()

@@ -30,7 +30,7 @@ struct StudyCommand: ParsableCommand {
     var epochs: Int?
 
     @Option(help: "The classifier's logits: relu (S4's head, the default) or linear.")
-    var logits: ModelSpec.Logits?
+    var logits: ModelPreset.Logits?
 
     @Option(parsing: .unconditional, help: "The first run's seed; run k uses seed + k.")
     var seed: UInt64 = 1
@@ -49,7 +49,10 @@ struct StudyCommand: ParsableCommand {
     func makeConfig() throws -> TrainingConfig {
         var config = try dataOptions.config(recipe: "s4-classifier")
         if let epochs { config.epochs = epochs }
-        if let logits { config.model.logits = logits }
+        if let logits {
+            do { try config.changePreset(flags: "--logits") { $0.logits = logits } }
+            catch TrainingError.configuration(let why) { throw ValidationError(why) }
+        }
         config.seed = seed
         if let encoder {
             do { try config.startFromEncoder(at: encoder) } catch TrainingError.configuration(let why) { throw ValidationError(why) }

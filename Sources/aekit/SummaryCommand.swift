@@ -1,6 +1,7 @@
 import AEKit
 import ArgumentParser
 import Compute
+import Foundation
 
 struct SummaryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,17 +11,23 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "A recipe whose model to show (default, s0 … s4, s4-classifier).")
     var recipe = "default"
 
-    @Option(help: "The architecture: dense, conv-keras, conv-linear or classifier (overrides the recipe's).")
-    var model: ModelSpec.Architecture?
+    @OptionGroup var modelOptions: ModelOptions
 
-    @Option(parsing: .unconditional, help: "Bottleneck width.")
-    var hidden: Int?
+    @Flag(help: "Print the model's layer list as JSON (what --model-file reads) instead of the table.")
+    var json = false
 
     func run() throws {
-        var spec = try Recipe.config(recipe).model
-        if let model { spec.architecture = model }
-        if let hidden { spec.hidden = hidden }
-        print("\(spec.name) (recipe \(recipe))")
-        print(try Sequential.build(spec, backend: CPUBackend(), seed: 0).summary())
+        var config = try Recipe.config(recipe)
+        try modelOptions.apply(to: &config)
+        let spec = config.model
+        if let problem = spec.problem { throw ValidationError(problem) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(spec), as: UTF8.self))
+            return
+        }
+        print("\(spec.name) (" + (modelOptions.modelFile.map { "from \($0)" } ?? "recipe \(recipe)") + ")")
+        print(try Sequential(spec, backend: CPUBackend(), seed: 0).summary())
     }
 }

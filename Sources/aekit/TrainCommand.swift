@@ -3,9 +3,9 @@ import ArgumentParser
 import Compute
 import Foundation
 
-extension ModelSpec.Architecture: ExpressibleByArgument {}
-extension ModelSpec.OutputActivation: ExpressibleByArgument {}
-extension ModelSpec.Logits: ExpressibleByArgument {}
+extension ModelPreset.Architecture: ExpressibleByArgument {}
+extension ModelPreset.OutputActivation: ExpressibleByArgument {}
+extension ModelPreset.Logits: ExpressibleByArgument {}
 extension OptimizerSpec.Kind: ExpressibleByArgument {}
 extension Initialization: ExpressibleByArgument {}
 
@@ -29,29 +29,10 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var dataOptions: TrainingDataOptions
 
-    @Option(help: "The architecture: dense, conv-keras, conv-linear or classifier.")
-    var model: ModelSpec.Architecture?
-
-    @Option(parsing: .unconditional, help: "Bottleneck width (L, N or n in the reports).")
-    var hidden: Int?
-
-    @Option(parsing: .unconditional, help: "Dropout probability.")
-    var dropout: Float?
-
-    @Option(parsing: .unconditional, help: "conv-keras: the third encoder convolution's filters, the code's channels (default 8; S1's text reads 16).")
-    var codeChannels: Int?
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(parsing: .unconditional, help: "Train a denoising autoencoder: this fraction of each input's pixels becomes salt-and-pepper noise; the clean image is the target.")
     var noise: Float?
-
-    @Option(help: "The autoencoder's output activation: sigmoid, relu or none.")
-    var output: ModelSpec.OutputActivation?
-
-    @Option(help: "The classifier's logits: relu (S4's head, the default) or linear.")
-    var logits: ModelSpec.Logits?
-
-    @Option(help: "Weight initialisation: pytorch or keras.")
-    var initialization: Initialization?
 
     @Option(help: "sgd or adam.")
     var optimizer: OptimizerSpec.Kind?
@@ -107,15 +88,13 @@ struct TrainCommand: ParsableCommand {
             // Every setting the run folder's config.json already fixes; said by name rather than
             // silently ignored.
             let settings: [(flag: String, given: Bool)] = [
-                ("--recipe", recipe != "default"), ("--out", out != nil), ("--overwrite", overwrite), ("--model", model != nil),
-                ("--dataset/--data", dataOptions.namesData), ("--limit", dataOptions.limit != nil), ("--hidden", hidden != nil),
-                ("--dropout", dropout != nil), ("--code-channels", codeChannels != nil), ("--noise", noise != nil),
-                ("--output", output != nil), ("--logits", logits != nil), ("--initialization", initialization != nil),
+                ("--recipe", recipe != "default"), ("--out", out != nil), ("--overwrite", overwrite),
+                ("--dataset/--data", dataOptions.namesData), ("--limit", dataOptions.limit != nil), ("--noise", noise != nil),
                 ("--optimizer", optimizer != nil), ("--lr", lr != nil), ("--momentum", momentum != nil),
                 ("--nesterov", nesterov != nil), ("--weight-decay", weightDecay != nil), ("--batch", batch != nil),
                 ("--seed", seed != nil), ("--validation", validation != nil), ("--encoder", encoder != nil),
             ]
-            let given = settings.filter(\.given).map(\.flag)
+            let given = modelOptions.givenFlags + settings.filter(\.given).map(\.flag)
             if !given.isEmpty {
                 throw ValidationError("--resume continues a run as it was configured; only --device and --epochs may change "
                                       + "(got \(given.joined(separator: ", ")))")
@@ -127,17 +106,8 @@ struct TrainCommand: ParsableCommand {
     /// The recipe with every flag applied.
     func makeConfig() throws -> TrainingConfig {
         var config = try dataOptions.config(recipe: recipe)
-        if let model {
-            config.model.architecture = model
-            if model == .convKeras && initialization == nil { config.model.initialization = .keras }
-        }
-        if let hidden { config.model.hidden = hidden }
-        if let dropout { config.model.dropout = dropout }
-        if let codeChannels { config.model.codeChannels = codeChannels }
+        try modelOptions.apply(to: &config)
         if let noise { config.noise = noise }
-        if let output { config.model.output = output }
-        if let logits { config.model.logits = logits }
-        if let initialization { config.model.initialization = initialization }
         if let optimizer { config.optimizer.kind = optimizer }
         if let lr { config.optimizer.learningRate = lr }
         if let momentum { config.optimizer.momentum = momentum }
@@ -150,7 +120,7 @@ struct TrainCommand: ParsableCommand {
         if let encoder {
             do { try config.startFromEncoder(at: encoder) } catch TrainingError.configuration(let why) { throw ValidationError(why) }
         }
-        if config.model.architecture == .classifier && config.encoderCheckpoint == nil {
+        if ModelPreset(recognizing: config.model)?.architecture == .classifier && config.encoderCheckpoint == nil {
             printError("note: no --encoder given; the classifier's encoder starts from random weights")
         }
         if let problem = config.problem { throw ValidationError(problem) }

@@ -179,6 +179,50 @@ func runToEnd(_ process: Process) throws -> (status: Int32, crashed: Bool, outpu
         #expect(summary.status == 0 && summary.output.contains("ConvTranspose2d"))
     }
 
+    /// config.json's `model` entry, given back as `--model-file` with the recipe's training
+    /// flags, trains to the same losses digit for digit; a model no preset has (a third conv
+    /// block, a 2-wide code) trains; a list that does not fit is refused before anything is
+    /// written, naming the layer and the shape.
+    @Test func aModelFileTrainsAsItsRecipeDoes() throws {
+        let data = try temporaryFolder(), work = try temporaryFolder()
+        try writeSyntheticIDX(to: data, train: 60, test: 30)
+        let common = ["--data", data, "--epochs", "2", "--batch", "20", "--device", "cpu"]
+        let recipe = try aekit(["train", "--recipe", "s4", "--hidden", "8", "--out", "recipe"] + common, in: work)
+        #expect(recipe.status == 0, "\(recipe.output)")
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(work)/recipe/config.json")))
+        let model = try #require(((record as? [String: Any])?["config"] as? [String: Any])?["model"])
+        try JSONSerialization.data(withJSONObject: model).write(to: URL(fileURLWithPath: "\(work)/model.json"))
+        let file = try aekit(["train", "--recipe", "s4", "--model-file", "model.json", "--out", "file"] + common, in: work)
+        #expect(file.status == 0, "\(file.output)")
+        func losses(_ run: String) throws -> [Substring] {
+            try String(contentsOfFile: "\(work)/\(run)/metrics.csv", encoding: .utf8).split(separator: "\n")
+                .map { $0.split(separator: ",").dropLast().joined(separator: ",")[...] }
+        }
+        #expect(try losses("file") == losses("recipe") && losses("recipe").count == 3)
+
+        let custom = #"{"input": [1, 28, 28], "loss": "mse", "layers": ["Conv2d(1, 8, 3, padding='same')", "ReLU()", "MaxPool2d(2)", "#
+            + #""Conv2d(8, 8, 3, padding='same')", "ReLU()", "MaxPool2d(2)", "Conv2d(8, 2, 3, padding=1)", "ReLU()", "#
+            + #""Upsample(scale_factor=2)", "Conv2d(2, 8, 3, padding=1)", "ReLU()", "Upsample(scale_factor=2)", "#
+            + #""Conv2d(8, 1, 3, padding=1)", "Sigmoid()"]}"#
+        try custom.write(toFile: "\(work)/custom.json", atomically: true, encoding: .utf8)
+        let summary = try aekit(["summary", "--model-file", "custom.json"], in: work)
+        #expect(summary.status == 0 && summary.output.contains("[1, 2, 7, 7]") && summary.output.contains("sequential"), "\(summary.output)")
+        let trained = try aekit(["train", "--model-file", "custom.json", "--out", "custom"] + common, in: work)
+        #expect(trained.status == 0 && trained.output.contains("epoch 2/2"), "\(trained.output)")
+        let evaluated = try aekit(["evaluate", "--checkpoint", "custom/model.safetensors", "--data", data, "--dataset", "custom",
+                                   "--device", "cpu"], in: work)
+        #expect(evaluated.status == 0 && evaluated.output.contains("sequential"), "\(evaluated.output)")
+
+        let bad = custom.replacingOccurrences(of: "Conv2d(8, 2, 3, padding=1)", with: "Conv2d(4, 2, 3, padding=1)")
+        try bad.write(toFile: "\(work)/bad.json", atomically: true, encoding: .utf8)
+        let refused = try aekit(["train", "--model-file", "bad.json", "--out", "bad"] + common, in: work)
+        #expect(refused.status != 0 && refused.output.contains("layer 6 Conv2d(4, 2, kernel_size=(3, 3), stride=(1, 1), "
+                                                               + "padding=(1, 1)) expects 4 channels; it gets 8"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(work)/bad"))
+        let flagged = try aekit(["train", "--model-file", "custom.json", "--hidden", "4", "--out", "flagged"] + common, in: work)
+        #expect(flagged.status != 0 && flagged.output.contains("change its file instead"), "\(flagged.output)")
+    }
+
     @Test func benchTrainProfilesEveryOp() throws {
         let data = try temporaryFolder()
         try writeSyntheticIDX(to: data, train: 60, test: 30)
@@ -250,10 +294,15 @@ final class Locked<Value>: @unchecked Sendable {
 
     @Test func devicesNamesTheLibraryAndTheCommand() throws {
         let pocl = try #require(UnregisteredDriverTests.pocl, "PoCL's ICD file (pocl-opencl-icd, from scripts/setup)")
-        let driver = try temporaryFolder(), vendors = try temporaryFolder()
+        // PoCL finds its device drivers (pocl/ beside its library) and the headers its compiler
+        // needs (../../share/pocl from it) where it was loaded from: the copy keeps both there.
+        let root = try temporaryFolder(), driver = "\(root)/lib/x86_64-linux-gnu", vendors = try temporaryFolder()
+        try FileManager.default.createDirectory(atPath: driver, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(root)/share", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: pocl, toPath: "\(driver)/libnvidia-opencl.so.1")
-        // PoCL loads its device drivers from pocl/ beside its own library.
         try FileManager.default.createSymbolicLink(atPath: "\(driver)/pocl", withDestinationPath: Paths.parent(pocl) + "/pocl")
+        try FileManager.default.createSymbolicLink(atPath: "\(root)/share/pocl",
+                                                   withDestinationPath: Paths.parent(Paths.parent(Paths.parent(pocl))) + "/share/pocl")
         let environment = ["OCL_ICD_VENDORS": vendors, "LD_LIBRARY_PATH": driver]
         let listed = try aekit(["devices"], environment: environment)
         #expect(listed.status == 0, "\(listed.output)")

@@ -102,12 +102,14 @@ import Testing
         #expect(throws: ModelError.self) { try SafeTensors.decode(data) }
     }
 
-    /// A real checkpoint whose recorded ModelSpec has `key` set to the JSON `value`: the model
-    /// is never built.
-    func checkpoint(setting key: String, to value: String) throws -> Data {
-        let model = try Sequential.build(ModelSpec(architecture: .dense, hidden: 2), backend: CPUBackend(), seed: 1)
+    /// A real checkpoint (dense-2) whose recorded model is `spec`, edited as JSON: the model is
+    /// never built. `old` starts from the form written before models were layer lists.
+    func checkpoint(old: Bool, setting key: String, to value: String) throws -> Data {
+        let model = try Sequential.build(ModelPreset(architecture: .dense, hidden: 2).spec, backend: CPUBackend(), seed: 1)
         let (entries, metadata) = try SafeTensors.decode(Checkpoint.encode(model))
-        var spec = try JSONSerialization.jsonObject(with: Data(metadata[Checkpoint.specKey]!.utf8)) as! [String: Any]
+        let recorded = old ? #"{"architecture":"dense","hidden":2,"dropout":0,"output":"sigmoid","initialization":"pytorch","imageHeight":28,"imageWidth":28}"#
+                           : metadata[Checkpoint.specKey]!
+        var spec = try JSONSerialization.jsonObject(with: Data(recorded.utf8)) as! [String: Any]
         spec[key] = try JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)
         var edited = metadata
         edited[Checkpoint.specKey] = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
@@ -115,21 +117,27 @@ import Testing
     }
 
     @Test(arguments: [
-        ("hidden", "1099511627776", "bottleneck width"),
-        ("hidden", "3", "has 5491 parameters"),
-        ("imageHeight", "-28", "image size"),
-        ("dropout", "5.0", "dropout probability"),
-        ("architecture", #""mlp""#, "bad value"),
+        (true, "hidden", "1099511627776", "layer 0 Linear(in_features=784, out_features=1099511627776): its out_features must be in"),
+        (true, "hidden", "3", "has 5491 parameters"),
+        (true, "imageHeight", "-28", "the input shape must be"),
+        (true, "dropout", "5.0", "layer 2 Dropout(p=5.0, inplace=False): its p must be in [0, 1)"),
+        (true, "architecture", #""mlp""#, "bad value"),
+        (false, "layers", #"["Linear(784, 1099511627776)", "Linear(1099511627776, 784)"]"#, "out_features must be in"),
+        (false, "layers", #"["Linear(784, 3)", "ReLU()", "Linear(3, 784)"]"#, "has 5491 parameters"),
+        (false, "input", "[-28]", "input shape"),
+        (false, "layers", #"["Linear(784, 2)", "Dropout(p=5.0)", "Linear(2, 784)"]"#, "p must be in [0, 1)"),
+        (false, "layers", #"["Mlp(784)"]"#, "no layer 'Mlp'"),
+        (false, "layers", #"["Linear(784, 2)", "Linear(3, 784)"]"#, "layer 1 Linear(in_features=3, out_features=784) expects 3 features; it gets 2"),
     ])
-    func damagedModelSpecsAreRefusedBeforeBuilding(_ key: String, _ value: String, _ message: String) throws {
-        let data = try checkpoint(setting: key, to: value)
+    func damagedModelSpecsAreRefusedBeforeBuilding(_ old: Bool, _ key: String, _ value: String, _ message: String) throws {
+        let data = try checkpoint(old: old, setting: key, to: value)
         #expect { try Checkpoint.Contents(data, path: "m.safetensors") } throws: { error in
             "\(error)".contains("m.safetensors") && "\(error)".contains(message)
         }
     }
 
     @Test func aCheckpointMustHoldExactlyTheModelsTensors() throws {
-        let spec = ModelSpec(architecture: .dense, hidden: 2)
+        let spec = ModelPreset(architecture: .dense, hidden: 2).spec
         let model = try Sequential.build(spec, backend: CPUBackend(), seed: 1)
         var (entries, _) = try SafeTensors.decode(Checkpoint.encode(model))
         entries.append(SafeTensors.Entry(name: "9.weight", shape: [1], values: [0]))
@@ -149,7 +157,7 @@ import Testing
 
 extension CPUBackend {
     /// Runs `body` on a small model of `architecture` on this backend.
-    func withModel<T>(_ architecture: ModelSpec.Architecture, _ body: (Sequential) throws -> T) throws -> T {
-        try body(Sequential.build(ModelSpec(architecture: architecture, hidden: 4), backend: self, seed: 1))
+    func withModel<T>(_ architecture: ModelPreset.Architecture, _ body: (Sequential) throws -> T) throws -> T {
+        try body(Sequential.build(ModelPreset(architecture: architecture, hidden: 4).spec, backend: self, seed: 1))
     }
 }

@@ -5,11 +5,11 @@ import Testing
 
 @Suite struct ModelTests {
     static let specs: [ModelSpec] = [
-        ModelSpec(architecture: .dense, hidden: 64, dropout: 0.1, output: .sigmoid),
-        ModelSpec(architecture: .dense, hidden: 512, dropout: 0, output: .relu),
-        ModelSpec(architecture: .convKeras, output: .sigmoid, initialization: .keras),
-        ModelSpec(architecture: .convLinear, hidden: 64, dropout: 0.2),
-        ModelSpec(architecture: .classifier, hidden: 64, dropout: 0.2, output: .none),
+        ModelPreset(architecture: .dense, hidden: 64, dropout: 0.1, output: .sigmoid).spec,
+        ModelPreset(architecture: .dense, hidden: 512, dropout: 0, output: .relu).spec,
+        ModelPreset(architecture: .convKeras, output: .sigmoid, initialization: .keras).spec,
+        ModelPreset(architecture: .convLinear, hidden: 64, dropout: 0.2).spec,
+        ModelPreset(architecture: .classifier, hidden: 64, dropout: 0.2, output: .none).spec,
     ]
 
     @Test(arguments: specs)
@@ -31,9 +31,10 @@ import Testing
     /// seed, and logits that can go below 0. A spec written before the setting (no `logits` key)
     /// reads as the report's ReLU head.
     @Test func linearLogitsDropTheClassifiersReLU() throws {
-        var spec = ModelSpec(architecture: .classifier, hidden: 64, dropout: 0.2, output: .none)
-        let relu = try Sequential.build(spec, backend: cpu, seed: 3)
-        spec.logits = .linear
+        var preset = ModelPreset(architecture: .classifier, hidden: 64, dropout: 0.2, output: .none)
+        let relu = try Sequential.build(preset.spec, backend: cpu, seed: 3)
+        preset.logits = .linear
+        let spec = preset.spec
         let linear = try Sequential.build(spec, backend: cpu, seed: 3)
         #expect(linear.layers.count == relu.layers.count - 1 && spec.name == "classifier-64-linear-logits")
         #expect(try linear.namedParameters.map { try cpu.download($0.parameter.value.buffer) }
@@ -47,25 +48,25 @@ import Testing
         #expect(clipped == logits.map { max($0, 0) })
 
         let old = #"{"architecture":"classifier","hidden":64,"dropout":0.2,"output":"none","initialization":"pytorch","imageHeight":28,"imageWidth":28}"#
-        #expect(try JSONDecoder().decode(ModelSpec.self, from: Data(old.utf8)).logits == nil)
-        var dense = ModelSpec(architecture: .dense)
+        #expect(ModelPreset(recognizing: try JSONDecoder().decode(ModelSpec.self, from: Data(old.utf8)))?.logits == nil)
+        var dense = ModelPreset(architecture: .dense)
         dense.logits = .linear
         #expect(dense.problem == "--logits is for the classifier model only")
     }
 
     @Test func parameterNamesFollowNNSequential() throws {
-        let dense = try Sequential.build(ModelSpec(architecture: .dense, hidden: 64, dropout: 0.1), backend: cpu, seed: 1)
+        let dense = try Sequential.build(ModelPreset(architecture: .dense, hidden: 64, dropout: 0.1).spec, backend: cpu, seed: 1)
         #expect(dense.namedParameters.map(\.name) == ["0.weight", "0.bias", "3.weight", "3.bias"])
         #expect(dense.namedParameters.map(\.parameter.shape) == [[64, 784], [64], [784, 64], [784]])
-        let s3 = try Sequential.build(ModelSpec(architecture: .dense, hidden: 64, dropout: 0, output: .relu), backend: cpu, seed: 1)
+        let s3 = try Sequential.build(ModelPreset(architecture: .dense, hidden: 64, dropout: 0, output: .relu).spec, backend: cpu, seed: 1)
         #expect(s3.namedParameters.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias"])
-        let conv = try Sequential.build(ModelSpec(architecture: .convLinear, hidden: 64), backend: cpu, seed: 1)
+        let conv = try Sequential.build(ModelPreset(architecture: .convLinear, hidden: 64).spec, backend: cpu, seed: 1)
         let convT = try #require(conv.namedParameters.first { $0.name == "15.weight" })
         #expect(convT.parameter.shape == [32, 16, 3, 3])  // ConvTranspose2d: [in, out, k, k]
     }
 
     @Test func pytorchInitialisationBounds() throws {
-        let model = try Sequential.build(ModelSpec(architecture: .dense, hidden: 64), backend: cpu, seed: 1)
+        let model = try Sequential.build(ModelPreset(architecture: .dense, hidden: 64).spec, backend: cpu, seed: 1)
         let weight = try cpu.download(model.namedParameters[0].parameter.value.buffer)
         let bound = 1 / Float(784).squareRoot()
         #expect(weight.allSatisfy { abs($0) <= bound })
@@ -73,15 +74,14 @@ import Testing
     }
 
     @Test func summaryListsEveryLayer() throws {
-        let model = try Sequential.build(ModelSpec(architecture: .convKeras), backend: cpu, seed: 1)
+        let model = try Sequential.build(ModelPreset(architecture: .convKeras).spec, backend: cpu, seed: 1)
         let text = try model.summary()
         #expect(text.contains("[1, 8, 4, 4]") && text.contains("total parameters: 4385"))
     }
 
-    /// The view layers print PyTorch's reprs (they printed `Flatten()` while their own
-    /// `arguments` went unused).
+    /// The view layers print PyTorch's reprs.
     @Test func summaryShowsPyTorchReprs() throws {
-        let text = try Sequential.build(ModelSpec(architecture: .convLinear, hidden: 64), backend: cpu, seed: 1).summary()
+        let text = try Sequential.build(ModelPreset(architecture: .convLinear, hidden: 64).spec, backend: cpu, seed: 1).summary()
         #expect(text.contains("Flatten(start_dim=1, end_dim=-1)"), "\(text)")
         #expect(text.contains("Unflatten(dim=1, unflattened_size=(32, 5, 5))"), "\(text)")
     }

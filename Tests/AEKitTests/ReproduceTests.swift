@@ -79,10 +79,13 @@ import Testing
         }
         // The pre-trained classifiers started from the base model's encoder; the best recipe's
         // have linear logits.
-        let stated = try String(contentsOfFile: "\(root)/s4/s4-classifier-pre-trained-seed1/config.json", encoding: .utf8)
-        let best = try String(contentsOfFile: "\(root)/s4/s4-classifier-pre-trained-linear-logits-seed1/config.json", encoding: .utf8)
-        #expect(stated.contains("s4-base") && !stated.contains("logits"))
-        #expect(best.contains("s4-base") && best.contains(#""logits" : "linear""#))
+        func record(_ run: String) throws -> TrainingConfig {
+            try JSONDecoder().decode(RunRecord.self, from: Data(contentsOf: URL(fileURLWithPath: "\(root)/s4/\(run)/config.json"))).config
+        }
+        let stated = try record("s4-classifier-pre-trained-seed1"), best = try record("s4-classifier-pre-trained-linear-logits-seed1")
+        #expect(stated.encoderCheckpoint?.contains("s4-base") == true && stated.model.layers.last == .relu)
+        #expect(best.encoderCheckpoint?.contains("s4-base") == true && best.model.layers.last == .linear(64, 10))
+        #expect(ModelPreset(recognizing: best.model)?.logits == .linear)
         let report = try String(contentsOfFile: "\(root)/s4/report.md", encoding: .utf8)
         let figures = ["classifier-accuracy.png", "validation-loss.png"]
             + ClassifierArm.all.map { "confusion-\($0.slug).png" }

@@ -164,14 +164,14 @@ import Testing
 
     @Test func aRunTooLargeForTheDeviceIsRefusedBeforeAllocating() throws {
         var config = try smallConfig("s2", epochs: 1, batch: 1000)
-        config.model.hidden = 10_000_000
+        try config.changePreset(flags: "--hidden") { $0.hidden = 10_000_000 }
         #expect { try TrainingRun.checkMemory(config, backend: cpu) } throws: { error in
             "\(error)".contains("needs 340.4 GiB") && "\(error)".contains("cpu has")
         }
-        let estimate = try MemoryEstimate(ModelSpec(architecture: .dense, hidden: 64))
+        let estimate = try MemoryEstimate(ModelPreset(architecture: .dense, hidden: 64).spec)
         #expect(estimate.parameters == 784 * 64 + 64 + 64 * 784 + 784)
-        let convLinear = try MemoryEstimate(ModelSpec(architecture: .convLinear, hidden: 37))
-        #expect(convLinear.parameters == (try Sequential.build(ModelSpec(architecture: .convLinear, hidden: 37), backend: cpu,
+        let convLinear = try MemoryEstimate(ModelPreset(architecture: .convLinear, hidden: 37).spec)
+        #expect(convLinear.parameters == (try Sequential.build(ModelPreset(architecture: .convLinear, hidden: 37).spec, backend: cpu,
                                                                seed: 0).parameterCount))
     }
 
@@ -182,7 +182,7 @@ import Testing
     func nonFiniteFlagsAreRejected(_ setting: String, _ value: Float) throws {
         var config = try smallConfig("s2", epochs: 1, batch: 50)
         switch setting {
-        case "dropout": config.model.dropout = value
+        case "dropout": config.model.layers = config.model.layers.map { if case .dropout = $0 { .dropout(p: value) } else { $0 } }
         case "momentum": config.optimizer.momentum = value
         case "weightDecay": config.optimizer.weightDecay = value
         default: config.optimizer.learningRate = value

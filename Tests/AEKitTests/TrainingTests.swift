@@ -114,7 +114,7 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
 
     @Test func checkpointRoundTripGivesIdenticalOutputs() throws {
         let folder = try temporaryFolder()
-        let model = try Sequential.build(ModelSpec(architecture: .convLinear, hidden: 32, dropout: 0.2), backend: cpu, seed: 9)
+        let model = try Sequential.build(ModelPreset(architecture: .convLinear, hidden: 32, dropout: 0.2).spec, backend: cpu, seed: 9)
         try Checkpoint.save(model, to: "\(folder)/m.safetensors")
         let loaded = try Checkpoint.load("\(folder)/m.safetensors", backend: cpu)
         #expect(loaded.spec == model.spec)
@@ -126,7 +126,7 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
     /// The file is valid by the safetensors specification, read here byte by byte.
     @Test func safetensorsFileFollowsTheFormat() throws {
         let folder = try temporaryFolder()
-        let model = try Sequential.build(ModelSpec(architecture: .dense, hidden: 16, dropout: 0.1), backend: cpu, seed: 2)
+        let model = try Sequential.build(ModelPreset(architecture: .dense, hidden: 16, dropout: 0.1).spec, backend: cpu, seed: 2)
         try Checkpoint.save(model, to: "\(folder)/m.safetensors")
         let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(folder)/m.safetensors")))
         let n = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
@@ -175,7 +175,7 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
     @Test func divergenceStopsAndKeepsTheLastGoodCheckpoint() throws {
         let folder = RunFolder(path: try temporaryFolder())
         var config = try smallConfig("s2", epochs: 1, batch: 50)
-        config.model.output = .none
+        try config.changePreset(flags: "--output") { $0.output = .none }
         config.trainLimit = 200
         try TrainingRun(config: config, backend: cpu, folder: folder, data: try fashionSubset(train: 200, test: 50)).run()
         let good = try Data(contentsOf: URL(fileURLWithPath: folder.model))

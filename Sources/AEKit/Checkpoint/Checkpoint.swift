@@ -66,9 +66,30 @@ public enum Checkpoint {
     }
 
     /// Loads the model's parameters from the file: all of them, or with `layers` only those of
-    /// the first `layers` layers (how a classifier takes a trained encoder).
+    /// the first `layers` layers.
     public static func loadParameters(from path: String, into model: Sequential, layers: Int? = nil) throws {
         try loadParameters(Contents(path: path).entries, path: path, into: model, layers: layers)
+    }
+
+    /// The first layers two models have alike, which one can take from the other's checkpoint
+    /// (a Dropout's p aside: it holds no weights). S4's classifier shares its 12 encoder layers
+    /// with the conv-linear autoencoder.
+    public static func sharedLayers(_ a: ModelSpec, _ b: ModelSpec) -> Int {
+        guard a.input == b.input else { return 0 }
+        return zip(a.layers, b.layers).prefix { x, y in x == y || (x.kind == "Dropout" && y.kind == "Dropout") }.count
+    }
+
+    /// Loads into `model` the weights of the first layers it shares with the model saved at
+    /// `path` (how a classifier starts from a trained autoencoder's encoder); throws when they
+    /// share no layer with weights.
+    public static func loadEncoder(from path: String, into model: Sequential) throws {
+        let contents = try Contents(path: path)
+        let shared = sharedLayers(contents.spec, model.spec)
+        guard model.spec.layers.prefix(shared).contains(where: { $0.parameterCount > 0 }) else {
+            throw ModelError.checkpoint("\(path) holds \(contents.spec.name), whose first layers are not those of \(model.spec.name); "
+                                        + "an encoder comes from a model that starts with the same layers")
+        }
+        try loadParameters(contents.entries, path: path, into: model, layers: shared)
     }
 
     /// Loads `entries` (read from `path`) into the model. The whole model needs exactly its own

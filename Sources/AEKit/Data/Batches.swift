@@ -11,6 +11,10 @@ struct ResidentDataset {
     let targets: Tensor?
 
     init(_ dataset: Dataset, spec: ModelSpec, backend: any Backend) throws {
+        guard dataset.imageSize == spec.input.reduce(1, *) else {
+            throw TrainingError.configuration("\(spec.name) takes examples of \(spec.input) (\(spec.input.reduce(1, *)) values); "
+                                              + "the dataset's images are \(dataset.height)×\(dataset.width)")
+        }
         self.dataset = dataset; self.backend = backend
         pixels = try backend.tensor([dataset.count, dataset.imageSize], values: dataset.pixels)
         if spec.isAutoencoder {

@@ -2,13 +2,15 @@ import Compute
 import Foundation
 
 extension ModelSpec {
-    /// How many of the model's first layers make its encoder: their output is the code.
+    /// How many of the model's first layers make its encoder: their output is the code. The
+    /// code is the first layer output with the fewest values per example, with the activations
+    /// that follow it (not a Dropout): dense-64's Linear and ReLU (2), conv-keras' three
+    /// Conv/ReLU/MaxPool blocks and their 4×4×8 code (9), S4's encoder up to the bottleneck's ReLU (11).
     var codeLayers: Int {
-        switch architecture {
-        case .dense: 2                       // Linear, ReLU
-        case .convKeras: 9                   // three Conv, ReLU, MaxPool: the 4×4×8 code
-        case .convLinear, .classifier: 11    // S4's encoder up to the bottleneck's ReLU
-        }
+        let sizes = ((try? shapes(batch: 1)) ?? []).map { $0.reduce(1, *) }
+        guard let smallest = sizes.min(), var last = sizes.firstIndex(of: smallest) else { return layers.count }
+        while last + 1 < layers.count, layers[last + 1] == .relu || layers[last + 1] == .sigmoid { last += 1 }
+        return last + 1
     }
 }
 

@@ -3,20 +3,19 @@ import Compute
 /// The two ops of an elementwise activation whose derivative follows from its output (ReLU:
 /// y > 0, sigmoid: y·(1 − y)), so its layer keeps the output rather than the input.
 public protocol ElementwiseActivation {
-    /// PyTorch's class name.
-    static var kind: String { get }
+    /// The layer as data (`.relu`, `.sigmoid`).
+    static var spec: LayerSpec { get }
     static func forward(_ b: any Backend, _ x: Buffer, output y: Buffer) throws
     static func backward(_ b: any Backend, output y: Buffer, outputGrad dy: Buffer, inputGrad dx: Buffer) throws
 }
 
 /// The layer of an elementwise activation (`ReLU`, `Sigmoid`).
 public final class Activation<Function: ElementwiseActivation>: Layer {
-    public var kind: String { Function.kind }
     private var output: Tensor?
 
     public init() {}
 
-    public func outputShape(for input: [Int]) throws -> [Int] { input }
+    public var spec: LayerSpec { Function.spec }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let y = try context.backend.tensor(x.shape)
@@ -35,7 +34,7 @@ public final class Activation<Function: ElementwiseActivation>: Layer {
 }
 
 public enum ReLUFunction: ElementwiseActivation {
-    public static let kind = "ReLU"
+    public static let spec = LayerSpec.relu
     public static func forward(_ b: any Backend, _ x: Buffer, output y: Buffer) throws { try b.reluForward(x, output: y) }
     public static func backward(_ b: any Backend, output y: Buffer, outputGrad dy: Buffer, inputGrad dx: Buffer) throws {
         try b.reluBackward(output: y, outputGrad: dy, inputGrad: dx)
@@ -43,7 +42,7 @@ public enum ReLUFunction: ElementwiseActivation {
 }
 
 public enum SigmoidFunction: ElementwiseActivation {
-    public static let kind = "Sigmoid"
+    public static let spec = LayerSpec.sigmoid
     public static func forward(_ b: any Backend, _ x: Buffer, output y: Buffer) throws { try b.sigmoidForward(x, output: y) }
     public static func backward(_ b: any Backend, output y: Buffer, outputGrad dy: Buffer, inputGrad dx: Buffer) throws {
         try b.sigmoidBackward(output: y, outputGrad: dy, inputGrad: dx)

@@ -24,7 +24,6 @@ public enum Padding: Codable, Sendable, Equatable, CustomStringConvertible {
 
 /// 2-D convolution on NCHW, weight `[out, in, k, k]` as PyTorch's `Conv2d`.
 public final class Conv2D: ConvolutionLayer {
-    public let kind = "Conv2d"
     public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int
     public let padding: Padding
     public let weight: Parameter, bias: Parameter
@@ -38,19 +37,7 @@ public final class Conv2D: ConvolutionLayer {
                                                    backend: backend, initialization: initialization, random: &random)
     }
 
-    public var arguments: String {
-        "\(inChannels), \(outChannels), kernel_size=(\(kernel), \(kernel)), stride=(\(stride), \(stride)), "
-            + "padding=(\(padding.amount(kernel: kernel)), \(padding.amount(kernel: kernel)))"
-    }
+    public var spec: LayerSpec { .conv2d(inChannels, outChannels, kernel: kernel, stride: stride, padding: padding) }
 
-    public func geometry(_ input: [Int]) throws -> ConvGeometry {
-        guard input.count == 4, input[1] == inChannels else {
-            throw ModelError.shape("Conv2d(\(inChannels), \(outChannels)) needs [batch, \(inChannels), H, W], got \(input)")
-        }
-        let g = ConvGeometry(batch: input[0], inChannels: inChannels, inHeight: input[2], inWidth: input[3],
-                             outChannels: outChannels, kernelHeight: kernel, kernelWidth: kernel,
-                             stride: stride, padding: padding.amount(kernel: kernel))
-        guard g.isValid else { throw ModelError.shape("Conv2d \(kernel)x\(kernel) does not fit an input of \(input)") }
-        return g
-    }
+    public func geometry(_ input: [Int]) throws -> ConvGeometry { try spec.convGeometry(input) }
 }

@@ -3,7 +3,6 @@ import Compute
 /// Transposed 2-D convolution, weight `[in, out, k, k]` as PyTorch's `ConvTranspose2d`;
 /// output size `(in − 1)·stride − 2·padding + k + outputPadding`.
 public final class ConvTranspose2D: ConvolutionLayer {
-    public let kind = "ConvTranspose2d"
     public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int
     public let padding: Int, outputPadding: Int
     public let weight: Parameter, bias: Parameter
@@ -18,20 +17,9 @@ public final class ConvTranspose2D: ConvolutionLayer {
                                                    backend: backend, initialization: initialization, random: &random)
     }
 
-    public var arguments: String {
-        "\(inChannels), \(outChannels), kernel_size=(\(kernel), \(kernel)), stride=(\(stride), \(stride))"
-            + (padding > 0 ? ", padding=(\(padding), \(padding))" : "")
-            + (outputPadding > 0 ? ", output_padding=(\(outputPadding), \(outputPadding))" : "")
+    public var spec: LayerSpec {
+        .convTranspose2d(inChannels, outChannels, kernel: kernel, stride: stride, padding: padding, outputPadding: outputPadding)
     }
 
-    public func geometry(_ input: [Int]) throws -> ConvTransposeGeometry {
-        guard input.count == 4, input[1] == inChannels else {
-            throw ModelError.shape("ConvTranspose2d(\(inChannels), \(outChannels)) needs [batch, \(inChannels), H, W], got \(input)")
-        }
-        let g = ConvTransposeGeometry(batch: input[0], inChannels: inChannels, inHeight: input[2], inWidth: input[3],
-                                      outChannels: outChannels, kernel: kernel, stride: stride, padding: padding,
-                                      outputPadding: outputPadding)
-        guard g.isValid else { throw ModelError.shape("ConvTranspose2d \(g) is not valid (output_padding must be below stride)") }
-        return g
-    }
+    public func geometry(_ input: [Int]) throws -> ConvTransposeGeometry { try spec.convTransposeGeometry(input) }
 }

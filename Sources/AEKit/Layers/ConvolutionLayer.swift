@@ -2,7 +2,7 @@ import Compute
 
 /// What Conv2D and ConvTranspose2D share: a square kernel, a weight and a bias per output
 /// channel (`convolutionParameters`), and forward and backward passes through their geometry's
-/// ops. A conforming layer gives its geometry for an input shape, and PyTorch's repr.
+/// ops. A conforming layer gives its geometry for an input shape (from its `spec`).
 public protocol ConvolutionLayer: Layer {
     associatedtype Geometry: ConvolutionRun
     var outChannels: Int { get }
@@ -15,11 +15,6 @@ public protocol ConvolutionLayer: Layer {
 
 extension ConvolutionLayer {
     public var parameters: [Parameter] { [weight, bias] }
-
-    public func outputShape(for input: [Int]) throws -> [Int] {
-        let g = try geometry(input)
-        return [g.batch, outChannels, g.outHeight, g.outWidth]
-    }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let g = try geometry(x.shape), b = context.backend

@@ -3,19 +3,17 @@ import Compute
 /// Inverted dropout: in training each element is zeroed with probability p and the rest are
 /// scaled by 1/(1−p); in evaluation it passes its input through.
 public final class Dropout: Layer {
-    public let kind = "Dropout"
     public let p: Float
-    /// Distinguishes this layer's masks from other dropout layers' at the same step.
+    /// Distinguishes this layer's masks from other dropout layers' at the same step: the
+    /// model numbers its dropout layers 1, 2, … in order.
     let salt: UInt32
     private var dropped = false
 
-    public init(p: Float, salt: UInt32) {
+    init(p: Float, salt: UInt32) {
         self.p = p; self.salt = salt
     }
 
-    public var arguments: String { "p=\(p), inplace=False" }
-
-    public func outputShape(for input: [Int]) throws -> [Int] { input }
+    public var spec: LayerSpec { .dropout(p: p) }
 
     private func seed(_ context: ForwardContext) -> UInt32 { context.seed &+ salt &* 0x9e37_79b9 }
 

@@ -44,14 +44,10 @@ public struct ForwardContext: Sendable {
 /// A layer with an explicit forward and backward pass through the op protocol. A layer keeps
 /// what its backward pass needs from the last forward pass (its input or output).
 public protocol Layer: AnyObject {
-    /// PyTorch's class name (`Linear`, `Conv2d`, …), for summaries.
-    var kind: String { get }
-    /// The arguments as PyTorch's repr would show them, for summaries.
-    var arguments: String { get }
+    /// The layer as data: what a model file and a checkpoint record of it, and its shapes.
+    var spec: LayerSpec { get }
     /// In PyTorch's order (weight, then bias).
     var parameters: [Parameter] { get }
-    /// The output shape for an input shape, batch included; throws if the input does not fit.
-    func outputShape(for input: [Int]) throws -> [Int]
     func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor
     /// Writes the parameters' gradients and returns the input gradient, or nil when
     /// `needsInputGradient` is false (the first layer: nothing upstream wants it).
@@ -60,7 +56,11 @@ public protocol Layer: AnyObject {
 
 extension Layer {
     public var parameters: [Parameter] { [] }
-    public var arguments: String { "" }
+    /// PyTorch's class name (`Linear`, `Conv2d`, …).
+    public var kind: String { spec.kind }
+
+    /// The output shape for an input shape, batch included; throws if the input does not fit.
+    public func outputShape(for input: [Int]) throws -> [Int] { try spec.outputShape(for: input) }
 
     /// The input saved by `forward`, or an error if backward comes first.
     func saved(_ tensor: Tensor?) throws -> Tensor {
@@ -74,13 +74,15 @@ public enum ModelError: Error, CustomStringConvertible {
     case backwardBeforeForward(String)
     case checkpoint(String)
     case unknownModel(String)
+    /// A model file or layer list that cannot be built, and why.
+    case invalid(String)
 
     public var description: String {
         switch self {
         case .shape(let what): return "shape error: \(what)"
         case .backwardBeforeForward(let kind): return "\(kind).backward called before forward"
         case .checkpoint(let what): return "checkpoint: \(what)"
-        case .unknownModel(let what): return what
+        case .unknownModel(let what), .invalid(let what): return what
         }
     }
 }

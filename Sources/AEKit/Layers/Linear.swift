@@ -2,7 +2,6 @@ import Compute
 
 /// `y = x·Wᵀ + b` on `[batch, inFeatures]`, weight `[out, in]` as PyTorch stores it.
 public final class Linear: Layer {
-    public let kind = "Linear"
     public let inFeatures: Int, outFeatures: Int
     public let weight: Parameter, bias: Parameter
     private var input: Tensor?
@@ -16,14 +15,7 @@ public final class Linear: Layer {
     }
 
     public var parameters: [Parameter] { [weight, bias] }
-    public var arguments: String { "in_features=\(inFeatures), out_features=\(outFeatures)" }
-
-    public func outputShape(for input: [Int]) throws -> [Int] {
-        guard input.count == 2, input[1] == inFeatures else {
-            throw ModelError.shape("Linear(\(inFeatures), \(outFeatures)) needs [batch, \(inFeatures)], got \(input)")
-        }
-        return [input[0], outFeatures]
-    }
+    public var spec: LayerSpec { .linear(inFeatures, outFeatures) }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let shape = try outputShape(for: x.shape), b = context.backend

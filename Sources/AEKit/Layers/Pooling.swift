@@ -3,7 +3,6 @@ import Compute
 /// Max-pooling over k×k windows. `ceilMode` is PyTorch's `ceil_mode=True`, which for these
 /// models is Keras' `padding="same"` (7 → 4 at k = 2).
 public final class MaxPool2D: Layer {
-    public let kind = "MaxPool2d"
     public let kernel: Int, stride: Int, ceilMode: Bool
     private var input: Tensor?, indices: Tensor?
 
@@ -11,20 +10,9 @@ public final class MaxPool2D: Layer {
         self.kernel = kernel; self.stride = stride ?? kernel; self.ceilMode = ceilMode
     }
 
-    public var arguments: String { "kernel_size=\(kernel), stride=\(stride), padding=0, dilation=1, ceil_mode=\(ceilMode ? "True" : "False")" }
+    public var spec: LayerSpec { .maxPool2d(kernel: kernel, stride: stride, ceilMode: ceilMode) }
 
-    func geometry(_ input: [Int]) throws -> PoolGeometry {
-        guard input.count == 4 else { throw ModelError.shape("MaxPool2d needs [batch, C, H, W], got \(input)") }
-        let g = PoolGeometry(batch: input[0], channels: input[1], inHeight: input[2], inWidth: input[3],
-                             kernel: kernel, stride: stride, ceilMode: ceilMode)
-        guard g.isValid else { throw ModelError.shape("MaxPool2d(\(kernel)) does not fit an input of \(input)") }
-        return g
-    }
-
-    public func outputShape(for input: [Int]) throws -> [Int] {
-        let g = try geometry(input)
-        return [g.batch, g.channels, g.outHeight, g.outWidth]
-    }
+    func geometry(_ input: [Int]) throws -> PoolGeometry { try spec.poolGeometry(input) }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let g = try geometry(x.shape), b = context.backend
@@ -46,18 +34,12 @@ public final class MaxPool2D: Layer {
 
 /// Nearest-neighbour upsampling ×factor (Keras' `UpSampling2D`, PyTorch's `Upsample(mode="nearest")`).
 public final class UpSample2D: Layer {
-    public let kind = "Upsample"
     public let factor: Int
     private var inputShape: [Int]?
 
     public init(factor: Int) { self.factor = factor }
 
-    public var arguments: String { "scale_factor=\(factor).0, mode='nearest'" }
-
-    public func outputShape(for input: [Int]) throws -> [Int] {
-        guard input.count == 4 else { throw ModelError.shape("Upsample needs [batch, C, H, W], got \(input)") }
-        return [input[0], input[1], input[2] * factor, input[3] * factor]
-    }
+    public var spec: LayerSpec { .upsample(scaleFactor: factor) }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let shape = try outputShape(for: x.shape), b = context.backend

@@ -22,33 +22,19 @@ extension ViewLayer {
 
 /// `[batch, …] → [batch, product]` (PyTorch's `Flatten`).
 public final class Flatten: ViewLayer {
-    public let kind = "Flatten"
     public var viewedShape: [Int]?
 
     public init() {}
 
-    public var arguments: String { "start_dim=1, end_dim=-1" }
-
-    public func outputShape(for input: [Int]) throws -> [Int] {
-        guard !input.isEmpty else { throw ModelError.shape("Flatten needs a batch dimension, got \(input)") }
-        return [input[0], input.dropFirst().reduce(1, *)]
-    }
+    public var spec: LayerSpec { .flatten }
 }
 
 /// `[batch, product] → [batch] + shape` (PyTorch's `Unflatten(1, shape)`).
 public final class Reshape: ViewLayer {
-    public let kind = "Unflatten"
     public let shape: [Int]
     public var viewedShape: [Int]?
 
     public init(_ shape: [Int]) { self.shape = shape }
 
-    public var arguments: String { "dim=1, unflattened_size=(\(shape.map(String.init).joined(separator: ", ")))" }
-
-    public func outputShape(for input: [Int]) throws -> [Int] {
-        guard !input.isEmpty, input.dropFirst().reduce(1, *) == shape.reduce(1, *) else {
-            throw ModelError.shape("Unflatten to \(shape) needs \(shape.reduce(1, *)) features per example, got \(input)")
-        }
-        return [input[0]] + shape
-    }
+    public var spec: LayerSpec { .unflatten(shape) }
 }

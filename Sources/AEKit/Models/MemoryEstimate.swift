@@ -8,23 +8,12 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// Floats per example over every layer's output (each also has a gradient of its size).
     public let activationsPerExample: Int
 
-    /// Every size of every architecture is affine in the bottleneck width (it appears once as
-    /// a layer's input and once as an output), so the sizes at widths 1 and 2, from the real
-    /// layers on a tiny model, give them at any width without building it.
+    /// From the layer list alone, without allocating anything of the model's size.
     public init(_ spec: ModelSpec) throws {
         if let problem = spec.problem { throw ModelError.shape(problem) }
-        let backend = CPUBackend(threads: ThreadBudget(count: 1, source: .option))
-        func sizes(hidden: Int) throws -> (Int, Int) {
-            var small = spec
-            small.hidden = hidden
-            let model = try Sequential.build(small, backend: backend, seed: 0)
-            let example = spec.exampleShape.reduce(1, *)
-            return (model.parameterCount, try model.shapes(batch: 1).reduce(example) { $0 + $1.reduce(1, *) })
-        }
-        let (p1, a1) = try sizes(hidden: 1), (p2, a2) = try sizes(hidden: 2)
-        // Bounded by ModelSpec's maxima, these products stay far below Int.max.
-        parameters = p1 + (p2 - p1) * (spec.hidden - 1)
-        activationsPerExample = a1 + (a2 - a1) * (spec.hidden - 1)
+        // Bounded by LayerSpec's and ModelSpec's maxima, these sums stay far below Int.max.
+        parameters = spec.layers.reduce(0) { $0 + $1.parameterCount }
+        activationsPerExample = try spec.shapes(batch: 1).reduce(spec.input.reduce(1, *)) { $0 + $1.reduce(1, *) }
     }
 
     /// Bytes for training with `batch` examples a step and `optimizerSlots` buffers per

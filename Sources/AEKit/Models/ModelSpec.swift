@@ -1,97 +1,155 @@
-/// A model's architecture as data: what a checkpoint records so `aekit evaluate` can rebuild
-/// the model from the file alone, and what `--model` and the recipes choose.
-public struct ModelSpec: Codable, Sendable, Equatable {
-    public enum Architecture: String, Codable, Sendable, CaseIterable {
-        /// 784 → Linear → hidden, ReLU, [Dropout] → Linear → 784, output activation (S0, S2, S3).
-        case dense
-        /// S1's Keras model: Conv/MaxPool ×3 to a 4×4×8 code, Conv/UpSampling back to 28×28.
-        case convKeras = "conv-keras"
-        /// S4's model: two Conv/ReLU/Dropout/MaxPool blocks, a Linear bottleneck of `hidden`
-        /// units, then Linear, Unflatten and two stride-2 ConvTranspose2d back to 28×28.
-        case convLinear = "conv-linear"
-        /// S4's classifier: `convLinear`'s encoder, then Linear hidden → 10 and (as the report
-        /// states) ReLU; `logits` chooses.
-        case classifier
-    }
+import Compute
+import Foundation
 
-    public enum OutputActivation: String, Codable, Sendable, CaseIterable { case sigmoid, relu, none }
-
-    /// What the classifier's last Linear feeds to the softmax cross-entropy.
-    public enum Logits: String, Codable, Sendable, CaseIterable {
-        /// S4's head: Linear → ReLU → softmax. A class whose logit the ReLU holds at 0 for every
-        /// image gets no gradient back and is never predicted again.
-        case relu
-        /// The Linear's output as it is, as PyTorch's `CrossEntropyLoss` expects.
-        case linear
-    }
-
-    public var architecture: Architecture
-    /// Bottleneck width: L of S0, N of S2, n of S4; 64 in S3. Not used by conv-keras.
-    public var hidden: Int
-    public var dropout: Float
-    public var output: OutputActivation
+/// A model as data: its layers in order (PyTorch's `nn.Sequential`), the shape of one input
+/// example, the loss it is trained by, and how its weights start. This is what `config.json`'s
+/// `model` entry and a checkpoint's metadata hold, what `--model-file` reads, and all that
+/// `aekit evaluate` needs to rebuild a model. The reports' models are presets that make such a
+/// list (`ModelPreset`).
+///
+///     {"input": [1, 28, 28], "loss": "mse",
+///      "layers": ["Conv2d(1, 16, kernel_size=3, padding=same)", "ReLU()", "MaxPool2d(2)", …]}
+public struct ModelSpec: Sendable, Equatable {
+    /// One example's shape, without the batch: `[784]` for a dense model, `[1, 28, 28]` for a
+    /// convolutional one.
+    public var input: [Int]
+    public var loss: Loss
     public var initialization: Initialization
-    public var imageHeight = 28
-    public var imageWidth = 28
-    /// conv-keras only: the filters of the third encoder convolution, which are the code's
-    /// channels (nil: 8, a 4×4×8 code; S1's text lists 16, the other reading).
-    public var codeChannels: Int?
-    /// classifier only: its head (nil: ReLU, the report's, and what every checkpoint written
-    /// before this setting holds).
-    public var logits: Logits?
+    public var layers: [LayerSpec]
+    /// A name for summaries and figures; nil names it by its preset, or `sequential`.
+    public var label: String?
 
-    public init(architecture: Architecture, hidden: Int = 64, dropout: Float = 0, output: OutputActivation = .sigmoid,
-                initialization: Initialization = .pytorch) {
-        self.architecture = architecture; self.hidden = hidden; self.dropout = dropout
-        self.output = output; self.initialization = initialization
+    public enum Loss: String, Codable, Sendable, CaseIterable {
+        /// An autoencoder: mean squared error against its own input (the output has the input's shape).
+        case mse
+        /// A classifier: softmax cross-entropy on `[batch, classes]` logits against the labels.
+        case crossEntropy = "cross-entropy"
+    }
+
+    public init(input: [Int], loss: Loss = .mse, initialization: Initialization = .pytorch, layers: [LayerSpec],
+                label: String? = nil) {
+        self.input = input; self.loss = loss; self.initialization = initialization; self.layers = layers; self.label = label
     }
 
     /// Whether the model reconstructs its input (trained with MSE) or classifies (cross-entropy).
-    public var isAutoencoder: Bool { architecture != .classifier }
+    public var isAutoencoder: Bool { loss == .mse }
 
-    /// The input shape per example: dense models take flat vectors, as the reports'
-    /// `x.view(-1, 784)` before the model; convolutional ones take 1×H×W images.
-    public var exampleShape: [Int] {
-        architecture == .dense ? [imageHeight * imageWidth] : [1, imageHeight, imageWidth]
-    }
+    /// The input shape per example.
+    public var exampleShape: [Int] { input }
 
-    /// The classes of the classifier (Fashion-MNIST's and MNIST's 10).
+    /// The classes of the datasets AEKit reads (Fashion-MNIST's and MNIST's 10).
     public static let classes = 10
 
-    /// A short name for run folders and summaries.
-    public var name: String {
-        switch architecture {
-        case .dense: return "dense-\(hidden)"
-        case .convKeras: return codeChannels.map { "conv-keras-\($0)" } ?? "conv-keras"
-        case .convLinear: return "conv-linear-\(hidden)"
-        case .classifier: return logits == .linear ? "classifier-\(hidden)-linear-logits" : "classifier-\(hidden)"
+    /// A short name for summaries and figures: the label, the preset's (`dense-64`,
+    /// `conv-linear-128`), or `sequential`.
+    public var name: String { label ?? ModelPreset(recognizing: self)?.name ?? "sequential" }
+
+    /// The image an input example is: height and width of `[H, W]`, `[C, H, W]` or a flat
+    /// `[H·W]` of square side (784 → 28×28); nil when it is none of these.
+    public var imageSize: (height: Int, width: Int)? {
+        switch input.count {
+        case 3: return (input[1], input[2])
+        case 2: return (input[0], input[1])
+        case 1 where (1...ModelSpec.maximumImageSide * ModelSpec.maximumImageSide).contains(input[0]):
+            let side = Int(Double(input[0]).squareRoot().rounded())
+            return side * side == input[0] ? (side, side) : nil
+        default: return nil
         }
     }
 
-    /// The widest bottleneck and the largest image side AEKit builds: far beyond the reports'
-    /// (N ≤ 512, 28×28), and small enough that no size computed from them can overflow.
-    public static let maximumHidden = 1 << 24
-    public static let maximumImageSide = 1 << 12
+    /// The shape after each layer for a batch of `batch`; throws naming the first layer (by
+    /// its index, as `summary` numbers them) that does not fit what reaches it.
+    public func shapes(batch: Int) throws -> [[Int]] {
+        var shape = [batch] + input
+        return try layers.enumerated().map { index, layer in
+            do { shape = try layer.outputShape(for: shape) } catch ModelError.shape(let why) {
+                throw ModelError.shape("layer \(index) \(why)")
+            }
+            return shape
+        }
+    }
 
-    /// What makes this spec unbuildable, naming the setting (and its flag); nil when it is
-    /// sound. Read from flags and from checkpoints alike, so every comparison fails on NaN.
+    /// What makes this model unbuildable, naming the layer and the size; nil when it is sound.
+    /// Read from flags, model files and checkpoints alike: nothing of the model's size is
+    /// allocated before this passes.
     public var problem: String? {
-        if !(1...ModelSpec.maximumHidden).contains(hidden) {
-            return "the bottleneck width (--hidden) must be in 1...\(ModelSpec.maximumHidden) (got \(hidden))"
-        }
-        if let codeChannels {
-            if architecture != .convKeras { return "--code-channels is for the conv-keras model only" }
-            if !(1...4096).contains(codeChannels) { return "--code-channels must be in 1...4096 (got \(codeChannels))" }
-        }
-        if logits != nil && architecture != .classifier { return "--logits is for the classifier model only" }
-        if !(0..<1).contains(dropout) { return "the dropout probability (--dropout) must be in [0, 1) (got \(dropout))" }
         let sides = 1...ModelSpec.maximumImageSide
-        if !sides.contains(imageHeight) || !sides.contains(imageWidth) {
-            return "the image size must be in 1...\(ModelSpec.maximumImageSide) on each side (got \(imageHeight)x\(imageWidth))"
+        guard (1...3).contains(input.count), input.allSatisfy(sides.contains) else {
+            return "the input shape must be 1 to 3 sizes in 1...\(ModelSpec.maximumImageSide) (got \(input))"
         }
-        return nil
+        guard (1...ModelSpec.maximumLayers).contains(layers.count) else {
+            return "the model must have 1...\(ModelSpec.maximumLayers) layers (got \(layers.count))"
+        }
+        // Layer by layer, so that no shape grows past the bound before it is checked.
+        var shape = [1] + input
+        for (index, layer) in layers.enumerated() {
+            if let problem = layer.problem { return "layer \(index) \(layer): \(problem)" }
+            do { shape = try layer.outputShape(for: shape) } catch ModelError.shape(let why) {
+                return "layer \(index) \(why)"
+            } catch { return "layer \(index): \(error)" }
+            let size = shape.reduce((value: 1, overflow: false)) { total, n in
+                let (product, overflow) = total.value.multipliedReportingOverflow(by: n)
+                return (product, total.overflow || overflow)
+            }
+            if size.overflow || size.value > ModelSpec.maximumExampleSize {
+                return "layer \(index) \(layer) makes \(Array(shape.dropFirst())) per example, more than AEKit's "
+                    + "\(ModelSpec.maximumExampleSize) values"
+            }
+        }
+        let output = Array(shape.dropFirst())
+        switch loss {
+        case .mse where output != input:
+            return "an autoencoder (loss mse) must output its input's shape \(input); the last layer outputs \(output)"
+        case .crossEntropy where output != [ModelSpec.classes]:
+            return "a classifier (loss cross-entropy) must output \(ModelSpec.classes) logits, one per class; "
+                + "the last layer outputs \(output)"
+        default: return nil
+        }
     }
 
-    /// The encoder's part of a conv-linear model: the layers a classifier inherits.
-    static let convLinearEncoderLayers = 12
+    /// The largest image side, and the most values one example may have after any layer: far
+    /// beyond the reports' (28×28, 784), and small enough that no size computed from them overflows.
+    public static let maximumImageSide = 1 << 12
+    public static let maximumExampleSize = 1 << 28
+    public static let maximumLayers = 4096
+}
+
+extension ModelSpec: Codable {
+    enum CodingKeys: String, CodingKey { case input, loss, initialization, layers, label = "name" }
+
+    /// The layer list, or the form every run folder and checkpoint before 0.2 holds (the
+    /// preset's `architecture`, `hidden`, … keys), read as the list that preset makes.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.contains(.layers) else {
+            self = try ModelPreset(from: decoder).spec
+            return
+        }
+        input = try container.decode([Int].self, forKey: .input)
+        loss = try container.decodeIfPresent(Loss.self, forKey: .loss) ?? .mse
+        initialization = try container.decodeIfPresent(Initialization.self, forKey: .initialization) ?? .pytorch
+        layers = try container.decode([LayerSpec].self, forKey: .layers)
+        label = try container.decodeIfPresent(String.self, forKey: .label)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(input, forKey: .input)
+        try container.encode(loss, forKey: .loss)
+        try container.encode(initialization, forKey: .initialization)
+        try container.encode(layers, forKey: .layers)
+        try container.encodeIfPresent(label, forKey: .label)
+    }
+
+    /// A model file (`--model-file`): this JSON, or a whole `config.json` whose `model` entry it
+    /// takes. Checked (`problem`) before it is returned.
+    public init(file path: String) throws {
+        let data = try readRegularFile(path, limit: 16 << 20)
+        struct RunRecordModel: Decodable { let config: Config; struct Config: Decodable { let model: ModelSpec } }
+        let isRecord = ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["config"] != nil
+        let advice = "`aekit summary --json` prints a model in this form"
+        self = isRecord ? try decodeJSON(RunRecordModel.self, from: data, file: path, advice: advice).config.model
+                        : try decodeJSON(ModelSpec.self, from: data, file: path, advice: advice)
+        if let problem { throw ModelError.invalid("\(path): \(problem)") }
+    }
 }

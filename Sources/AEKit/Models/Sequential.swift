@@ -9,8 +9,48 @@ public final class Sequential: @unchecked Sendable {
     public let layers: [any Layer]
     public let backend: any Backend
 
-    init(spec: ModelSpec, layers: [any Layer], backend: any Backend) {
-        self.spec = spec; self.layers = layers; self.backend = backend
+    /// The model `spec` describes, on `backend`, with weights drawn from `seed` in layer order
+    /// (by `spec.initialization`). Throws, naming the layer, when the list does not fit together.
+    public init(_ spec: ModelSpec, backend: any Backend, seed: UInt64) throws {
+        if let problem = spec.problem { throw ModelError.shape(problem) }
+        var random = SeededRandom(seed: seed)
+        var dropouts: UInt32 = 0
+        let initial = spec.initialization
+        layers = try spec.layers.map { layer -> any Layer in
+            switch layer {
+            case .linear(let i, let o): return try Linear(i, o, backend: backend, initialization: initial, random: &random)
+            case .conv2d(let i, let o, let k, let s, let p):
+                return try Conv2D(i, o, kernel: k, stride: s, padding: p, backend: backend, initialization: initial, random: &random)
+            case .convTranspose2d(let i, let o, let k, let s, let p, let op):
+                return try ConvTranspose2D(i, o, kernel: k, stride: s, padding: p, outputPadding: op, backend: backend,
+                                           initialization: initial, random: &random)
+            case .maxPool2d(let k, let s, let ceil): return MaxPool2D(kernel: k, stride: s, ceilMode: ceil)
+            case .upsample(let f): return UpSample2D(factor: f)
+            case .relu: return ReLU()
+            case .sigmoid: return Sigmoid()
+            case .dropout(let p):
+                dropouts += 1
+                return Dropout(p: p, salt: dropouts)
+            case .flatten: return Flatten()
+            case .unflatten(let shape): return Reshape(shape)
+            }
+        }
+        self.spec = spec; self.backend = backend
+    }
+
+    /// `Sequential([...])` as in Keras and PyTorch: the layers, one example's shape, the loss.
+    ///
+    ///     let model = try Sequential([.conv2d(1, 16, kernel: 3, padding: .same), .relu, .maxPool2d(2), …],
+    ///                                input: [1, 28, 28], backend: CPUBackend(), seed: 1)
+    public convenience init(_ layers: [LayerSpec], input: [Int], loss: ModelSpec.Loss = .mse,
+                            initialization: Initialization = .pytorch, backend: any Backend, seed: UInt64 = 1) throws {
+        try self.init(ModelSpec(input: input, loss: loss, initialization: initialization, layers: layers),
+                      backend: backend, seed: seed)
+    }
+
+    /// The model `spec` describes; `Sequential(spec, backend:, seed:)`.
+    public static func build(_ spec: ModelSpec, backend: any Backend, seed: UInt64) throws -> Sequential {
+        try Sequential(spec, backend: backend, seed: seed)
     }
 
     /// Parameters with their PyTorch state_dict names, in order.
@@ -21,13 +61,7 @@ public final class Sequential: @unchecked Sendable {
     public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.parameter.value.count } }
 
     /// Shapes after each layer for a batch of `batch`.
-    public func shapes(batch: Int) throws -> [[Int]] {
-        var shape = [batch] + spec.exampleShape
-        return try layers.map { layer in
-            shape = try layer.outputShape(for: shape)
-            return shape
-        }
-    }
+    public func shapes(batch: Int) throws -> [[Int]] { try spec.shapes(batch: batch) }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         try layers.reduce(x) { try $1.forward($0, context) }
@@ -50,7 +84,7 @@ public final class Sequential: @unchecked Sendable {
         rows.append(["", "input", "\([batch] + spec.exampleShape)", ""])
         for (index, layer) in layers.enumerated() {
             let count = layer.parameters.reduce(0) { $0 + $1.value.count }
-            rows.append(["\(index)", "\(layer.kind)(\(layer.arguments))", "\(shapes[index])", count == 0 ? "" : "\(count)"])
+            rows.append(["\(index)", "\(layer.spec)", "\(shapes[index])", count == 0 ? "" : "\(count)"])
         }
         let widths = (0..<4).map { c in rows.map { $0[c].count }.max() ?? 0 }
         let lines = rows.map { row in

@@ -37,20 +37,23 @@ public struct Reproduction {
     }
 
     /// `aekit train` commands, one per run, that train exactly what `run` trains.
-    public func plan(device: String?) -> [String] {
-        runs.map { run in
+    public func plan(device: String?) throws -> [String] {
+        try runs.map { run in
             let c = run.config, o = c.optimizer
-            var words = ["aekit", "train", "--recipe", c.recipe, "--model", c.model.architecture.rawValue,
-                         "--hidden", "\(c.model.hidden)", "--dropout", "\(c.model.dropout)",
-                         "--output", c.model.output.rawValue, "--initialization", c.model.initialization.rawValue,
+            guard let model = ModelPreset(recognizing: c.model) else {
+                throw TrainingError.configuration("\(run.name)'s model is no preset, which `aekit train` flags cannot name")
+            }
+            var words = ["aekit", "train", "--recipe", c.recipe, "--model", model.architecture.rawValue,
+                         "--hidden", "\(model.hidden)", "--dropout", "\(model.dropout)",
+                         "--output", model.output.rawValue, "--initialization", model.initialization.rawValue,
                          "--optimizer", o.kind.rawValue, "--lr", "\(o.learningRate)", "--momentum", "\(o.momentum)",
                          o.nesterov ? "--nesterov" : "--no-nesterov", "--weight-decay", "\(o.weightDecay)",
                          "--batch", "\(c.batchSize)", "--epochs", "\(c.epochs)", "--seed", "\(c.seed)",
                          "--validation", c.validation.argument]
             if let limit = c.trainLimit { words += ["--limit", "\(limit)"] }
             if let noise = c.noise { words += ["--noise", "\(noise)"] }
-            if let channels = c.model.codeChannels { words += ["--code-channels", "\(channels)"] }
-            if let logits = c.model.logits { words += ["--logits", logits.rawValue] }
+            if let channels = model.codeChannels { words += ["--code-channels", "\(channels)"] }
+            if let logits = model.logits { words += ["--logits", logits.rawValue] }
             if let encoder = c.encoderCheckpoint { words += ["--encoder", encoder] }
             if let device { words += ["--device", device] }
             words += ["--out", runFolder(run).path]

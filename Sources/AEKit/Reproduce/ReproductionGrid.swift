@@ -48,7 +48,7 @@ public struct ClassifierArm: Sendable {
     public let name: String
     /// Starts from s4-base's encoder.
     public let pretrained: Bool
-    public let logits: ModelSpec.Logits?
+    public let logits: ModelPreset.Logits?
     public let role: GridRun.Role
 
     public static let all = [
@@ -90,7 +90,7 @@ public enum ReproductionGrid {
             eReading.optimizer.weightDecay = Float(exp(-5.0))
             runs.append(GridRun(name: "s0-L64-e-reading", config: eReading, role: .reading, label: "L = 64, read as lr e⁻³, wd e⁻⁵"))
             for hidden in [128, 256, 512] {
-                base.model.hidden = hidden
+                try base.changePreset(flags: "the grid's L") { $0.hidden = hidden }
                 runs.append(GridRun(name: "s0-L\(hidden)", config: base, role: .stated, label: "L = \(hidden)"))
             }
             var adam = try Recipe.config("s0")
@@ -102,10 +102,10 @@ public enum ReproductionGrid {
             let conv = try Recipe.config("s1")
             // The comparison: S0's dense model at L = 512 with S1's optimiser, batch and epochs.
             var dense = conv
-            dense.model = ModelSpec(architecture: .dense, hidden: 512, dropout: 0.1, output: .sigmoid)
+            dense.model = ModelPreset(architecture: .dense, hidden: 512, dropout: 0.1, output: .sigmoid).spec
             // The text lists 16 filters at the third encoder convolution but a 4×4×8 code.
             var sixteen = conv
-            sixteen.model.codeChannels = 16
+            try sixteen.changePreset(flags: "S1's reading") { $0.codeChannels = 16 }
             runs = [GridRun(name: "s1-conv", config: conv, role: .stated, label: "conv AE (4×4×8 code)"),
                     GridRun(name: "s1-conv-16", config: sixteen, role: .reading, label: "conv AE, read as 16 filters (4×4×16 code)"),
                     GridRun(name: "s1-dense-512", config: dense, role: .stated, label: "dense-512")]
@@ -114,7 +114,7 @@ public enum ReproductionGrid {
             for (recipe, role) in [("s2", GridRun.Role.stated), ("s2-best", .best)] {
                 for hidden in [64, 128, 256, 512] {
                     var config = try Recipe.config(recipe)
-                    config.model.hidden = hidden
+                    try config.changePreset(flags: "the grid's N") { $0.hidden = hidden }
                     runs.append(GridRun(name: "\(recipe)-N\(hidden)", config: config, role: role, label: "N = \(hidden)"))
                 }
             }
@@ -126,25 +126,24 @@ public enum ReproductionGrid {
             // The stated model's ReLU output stalls at 0.012; a sigmoid output (nothing else
             // changed) reaches the published 0.0075.
             var sigmoid = stated
-            sigmoid.model.output = .sigmoid
+            try sigmoid.changePreset(flags: "S3's best recipe") { $0.output = .sigmoid }
             runs = [GridRun(name: "s3-batch64", config: stated, role: .stated, label: "batch 64 (AEKit's reading)"),
                     GridRun(name: "s3-batch32", config: other, role: .reading, label: "read as batch 32"),
                     GridRun(name: "s3-sigmoid", config: sigmoid, role: .best, label: "batch 64 (AEKit's reading)")]
         case .s4:
             let base = try Recipe.config("s4")
-            func variant(_ name: String, hidden: Int, dropout: Float, label: String, role: GridRun.Role = .stated) -> GridRun {
+            func variant(_ name: String, hidden: Int, dropout: Float, label: String, role: GridRun.Role = .stated) throws -> GridRun {
                 var config = base
-                config.model.hidden = hidden
-                config.model.dropout = dropout
+                try config.changePreset(flags: "S4's n and p") { $0.hidden = hidden; $0.dropout = dropout }
                 return GridRun(name: name, config: config, role: role, label: label)
             }
-            runs = [variant("s4-base", hidden: 64, dropout: 0.2, label: "base, n = 64, p = 0.2")]
-            runs += [128, 256, 512].map { variant("s4-n\($0)", hidden: $0, dropout: 0.2, label: "n = \($0), p = 0.2") }
-            runs += [Float(0.05), 0.01, 0.0001].map { variant("s4-p\($0)", hidden: 64, dropout: $0, label: "n = 64, p = \($0)") }
-            runs.append(variant("s4-improved", hidden: 128, dropout: 0.01, label: "improved, n = 128, p = 0.01"))
+            runs = [try variant("s4-base", hidden: 64, dropout: 0.2, label: "base, n = 64, p = 0.2")]
+            runs += try [128, 256, 512].map { try variant("s4-n\($0)", hidden: $0, dropout: 0.2, label: "n = \($0), p = 0.2") }
+            runs += try [Float(0.05), 0.01, 0.0001].map { try variant("s4-p\($0)", hidden: 64, dropout: $0, label: "n = 64, p = \($0)") }
+            runs.append(try variant("s4-improved", hidden: 128, dropout: 0.01, label: "improved, n = 128, p = 0.01"))
             // The report leaves the output activation out: sigmoid is AEKit's reading, none the other.
             var linear = runs[0]
-            linear.config.model.output = .none
+            try linear.config.changePreset(flags: "S4's reading") { $0.output = .none }
             runs.append(GridRun(name: "s4-base-linear-output", config: linear.config, role: .reading,
                                 label: "base, read as no output activation"))
             let studyRuns = studyRuns ?? defaultStudyRuns(scale)
@@ -152,7 +151,7 @@ public enum ReproductionGrid {
                 for index in 0..<studyRuns {
                     var config = try Recipe.config("s4-classifier")
                     config.seed = 1 &+ UInt64(index)
-                    config.model.logits = arm.logits
+                    try config.changePreset(flags: "S4's study") { $0.logits = arm.logits }
                     var run = GridRun(name: arm.runName(seed: config.seed), config: config, role: arm.role,
                                       label: "\(arm.name), seed \(config.seed)")
                     // The encoder's path is set when the grid runs, from the trained s4-base.

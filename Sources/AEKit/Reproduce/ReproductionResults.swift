@@ -43,9 +43,9 @@ enum PublishedFigures {
     /// S1's training time, 50 epochs on an RTX 3060 Ti: 28 s for the conv AE, 10 s for dense-512.
     static func secondsPerEpoch(_ report: ReportID, _ run: GridRun) -> Double? {
         guard report == .s1 else { return nil }
-        switch run.config.model.architecture {
-        case .convKeras: return 28.0 / 50
-        case .dense: return 10.0 / 50
+        switch ModelPreset(recognizing: run.config.model)?.architecture {
+        case .convKeras?: return 28.0 / 50
+        case .dense?: return 10.0 / 50
         default: return nil
         }
     }
@@ -109,7 +109,7 @@ extension Reproduction {
         for run in runs where run.config.model.isAutoencoder {
             guard let (history, test) = results[run.name] else { continue }
             add("test MSE", PublishedFigures.testMSE(report, run), test.loss, run)
-            if report == .s4, run.config.model.dropout > 0 {
+            if report == .s4, run.config.model.layers.contains(where: { if case .dropout(let p) = $0 { p > 0 } else { false } }) {
                 // S4's code is not given. A PyTorch model evaluated without `model.eval()` keeps
                 // its dropout on, and before a max-pool that changes the MSE: training scales the
                 // kept activations up, and the pool's maximum of them is larger than what the
@@ -135,7 +135,7 @@ extension Reproduction {
         }
         if report == .s1, let dense = results["s1-dense-512"] {
             // "about half the MSE of the best dense AE".
-            for run in runs where run.config.model.architecture == .convKeras {
+            for run in runs where ModelPreset(recognizing: run.config.model)?.architecture == .convKeras {
                 guard let conv = results[run.name] else { continue }
                 rows.append(ResultRow(report: "s1", quantity: "test MSE against dense-512's, \(run.label)", published: 0.5,
                                       measured: conv.test.loss / dense.test.loss, recipe: run.role.rawValue,

@@ -164,22 +164,25 @@ public struct RunFolder: Sendable {
 
 /// `data` decoded as `T`; a failure is a `FileError` naming `file` and the field at fault,
 /// in words rather than `DecodingError`'s dump.
-func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws -> T {
+func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, file: String,
+                               advice: String = "the file is damaged or was not written by this version of AEKit") throws -> T {
     do {
         return try JSONDecoder().decode(type, from: data)
     } catch let error as DecodingError {
         func at(_ path: [any CodingKey]) -> String {
-            path.isEmpty ? "at the top level" : "at " + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            path.isEmpty ? "at the top level"
+                : "at " + path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingPrefix(".")
         }
         let why: String
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty: why = "it is not valid JSON"
-        case .dataCorrupted(let context): why = "a bad value \(at(context.codingPath))"
+        // A value's own reader (a layer's text) says what is wrong with it.
+        case .dataCorrupted(let context): why = "a bad value \(at(context.codingPath)): \(context.debugDescription)"
         case .keyNotFound(let key, let context): why = "'\(key.stringValue)' is missing \(at(context.codingPath))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context): why = "a value of the wrong type \(at(context.codingPath))"
         @unknown default: why = "\(error)"
         }
-        throw FileError.unreadable(file, "\(why); the file is damaged or was not written by this version of AEKit")
+        throw FileError.unreadable(file, "\(why); \(advice)")
     }
 }
 

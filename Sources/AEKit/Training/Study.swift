@@ -69,7 +69,7 @@ public struct Study {
     public let encoders: [String?]
 
     public init(config: TrainingConfig, folder: RunFolder, runs: Int, encoders: [String?]) throws {
-        guard config.model.architecture == .classifier else {
+        guard !config.model.isAutoencoder else {
             throw TrainingError.configuration("a study trains the classifier (--recipe s4-classifier); got \(config.model.name)")
         }
         guard runs >= 1 else { throw TrainingError.configuration("--runs must be at least 1 (got \(runs))") }

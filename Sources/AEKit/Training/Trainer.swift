@@ -20,14 +20,26 @@ public final class Trainer {
 
     /// A fresh model (and, for a classifier, the encoder `config` names) on `backend`.
     /// `loadEncoder: false` where the caller loads a whole checkpoint over the model anyway.
-    public init(config: TrainingConfig, backend: any Backend, data: DataSplits,
-                progress: any TrainingProgress = SilentProgress(), loadEncoder: Bool = true) throws {
+    public convenience init(config: TrainingConfig, backend: any Backend, data: DataSplits,
+                            progress: any TrainingProgress = SilentProgress(), loadEncoder: Bool = true) throws {
         if let problem = config.problem { throw TrainingError.configuration(problem) }
-        self.config = config; self.backend = backend; self.data = data; self.progress = progress
-        model = try Sequential.build(config.model, backend: backend, seed: config.seed)
+        let model = try Sequential(config.model, backend: backend, seed: config.seed)
         if loadEncoder, let encoder = config.encoderCheckpoint {
-            try Checkpoint.loadParameters(from: encoder, into: model, layers: ModelSpec.convLinearEncoderLayers)
+            try Checkpoint.loadEncoder(from: encoder, into: model)
         }
+        try self.init(model: model, config: config, data: data, progress: progress)
+    }
+
+    /// Trains `model` as it is (on its own backend) by `config`'s optimizer, batch, epochs and
+    /// seed; `config.model` must be `model.spec`.
+    public init(model: Sequential, config: TrainingConfig, data: DataSplits,
+                progress: any TrainingProgress = SilentProgress()) throws {
+        if let problem = config.problem { throw TrainingError.configuration(problem) }
+        guard config.model == model.spec else {
+            throw TrainingError.configuration("the configuration's model (\(config.model.name)) is not the model given (\(model.spec.name))")
+        }
+        self.config = config; self.backend = model.backend; self.data = data; self.progress = progress
+        self.model = model
         optimizer = config.optimizer.make(backend: backend)
         parameters = model.namedParameters
     }

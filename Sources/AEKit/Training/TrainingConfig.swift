@@ -58,15 +58,33 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         }
     }
 
-    /// Problems a person can fix with a flag; nil when the configuration is usable.
-    /// Makes this a classifier run that starts from the encoder of the conv-linear autoencoder
-    /// saved at `path` (S4), with that model's bottleneck width.
+    /// The model as the preset that makes it, changed by `change` and rebuilt: how `--hidden`,
+    /// `--dropout` and the other preset flags (named in `flags`) apply to a recipe's model.
+    /// Throws for a model no preset makes (a `--model-file`'s): its file is where it changes.
+    public mutating func changePreset(flags: String, _ change: (inout ModelPreset) -> Void) throws {
+        guard var preset = ModelPreset(recognizing: model) else {
+            throw TrainingError.configuration("\(flags): these change one of the reports' models, and this model "
+                                              + "(\(model.name)) is a layer list of its own; change its file instead")
+        }
+        change(&preset)
+        if let problem = preset.problem { throw TrainingError.configuration(problem) }
+        model = preset.spec
+    }
+
+    /// Makes this a run that starts from the encoder of the model saved at `path`: the first
+    /// layers the two share (S4's classifier from its conv-linear autoencoder, whose bottleneck
+    /// width a preset classifier takes on).
     public mutating func startFromEncoder(at path: String) throws {
         let spec = try Checkpoint.spec(at: path)
-        guard spec.architecture == .convLinear else {
-            throw TrainingError.configuration("--encoder must be a conv-linear autoencoder checkpoint; \(path) holds \(spec.name)")
+        if let encoder = ModelPreset(recognizing: spec), encoder.architecture == .convLinear,
+           ModelPreset(recognizing: model)?.architecture == .classifier {
+            try changePreset(flags: "--encoder") { $0.hidden = encoder.hidden }
         }
-        model.hidden = spec.hidden
+        guard model.layers.prefix(Checkpoint.sharedLayers(spec, model)).contains(where: { $0.parameterCount > 0 }) else {
+            throw TrainingError.configuration("--encoder \(path) holds \(spec.name), whose first layers are not those of "
+                                              + "\(model.name); give an autoencoder that starts with the same layers "
+                                              + "(for S4's classifier, a conv-linear checkpoint)")
+        }
         encoderCheckpoint = path
     }
 

@@ -1,0 +1,286 @@
+/// Reads a layer written as PyTorch writes a module — `Conv2d(1, 16, kernel_size=3, padding=1)`,
+/// `MaxPool2d(2)`, `Dropout(p=0.2)` — with PyTorch's argument names, order and defaults, so a
+/// line of `print(model)` is a valid layer. Arguments AEKit does not implement (groups,
+/// dilation, a bias-free Linear) are accepted only at PyTorch's default and refused by name
+/// otherwise.
+public struct LayerSyntaxError: Error, CustomStringConvertible {
+    public let text: String
+    public let why: String
+    public var description: String { "'\(text)': \(why)" }
+}
+
+extension LayerSpec {
+    /// Every layer `LayerSpec(parsing:)` reads, by PyTorch's class name.
+    public static let kinds = ["Linear", "Conv2d", "ConvTranspose2d", "MaxPool2d", "Upsample", "ReLU", "Sigmoid",
+                               "Dropout", "Flatten", "Unflatten"]
+
+    public init(parsing text: String) throws {
+        var reader = SyntaxReader(text)
+        let call = try reader.call()
+        var a = Arguments(kind: call.name, given: call.arguments, text: text)
+        switch call.name {
+        case "Linear":
+            try a.bind(["in_features", "out_features", "bias"])
+            try a.fixed("bias", .name("True"))
+            self = .linear(try a.int("in_features"), try a.int("out_features"))
+        case "Conv2d":
+            try a.bind(["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"])
+            try a.fixed("dilation", .int(1)); try a.fixed("groups", .int(1)); try a.fixed("bias", .name("True"))
+            try a.fixed("padding_mode", .string("zeros"))
+            let padding: Padding
+            switch a.given["padding"] {
+            case .name("same"), .string("same"): padding = .same
+            case nil, .name("valid"), .string("valid"): padding = .valid
+            default: padding = try a.square("padding").map { $0 == 0 ? .valid : .explicit($0) } ?? .valid
+            }
+            self = .conv2d(try a.int("in_channels"), try a.int("out_channels"), kernel: try a.square("kernel_size") ?? a.missing("kernel_size"),
+                           stride: try a.square("stride") ?? 1, padding: padding)
+        case "ConvTranspose2d":
+            try a.bind(["in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "groups", "bias",
+                        "dilation", "padding_mode"])
+            try a.fixed("dilation", .int(1)); try a.fixed("groups", .int(1)); try a.fixed("bias", .name("True"))
+            try a.fixed("padding_mode", .string("zeros"))
+            self = .convTranspose2d(try a.int("in_channels"), try a.int("out_channels"),
+                                    kernel: try a.square("kernel_size") ?? a.missing("kernel_size"),
+                                    stride: try a.square("stride") ?? 1, padding: try a.square("padding") ?? 0,
+                                    outputPadding: try a.square("output_padding") ?? 0)
+        case "MaxPool2d":
+            try a.bind(["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"])
+            try a.fixed("padding", .int(0)); try a.fixed("dilation", .int(1)); try a.fixed("return_indices", .name("False"))
+            let kernel = try a.square("kernel_size") ?? a.missing("kernel_size")
+            // PyTorch's stride=None is the kernel size.
+            var stride = kernel
+            if a.given["stride"] != .name("None") { stride = try a.square("stride") ?? kernel }
+            self = .maxPool2d(kernel: kernel, stride: stride, ceilMode: try a.bool("ceil_mode") ?? false)
+        case "Upsample":
+            try a.bind(["size", "scale_factor", "mode", "align_corners"])
+            try a.fixed("size", .name("None")); try a.fixed("mode", .string("nearest")); try a.fixed("align_corners", .name("None"))
+            self = .upsample(scaleFactor: try a.square("scale_factor") ?? a.missing("scale_factor"))
+        case "ReLU", "Sigmoid":
+            try a.bind(call.name == "ReLU" ? ["inplace"] : [])
+            self = call.name == "ReLU" ? .relu : .sigmoid
+        case "Dropout":
+            try a.bind(["p", "inplace"])
+            self = .dropout(p: Float(try a.number("p") ?? 0.5))
+        case "Flatten":
+            try a.bind(["start_dim", "end_dim"])
+            try a.fixed("start_dim", .int(1)); try a.fixed("end_dim", .int(-1))
+            self = .flatten
+        case "Unflatten":
+            try a.bind(["dim", "unflattened_size"])
+            try a.fixed("dim", .int(1))
+            guard case .tuple(let sizes)? = a.given["unflattened_size"] else {
+                throw a.error("needs unflattened_size, a tuple such as (32, 5, 5)")
+            }
+            self = .unflatten(try sizes.map { value in
+                guard case .int(let n) = value else { throw a.error("unflattened_size holds \(value), not a whole number") }
+                return n
+            })
+        default:
+            throw LayerSyntaxError(text: text, why: "AEKit has no layer '\(call.name)'; it has \(LayerSpec.kinds.joined(separator: ", "))")
+        }
+        if let problem { throw LayerSyntaxError(text: text, why: problem) }
+    }
+}
+
+/// A value as Python writes it in a module's repr.
+enum SyntaxValue: Equatable, CustomStringConvertible {
+    case int(Int), float(Double), name(String), string(String), tuple([SyntaxValue])
+
+    var description: String {
+        switch self {
+        case .int(let n): "\(n)"
+        case .float(let x): "\(x)"
+        case .name(let n): n
+        case .string(let s): "'\(s)'"
+        case .tuple(let items): "(\(items.map(\.description).joined(separator: ", ")))"
+        }
+    }
+}
+
+/// One layer's arguments, bound to PyTorch's parameter names.
+private struct Arguments {
+    let kind: String
+    var given: [String: SyntaxValue] = [:]
+    let text: String
+    private let raw: [(name: String?, value: SyntaxValue)]
+
+    init(kind: String, given raw: [(name: String?, value: SyntaxValue)], text: String) {
+        self.kind = kind; self.raw = raw; self.text = text
+    }
+
+    func error(_ why: String) -> LayerSyntaxError { LayerSyntaxError(text: text, why: "\(kind) \(why)") }
+
+    /// Positional arguments in `names`' order, then keywords, each name once.
+    mutating func bind(_ names: [String]) throws {
+        for (index, argument) in raw.enumerated() {
+            let name: String
+            if let keyword = argument.name {
+                guard names.contains(keyword) else {
+                    throw error("has no argument '\(keyword)'" + (names.isEmpty ? "" : "; it takes \(names.joined(separator: ", "))"))
+                }
+                name = keyword
+            } else {
+                guard raw[..<index].allSatisfy({ $0.name == nil }) else { throw error("has a positional argument after a keyword") }
+                guard index < names.count else { throw error("takes at most \(names.count) arguments; it is given \(raw.count)") }
+                name = names[index]
+            }
+            guard given[name] == nil else { throw error("is given \(name) twice") }
+            given[name] = argument.value
+        }
+    }
+
+    func missing<T>(_ name: String) throws -> T { throw error("needs \(name)") }
+
+    /// An argument AEKit accepts only at PyTorch's default (or, for a name, its quoted form).
+    func fixed(_ name: String, _ value: SyntaxValue) throws {
+        guard let got = given[name] else { return }
+        let same: Bool
+        switch (got, value) {
+        case (.string(let s), .string(let t)), (.name(let s), .string(let t)): same = s == t
+        default: same = got == value
+        }
+        if !same { throw error("\(name)=\(got) is not supported; AEKit implements only \(name)=\(value)") }
+    }
+
+    func int(_ name: String) throws -> Int {
+        switch given[name] {
+        case .int(let n)?: return n
+        case nil: return try missing(name)
+        case let other?: throw error("\(name) must be a whole number (got \(other))")
+        }
+    }
+
+    /// A size given once or as an (h, w) pair, which must agree: AEKit's windows are square.
+    /// A float is accepted where it is whole (Upsample's scale_factor=2.0).
+    func square(_ name: String) throws -> Int? {
+        func whole(_ value: SyntaxValue) throws -> Int {
+            switch value {
+            case .int(let n): return n
+            case .float(let x) where x.rounded() == x && abs(x) < 1e9: return Int(x)
+            default: throw error("\(name) must be a whole number or a pair of them (got \(value))")
+            }
+        }
+        switch given[name] {
+        case nil: return nil
+        case .tuple(let items)?:
+            guard items.count == 2 else { throw error("\(name) must be one number or a pair (got \(items.count))") }
+            let (h, w) = (try whole(items[0]), try whole(items[1]))
+            guard h == w else { throw error("\(name)=(\(h), \(w)) is not square; AEKit's windows are square") }
+            return h
+        case let value?: return try whole(value)
+        }
+    }
+
+    func number(_ name: String) throws -> Double? {
+        switch given[name] {
+        case nil: return nil
+        case .int(let n)?: return Double(n)
+        case .float(let x)?: return x
+        case let other?: throw error("\(name) must be a number (got \(other))")
+        }
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        switch given[name] {
+        case nil: return nil
+        case .name("True")?, .name("true")?: return true
+        case .name("False")?, .name("false")?: return false
+        case let other?: throw error("\(name) must be True or False (got \(other))")
+        }
+    }
+}
+
+/// A recursive-descent reader of `Name(value, name=value, …)`, where a value is a number, a
+/// bare name (`True`, `same`), a quoted string or a tuple of values.
+private struct SyntaxReader {
+    private let characters: [Character]
+    private var position = 0
+    private let text: String
+
+    init(_ text: String) { self.text = text; characters = Array(text) }
+
+    private func error(_ why: String) -> LayerSyntaxError {
+        LayerSyntaxError(text: text, why: position < characters.count ? "\(why) at character \(position + 1)" : "\(why) at the end")
+    }
+
+    private mutating func skipSpaces() { while position < characters.count, characters[position].isWhitespace { position += 1 } }
+
+    private mutating func peek() -> Character? { skipSpaces(); return position < characters.count ? characters[position] : nil }
+
+    private mutating func expect(_ c: Character) throws {
+        guard peek() == c else { throw error("expected '\(c)'") }
+        position += 1
+    }
+
+    private mutating func name() throws -> String {
+        skipSpaces()
+        let start = position
+        while position < characters.count, characters[position].isLetter || characters[position] == "_"
+                || (position > start && characters[position].isNumber) { position += 1 }
+        guard position > start else { throw error("expected a name") }
+        return String(characters[start..<position])
+    }
+
+    mutating func call() throws -> (name: String, arguments: [(name: String?, value: SyntaxValue)]) {
+        let kind = try name()
+        try expect("(")
+        var arguments: [(name: String?, value: SyntaxValue)] = []
+        while peek() != ")" {
+            let start = position
+            var keyword: String?
+            if let c = peek(), c.isLetter || c == "_" {
+                let word = try name()
+                if peek() == "=" { position += 1; keyword = word } else { position = start }
+            }
+            arguments.append((keyword, try value()))
+            guard peek() == "," else { break }
+            position += 1
+        }
+        try expect(")")
+        guard peek() == nil else { throw error("unexpected text after the layer") }
+        return (kind, arguments)
+    }
+
+    /// How deep tuples may nest: a layer's arguments hold pairs and shapes, never tuples of
+    /// tuples, and a bound keeps a hostile text from exhausting the stack.
+    private static let maximumDepth = 4
+
+    private mutating func value(depth: Int = 0) throws -> SyntaxValue {
+        switch peek() {
+        case "("?:
+            guard depth < SyntaxReader.maximumDepth else { throw error("tuples nest too deep") }
+            position += 1
+            var items: [SyntaxValue] = []
+            while peek() != ")" {
+                items.append(try value(depth: depth + 1))
+                guard peek() == "," else { break }
+                position += 1
+            }
+            try expect(")")
+            return .tuple(items)
+        case "'"?, "\""?:
+            let quote = characters[position]
+            position += 1
+            let start = position
+            while position < characters.count, characters[position] != quote { position += 1 }
+            guard position < characters.count else { throw error("a string is not closed") }
+            position += 1
+            return .string(String(characters[start..<(position - 1)]))
+        case let c? where c.isNumber || c == "-" || c == "+" || c == ".":
+            let start = position
+            while position < characters.count, characters[position].isNumber || "+-.eE".contains(characters[position]) {
+                position += 1
+            }
+            let word = String(characters[start..<position])
+            if let n = Int(word) { return .int(n) }
+            if let x = Double(word), x.isFinite { return .float(x) }
+            position = start
+            throw error("'\(word)' is not a number")
+        case let c? where c.isLetter || c == "_":
+            return .name(try name())
+        default:
+            throw error("expected a value")
+        }
+    }
+}

@@ -1,0 +1,175 @@
+/// The reports' four architectures with their settings — what `--model`, `--hidden`, `--dropout`,
+/// `--output`, `--code-channels` and `--logits` choose, and what the recipes start from. A
+/// preset makes a layer list (`spec`); every run folder and checkpoint written before models
+/// were layer lists holds one of these in its `model` entry (these keys, this JSON).
+public struct ModelPreset: Codable, Sendable, Equatable {
+    public enum Architecture: String, Codable, Sendable, CaseIterable {
+        /// 784 → Linear → hidden, ReLU, [Dropout] → Linear → 784, output activation (S0, S2, S3).
+        case dense
+        /// S1's Keras model: Conv/MaxPool ×3 to a 4×4×8 code, Conv/UpSampling back to 28×28.
+        case convKeras = "conv-keras"
+        /// S4's model: two Conv/ReLU/Dropout/MaxPool blocks, a Linear bottleneck of `hidden`
+        /// units, then Linear, Unflatten and two stride-2 ConvTranspose2d back to 28×28.
+        case convLinear = "conv-linear"
+        /// S4's classifier: `convLinear`'s encoder, then Linear hidden → 10 and (as the report
+        /// states) ReLU; `logits` chooses.
+        case classifier
+    }
+
+    public enum OutputActivation: String, Codable, Sendable, CaseIterable { case sigmoid, relu, none }
+
+    /// What the classifier's last Linear feeds to the softmax cross-entropy.
+    public enum Logits: String, Codable, Sendable, CaseIterable {
+        /// S4's head: Linear → ReLU → softmax. A class whose logit the ReLU holds at 0 for every
+        /// image gets no gradient back and is never predicted again.
+        case relu
+        /// The Linear's output as it is, as PyTorch's `CrossEntropyLoss` expects.
+        case linear
+    }
+
+    public var architecture: Architecture
+    /// Bottleneck width: L of S0, N of S2, n of S4; 64 in S3. Not used by conv-keras.
+    public var hidden: Int
+    public var dropout: Float
+    public var output: OutputActivation
+    public var initialization: Initialization
+    public var imageHeight = 28
+    public var imageWidth = 28
+    /// conv-keras only: the filters of the third encoder convolution, which are the code's
+    /// channels (nil: 8, a 4×4×8 code; S1's text lists 16, the other reading).
+    public var codeChannels: Int?
+    /// classifier only: its head (nil: ReLU, the report's, and what every checkpoint written
+    /// before this setting holds).
+    public var logits: Logits?
+
+    public init(architecture: Architecture, hidden: Int = 64, dropout: Float = 0, output: OutputActivation = .sigmoid,
+                initialization: Initialization = .pytorch) {
+        self.architecture = architecture; self.hidden = hidden; self.dropout = dropout
+        self.output = output; self.initialization = initialization
+    }
+
+    /// A short name for run folders and summaries.
+    public var name: String {
+        switch architecture {
+        case .dense: return "dense-\(hidden)"
+        case .convKeras: return codeChannels.map { "conv-keras-\($0)" } ?? "conv-keras"
+        case .convLinear: return "conv-linear-\(hidden)"
+        case .classifier: return logits == .linear ? "classifier-\(hidden)-linear-logits" : "classifier-\(hidden)"
+        }
+    }
+
+    /// The widest bottleneck AEKit builds: far beyond the reports' (N ≤ 512).
+    public static let maximumHidden = LayerSpec.maximumSize
+
+    /// What makes this preset unbuildable, naming the setting by its flag; nil when it is sound.
+    public var problem: String? {
+        if !(1...ModelPreset.maximumHidden).contains(hidden) {
+            return "the bottleneck width (--hidden) must be in 1...\(ModelPreset.maximumHidden) (got \(hidden))"
+        }
+        if let codeChannels {
+            if architecture != .convKeras { return "--code-channels is for the conv-keras model only" }
+            if !(1...4096).contains(codeChannels) { return "--code-channels must be in 1...4096 (got \(codeChannels))" }
+        }
+        if logits != nil && architecture != .classifier { return "--logits is for the classifier model only" }
+        if !(0..<1).contains(dropout) { return "the dropout probability (--dropout) must be in [0, 1) (got \(dropout))" }
+        let sides = 1...ModelSpec.maximumImageSide
+        if !sides.contains(imageHeight) || !sides.contains(imageWidth) {
+            return "the image size must be in 1...\(ModelSpec.maximumImageSide) on each side (got \(imageHeight)x\(imageWidth))"
+        }
+        return nil
+    }
+
+    /// The layers of S4's encoder (conv-linear's first 12), which a classifier takes from a
+    /// trained autoencoder.
+    static let convLinearEncoderLayers = 12
+
+    /// The layer list this preset makes. Dropout layers of the conv-linear encoder are there
+    /// even at p = 0, so the layer indices (and the checkpoint's tensor names) do not move.
+    public var spec: ModelSpec {
+        let pixels = imageHeight * imageWidth
+        var outputLayer: [LayerSpec] {
+            switch output {
+            case .sigmoid: [.sigmoid]
+            case .relu: [.relu]
+            case .none: []
+            }
+        }
+        var layers: [LayerSpec]
+        switch architecture {
+        case .dense:
+            layers = [.linear(pixels, hidden), .relu] + (dropout > 0 ? [.dropout(p: dropout)] : [])
+                + [.linear(hidden, pixels)] + outputLayer
+        case .convKeras:
+            // Keras' padding="same" pools round up: 28 → 14 → 7 → 4; the code is 4×4×c.
+            let c = codeChannels ?? 8
+            func conv(_ i: Int, _ o: Int, _ padding: Padding = .same) -> LayerSpec { .conv2d(i, o, kernel: 3, padding: padding) }
+            layers = [
+                conv(1, 16), .relu, .maxPool2d(2, ceilMode: true),
+                conv(16, 8), .relu, .maxPool2d(2, ceilMode: true),
+                conv(8, c), .relu, .maxPool2d(2, ceilMode: true),
+                conv(c, 8), .relu, .upsample(scaleFactor: 2),
+                conv(8, 8), .relu, .upsample(scaleFactor: 2),
+                conv(8, 16, .valid), .relu, .upsample(scaleFactor: 2),
+                conv(16, 1),
+            ] + outputLayer
+        case .convLinear, .classifier:
+            // S4's encoder, 28 → 26 → 13 → 11 → 5. The report gives 32 channels for the second
+            // convolution only; 16 for the first is our choice.
+            layers = [
+                .conv2d(1, 16, kernel: 3), .relu, .dropout(p: dropout), .maxPool2d(2),
+                .conv2d(16, 32, kernel: 3), .relu, .dropout(p: dropout), .maxPool2d(2),
+                .flatten, .linear(32 * 5 * 5, hidden), .relu, .dropout(p: dropout),
+            ]
+            if architecture == .classifier {
+                layers.append(.linear(hidden, ModelSpec.classes))
+                if (logits ?? .relu) == .relu { layers.append(.relu) }
+            } else {
+                // The report gives no decoder kernel sizes; 3 then 5 is the smallest pair that
+                // reaches 28×28 from 5×5 with stride 2 and output_padding 1 (5 → 12 → 28).
+                layers += [
+                    .linear(hidden, 32 * 5 * 5), .relu, .unflatten([32, 5, 5]),
+                    .convTranspose2d(32, 16, kernel: 3, stride: 2, outputPadding: 1), .relu,
+                    .convTranspose2d(16, 1, kernel: 5, stride: 2, outputPadding: 1),
+                ] + outputLayer
+            }
+        }
+        return ModelSpec(input: architecture == .dense ? [pixels] : [1, imageHeight, imageWidth],
+                         loss: architecture == .classifier ? .crossEntropy : .mse,
+                         initialization: initialization, layers: layers)
+    }
+
+    /// The preset that makes exactly `spec`'s layers, if one does: how a layer list read from a
+    /// file or checkpoint is named (`dense-64`) and changed by a flag (`--hidden`). The
+    /// settings are read off the layers where each preset puts them, and the guess is kept
+    /// only if it rebuilds the same list.
+    public init?(recognizing spec: ModelSpec) {
+        let layers = spec.layers
+        guard let image = spec.imageSize, let last = layers.last else { return nil }
+        var guess: ModelPreset
+        let output: OutputActivation = last == .sigmoid ? .sigmoid : last == .relu ? .relu : .none
+        switch (spec.input.count, spec.loss) {
+        case (1, .mse):
+            guard case .linear(_, let hidden) = layers[0] else { return nil }
+            guess = ModelPreset(architecture: .dense, hidden: hidden, output: output, initialization: spec.initialization)
+            if layers.count > 2, case .dropout(let p) = layers[2] { guess.dropout = p }
+        case (3, _) where layers.count > 9:
+            if case .linear(_, let hidden) = layers[9], case .dropout(let p) = layers[2] {
+                guess = ModelPreset(architecture: spec.loss == .mse ? .convLinear : .classifier, hidden: hidden, dropout: p,
+                                    output: output, initialization: spec.initialization)
+                if spec.loss == .crossEntropy { guess.output = .none; guess.logits = last == .relu ? nil : .linear }
+            } else if case .conv2d(_, let c, _, _, _) = layers[6] {
+                guess = ModelPreset(architecture: .convKeras, output: output, initialization: spec.initialization)
+                guess.codeChannels = c == 8 ? nil : c
+            } else {
+                return nil
+            }
+        default:
+            return nil
+        }
+        (guess.imageHeight, guess.imageWidth) = image
+        guard guess.problem == nil, guess.spec.layers == layers, guess.spec.input == spec.input, guess.spec.loss == spec.loss else {
+            return nil
+        }
+        self = guess
+    }
+}

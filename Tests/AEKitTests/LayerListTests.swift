@@ -1,0 +1,189 @@
+@testable import AEKit
+import Compute
+import Foundation
+import Testing
+
+/// Models as layer lists: the text of each layer, presets as lists, files, and the Swift API.
+@Suite struct LayerListTests {
+    static let presets: [ModelPreset] = {
+        var sixteen = ModelPreset(architecture: .convKeras, output: .sigmoid, initialization: .keras)
+        sixteen.codeChannels = 16
+        var linearLogits = ModelPreset(architecture: .classifier, hidden: 32, dropout: 0.2, output: .none)
+        linearLogits.logits = .linear
+        return ModelTests.specs.map { ModelPreset(recognizing: $0)! } + [
+            sixteen, linearLogits,
+            ModelPreset(architecture: .dense, hidden: 7, dropout: 0.3, output: .none),
+            ModelPreset(architecture: .convLinear, hidden: 5, dropout: 0, output: .relu),
+        ]
+    }()
+
+    /// Every layer of every preset, and layers no preset has, read back from their own text.
+    @Test func everyLayerReadsBackFromItsText() throws {
+        let extra: [LayerSpec] = [
+            .conv2d(3, 5, kernel: 5, stride: 2, padding: .explicit(2)), .convTranspose2d(4, 2, kernel: 4, stride: 2, padding: 1),
+            .maxPool2d(kernel: 3, stride: 1), .upsample(scaleFactor: 3), .dropout(p: 0.125), .unflatten([2, 3, 4]),
+        ]
+        let layers = LayerListTests.presets.flatMap(\.spec.layers) + extra
+        for layer in layers {
+            #expect(try LayerSpec(parsing: layer.description) == layer, "\(layer)")
+        }
+        let json = try JSONEncoder().encode(layers)
+        #expect(try JSONDecoder().decode([LayerSpec].self, from: json) == layers)
+    }
+
+    /// The lines PyTorch's `print(model)` writes, and the short forms people type.
+    @Test(arguments: [
+        ("Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))", LayerSpec.conv2d(1, 16, kernel: 3, padding: .explicit(1))),
+        ("Conv2d(1, 16, 3, padding='same')", .conv2d(1, 16, kernel: 3, padding: .same)),
+        ("Conv2d(in_channels=8, out_channels=4, kernel_size=5, stride=2, bias=True)", .conv2d(8, 4, kernel: 5, stride: 2)),
+        ("ConvTranspose2d(32, 16, kernel_size=(3, 3), stride=(2, 2), output_padding=(1, 1))",
+         .convTranspose2d(32, 16, kernel: 3, stride: 2, outputPadding: 1)),
+        ("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)", .maxPool2d(2)),
+        ("MaxPool2d(2)", .maxPool2d(2)),
+        ("MaxPool2d(2, stride=None, ceil_mode=True)", .maxPool2d(2, ceilMode: true)),
+        ("Linear(in_features=784, out_features=64, bias=True)", .linear(784, 64)),
+        ("Linear(800, 64)", .linear(800, 64)),
+        ("Upsample(scale_factor=2.0, mode='nearest')", .upsample(scaleFactor: 2)),
+        ("Upsample(scale_factor=2)", .upsample(scaleFactor: 2)),
+        ("ReLU(inplace=True)", .relu),
+        ("  Sigmoid( ) ", .sigmoid),
+        ("Dropout(p=0.2, inplace=False)", .dropout(p: 0.2)),
+        ("Dropout()", .dropout(p: 0.5)),
+        ("Flatten(start_dim=1, end_dim=-1)", .flatten),
+        ("Unflatten(dim=1, unflattened_size=(32, 5, 5))", .unflatten([32, 5, 5])),
+        ("Unflatten(1, (32, 5, 5))", .unflatten([32, 5, 5])),
+    ])
+    func pytorchsTextReads(_ text: String, _ layer: LayerSpec) throws {
+        #expect(try LayerSpec(parsing: text) == layer)
+    }
+
+    @Test(arguments: [
+        ("Conv3d(1, 2, 3)", "AEKit has no layer 'Conv3d'; it has Linear, Conv2d"),
+        ("Conv2d(1, 2, kernal_size=3)", "Conv2d has no argument 'kernal_size'"),
+        ("Conv2d(1, 2)", "Conv2d needs kernel_size"),
+        ("Conv2d(1, 2, kernel_size=(3, 5))", "kernel_size=(3, 5) is not square"),
+        ("Conv2d(4, 4, 3, groups=2)", "groups=2 is not supported; AEKit implements only groups=1"),
+        ("Linear(3, 4, bias=False)", "bias=False is not supported"),
+        ("Linear(3, 4, 5, 6)", "takes at most 3 arguments"),
+        ("Linear(in_features=3, 4)", "positional argument after a keyword"),
+        ("Linear(3, in_features=4)", "is given in_features twice"),
+        ("Linear(3, 4.5)", "out_features must be a whole number"),
+        ("Linear(3, 0)", "its out_features must be in 1..."),
+        ("Dropout(p=1.5)", "its p must be in [0, 1)"),
+        ("Upsample(scale_factor=2, mode='bilinear')", "mode='bilinear' is not supported"),
+        ("ConvTranspose2d(1, 1, 3, stride=2, output_padding=2)", "output_padding (2) must be smaller than its stride (2)"),
+        ("ReLU(", "expected a value at the end"),
+        ("ReLU() ReLU()", "unexpected text after the layer"),
+        ("Dropout(p='x", "a string is not closed"),
+        ("", "expected a name"),
+        ("Unflatten(1, ((((((1))))))", "tuples nest too deep"),
+        ("Unflatten(1, ((2, 3), 4))", "unflattened_size holds (2, 3), not a whole number"),
+    ])
+    func badLayersAreRefusedByName(_ text: String, _ message: String) {
+        #expect { try LayerSpec(parsing: text) } throws: { "\($0)".contains(message) }
+    }
+
+    /// Each preset is a layer list, and the list is recognised as that preset again (what names
+    /// it and lets `--hidden` change a model read from a file).
+    @Test(arguments: presets)
+    func presetsAreRecognisedFromTheirLists(_ preset: ModelPreset) throws {
+        let spec = preset.spec
+        #expect(ModelPreset(recognizing: spec) == preset)
+        #expect(spec.problem == nil && spec.name == preset.name)
+        let json = try JSONEncoder().encode(spec)
+        #expect(try JSONDecoder().decode(ModelSpec.self, from: json) == spec)
+        // The old form (the preset's own keys) reads as the same list.
+        #expect(try JSONDecoder().decode(ModelSpec.self, from: JSONEncoder().encode(preset)) == spec)
+        // One layer more and it is no preset (no preset ends with a Dropout).
+        var other = spec
+        other.layers.append(.dropout(p: 0.5))
+        #expect(ModelPreset(recognizing: other) == nil)
+    }
+
+    @Test func aListThatDoesNotFitNamesItsLayerAndShape() throws {
+        let spec = ModelSpec(input: [1, 28, 28], layers: [
+            .conv2d(1, 32, kernel: 3), .relu, .maxPool2d(2), .conv2d(32, 32, kernel: 3), .maxPool2d(2), .linear(800, 64),
+        ])
+        #expect(spec.problem == "layer 5 Linear(in_features=800, out_features=64) expects 800 features; it gets 32×5×5 = 800 "
+                + "(a Flatten() before it makes them one row)")
+        var wide = spec
+        wide.layers.insert(.flatten, at: 5)
+        wide.layers[6] = .linear(1152, 64)
+        #expect(wide.problem?.hasPrefix("layer 6 Linear(in_features=1152, out_features=64) expects 1152 features; it gets 800") == true)
+        wide.layers[6] = .linear(800, 784)
+        #expect(wide.problem?.contains("must output its input's shape [1, 28, 28]; the last layer outputs [784]") == true)
+        wide.layers.append(.unflatten([1, 28, 28]))
+        #expect(wide.problem == nil)
+        #expect(throws: ModelError.self) { try Sequential(spec, backend: cpu, seed: 1) }
+        let huge = ModelSpec(input: [1, 4096, 4096], layers: [.upsample(scaleFactor: 1024), .upsample(scaleFactor: 1024)])
+        #expect(huge.problem?.contains("more than AEKit's") == true)
+    }
+
+    /// Run folders and checkpoints written by aekit 0.1.0 (Tests/Fixtures/runs-0.1.0, old model
+    /// keys) still load: each checkpoint rebuilds from its metadata and gives the test metrics
+    /// its final.json recorded, and an interrupted-style resume continues the conv-linear run.
+    @Test(arguments: ["conv-linear", "conv-keras", "classifier", "dense"])
+    func oldRunFoldersStillLoad(_ name: String) throws {
+        let fixture = RunFolder(path: Paths.join(fixtures, "runs-0.1.0/\(name)"))
+        let record = try fixture.readJSON(RunRecord.self, from: fixture.config)
+        let model = try Checkpoint.load(fixture.model, backend: cpu)
+        #expect(model.spec == record.config.model && ModelPreset(recognizing: model.spec) != nil)
+        let final = try fixture.readJSON(FinalRecord.self, from: fixture.final)
+        let test = try fashionMNIST.get().test
+        let loss = try model.evaluate(test).loss
+        #expect(abs(loss - final.test.loss) <= 1e-6 * final.test.loss, "\(name): \(loss) against \(final.test.loss)")
+    }
+
+    @Test func anOldRunResumes() throws {
+        let folder = try temporaryFolder()
+        let source = Paths.join(fixtures, "runs-0.1.0/conv-linear")
+        for entry in try FileManager.default.contentsOfDirectory(atPath: source) {
+            try FileManager.default.copyItem(atPath: Paths.join(source, entry), toPath: Paths.join(folder, entry))
+        }
+        let run = try TrainingRun(resuming: RunFolder(path: folder), backend: cpu, epochs: 2)
+        let test = try run.run()
+        #expect(run.history.count == 2 && test.loss < run.history[0].validation.loss)
+        // config.json is rewritten in the new form, and reads back as the same model.
+        let written = try String(contentsOfFile: Paths.join(folder, "config.json"), encoding: .utf8)
+        #expect(written.contains("\"layers\"") && !written.contains("\"architecture\""))
+    }
+
+    /// A model from Swift, trained from arrays with `fit`, saved, loaded and run with
+    /// `predict` on both backends; the two backends train it to the same losses.
+    @Test func aSwiftModelFitsSavesAndLoadsOnBothBackends() throws {
+        let layers: [LayerSpec] = [
+            .conv2d(1, 8, kernel: 3, padding: .same), .relu, .maxPool2d(2),
+            .conv2d(8, 4, kernel: 3, padding: .same), .relu, .maxPool2d(2),
+            .flatten, .linear(4 * 7 * 7, 16), .relu, .linear(16, 4 * 7 * 7), .relu, .unflatten([4, 7, 7]),
+            .convTranspose2d(4, 8, kernel: 2, stride: 2), .relu, .convTranspose2d(8, 1, kernel: 2, stride: 2), .sigmoid,
+        ]
+        let data = try fashionSubset(train: 300, test: 100)
+        let train = try Dataset(images: data.train.pixels, height: 28, width: 28)
+        let test = try Dataset(images: data.test.pixels, height: 28, width: 28)
+        var losses: [[Double]] = []
+        for backend in [cpu as any Backend, try openCL()] {
+            let model = try Sequential(layers, input: [1, 28, 28], backend: backend, seed: 4)
+            let history = try model.fit(train, epochs: 2, batchSize: 50, validation: test)
+            #expect(history.count == 2 && history[1].validation.loss < history[0].validation.loss)
+            losses.append(history.map(\.validation.loss))
+            let path = Paths.join(try temporaryFolder(), "model.safetensors")
+            try model.save(to: path)
+            let loaded = try Sequential.load(path, backend: backend)
+            #expect(loaded.spec == model.spec && loaded.namedParameters.map(\.name).first == "0.weight")
+            let (a, b) = (try model.predict(test), try loaded.predict(test))
+            #expect(a.count == 100 * 784 && a == b)
+            #expect(abs(try loaded.evaluate(test).loss - history[1].validation.loss) <= 1e-6)
+        }
+        #expect(zip(losses[0], losses[1]).allSatisfy { abs($0 - $1) <= 1e-4 * $0 }, "CPU \(losses[0]), OpenCL \(losses[1])")
+
+        #expect(throws: DatasetError.self) { try Dataset(images: [0, 1, 0], height: 2, width: 2) }
+        #expect(throws: DatasetError.self) { try Dataset(images: [0, 1, 0, 1], height: 2, width: 2, labels: [1, 2]) }
+        let small = try Dataset(images: [Float](repeating: 0.5, count: 4 * 16), height: 4, width: 4)
+        let model = try Sequential(layers, input: [1, 28, 28], backend: cpu)
+        #expect { try model.fit(small, epochs: 1) } throws: { "\($0)".contains("the dataset's images are 4×4") }
+    }
+}
+
+/// Tests/Fixtures.
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appending(path: "Fixtures").path
