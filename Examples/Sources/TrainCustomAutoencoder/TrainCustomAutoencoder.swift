@@ -11,7 +11,7 @@ struct TrainCustomAutoencoder: ParsableCommand {
     var data: String?
 
     @Option(help: "Training images to use.")
-    var limit = 6000
+    var limit = 60000
 
     @Option(help: "Passes over them.")
     var epochs = 3
@@ -41,7 +41,7 @@ struct TrainCustomAutoencoder: ParsableCommand {
             .linear(32, 32 * 7 * 7), .relu, .unflatten([32, 7, 7]),
             .convTranspose2d(32, 16, kernel: 2, stride: 2), .relu,
             .convTranspose2d(16, 1, kernel: 2, stride: 2), .sigmoid,
-        ], input: [1, 28, 28], backend: backend, seed: 1)
+        ], input: [1, 28, 28], name: "custom-conv-32", backend: backend, seed: 1)
         print(try model.summary())
 
         let history = try model.fit(train, epochs: epochs, batchSize: 64,

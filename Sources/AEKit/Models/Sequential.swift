@@ -38,13 +38,15 @@ public final class Sequential: @unchecked Sendable {
         self.spec = spec; self.backend = backend
     }
 
-    /// `Sequential([...])` as in Keras and PyTorch: the layers, one example's shape, the loss.
+    /// `Sequential([...])` as in Keras and PyTorch: the layers, one example's shape, the loss;
+    /// `name` labels it in summaries and figures.
     ///
     ///     let model = try Sequential([.conv2d(1, 16, kernel: 3, padding: .same), .relu, .maxPool2d(2), …],
     ///                                input: [1, 28, 28], backend: CPUBackend(), seed: 1)
     public convenience init(_ layers: [LayerSpec], input: [Int], loss: ModelSpec.Loss = .mse,
-                            initialization: Initialization = .pytorch, backend: any Backend, seed: UInt64 = 1) throws {
-        try self.init(ModelSpec(input: input, loss: loss, initialization: initialization, layers: layers),
+                            initialization: Initialization = .pytorch, name: String? = nil, backend: any Backend,
+                            seed: UInt64 = 1) throws {
+        try self.init(ModelSpec(input: input, loss: loss, initialization: initialization, layers: layers, label: name),
                       backend: backend, seed: seed)
     }
 
