@@ -31,6 +31,42 @@ import Testing
         #expect(try JSONDecoder().decode([LayerSpec].self, from: json) == layers)
     }
 
+    /// Every layer's text is a valid Python call of its torch.nn class with PyTorch's own
+    /// argument names (signatures as of PyTorch 2), so `eval("nn." + text)` builds the module.
+    @Test func everyLayerIsAPythonConstructorCall() throws {
+        let texts = LayerListTests.presets.flatMap(\.spec.layers).map(\.description)
+        let script = """
+            import ast, json, sys
+            signatures = {
+                "Linear": ["in_features", "out_features", "bias", "device", "dtype"],
+                "Conv2d": ["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"],
+                "ConvTranspose2d": ["in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "groups", "bias", "dilation", "padding_mode"],
+                "MaxPool2d": ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"],
+                "Upsample": ["size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"],
+                "ReLU": ["inplace"], "Sigmoid": [], "Dropout": ["p", "inplace"],
+                "Flatten": ["start_dim", "end_dim"], "Unflatten": ["dim", "unflattened_size"],
+            }
+            for text in json.load(sys.stdin):
+                call = ast.parse(text, mode="eval").body
+                assert isinstance(call, ast.Call) and call.func.id in signatures, text
+                names = signatures[call.func.id]
+                assert len(call.args) <= len(names), text
+                assert all(k.arg in names[len(call.args):] for k in call.keywords), text
+                for node in ast.walk(call):
+                    assert not isinstance(node, ast.Name) or node is call.func, text  # no bare names: 'same' is quoted
+            print("ok")
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        let input = Pipe()
+        process.standardInput = input
+        try input.fileHandleForWriting.write(contentsOf: JSONEncoder().encode(texts))
+        try input.fileHandleForWriting.close()
+        let result = try runToEnd(process)
+        #expect(result.status == 0 && result.output.hasPrefix("ok"), "\(result.output)")
+    }
+
     /// The lines PyTorch's `print(model)` writes, and the short forms people type.
     @Test(arguments: [
         ("Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))", LayerSpec.conv2d(1, 16, kernel: 3, padding: .explicit(1))),

@@ -1,9 +1,11 @@
 import Compute
 
 /// One layer of a `Sequential` model as data, in PyTorch's terms. Its text is PyTorch's repr of
-/// the module (`Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=same)`), which is what
-/// `aekit summary` prints, what `config.json` and checkpoints store, and what `--model-file`
-/// reads back (`LayerSpec(parsing:)`).
+/// the module (`Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding='same')`), which is
+/// what `aekit summary` prints, what `config.json` and checkpoints store, and what
+/// `--model-file` reads back (`LayerSpec(parsing:)`). The one change from PyTorch's repr, a
+/// quoted `'same'`, makes every text a valid constructor call: `eval("nn." + text)` in Python
+/// builds the module.
 public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
     /// `nn.Linear(in_features, out_features)`: `y = x·Wᵀ + b` on `[batch, in]`.
     case linear(_ inFeatures: Int, _ outFeatures: Int)
@@ -57,7 +59,7 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
             arguments = "\(i), \(o), kernel_size=\(pair(k)), stride=\(pair(s))" + {
                 switch p {
                 case .valid, .explicit(0): ""
-                case .same: ", padding=same"
+                case .same: ", padding='same'"
                 case .explicit(let n): ", padding=\(pair(n))"
                 }
             }()

@@ -8,7 +8,7 @@ import Foundation
 /// list (`ModelPreset`).
 ///
 ///     {"input": [1, 28, 28], "loss": "mse",
-///      "layers": ["Conv2d(1, 16, kernel_size=3, padding=same)", "ReLU()", "MaxPool2d(2)", …]}
+///      "layers": ["Conv2d(1, 16, kernel_size=3, padding='same')", "ReLU()", "MaxPool2d(2)", …]}
 public struct ModelSpec: Sendable, Equatable {
     /// One example's shape, without the batch: `[784]` for a dense model, `[1, 28, 28]` for a
     /// convolutional one.
