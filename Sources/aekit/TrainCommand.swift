@@ -61,7 +61,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Validation set: 'test' (evaluate on the test set each epoch), a count split off the training set, or a fraction.")
     var validation: String?
 
-    @Option(help: "A trained conv-linear checkpoint whose encoder the classifier starts from.")
+    @Option(help: "A trained checkpoint whose first layers, those this model shares with it, the model starts from (S4's classifier: a conv-linear autoencoder's encoder).")
     var encoder: String?
 
     @OptionGroup var deviceOptions: DeviceOptions

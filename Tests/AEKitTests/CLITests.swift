@@ -213,6 +213,11 @@ func runToEnd(_ process: Process) throws -> (status: Int32, crashed: Bool, outpu
                                    "--device", "cpu"], in: work)
         #expect(evaluated.status == 0 && evaluated.output.contains("sequential"), "\(evaluated.output)")
 
+        let wrongEncoder = try aekit(["train", "--recipe", "s4-classifier", "--encoder", "custom/model.safetensors", "--out", "cls"]
+                                     + common, in: work)
+        #expect(wrongEncoder.status != 0 && wrongEncoder.output.contains("whose first layers are not those of classifier-64"),
+                "\(wrongEncoder.output)")
+
         let bad = custom.replacingOccurrences(of: "Conv2d(8, 2, 3, padding=1)", with: "Conv2d(4, 2, 3, padding=1)")
         try bad.write(toFile: "\(work)/bad.json", atomically: true, encoding: .utf8)
         let refused = try aekit(["train", "--model-file", "bad.json", "--out", "bad"] + common, in: work)

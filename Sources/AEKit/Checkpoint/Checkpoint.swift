@@ -71,24 +71,25 @@ public enum Checkpoint {
         try loadParameters(Contents(path: path).entries, path: path, into: model, layers: layers)
     }
 
-    /// The first layers two models have alike, which one can take from the other's checkpoint
-    /// (a Dropout's p aside: it holds no weights). S4's classifier shares its 12 encoder layers
-    /// with the conv-linear autoencoder.
-    public static func sharedLayers(_ a: ModelSpec, _ b: ModelSpec) -> Int {
-        guard a.input == b.input else { return 0 }
-        return zip(a.layers, b.layers).prefix { x, y in x == y || (x.kind == "Dropout" && y.kind == "Dropout") }.count
+    /// How many first layers `model` takes from `encoder`, the model saved at `path`: those the
+    /// two have alike (a Dropout's p aside: it holds no weights). S4's classifier shares its 12
+    /// encoder layers with the conv-linear autoencoder. Throws when they share no layer with weights.
+    public static func encoderLayers(of encoder: ModelSpec, at path: String, for model: ModelSpec) throws -> Int {
+        let shared = encoder.input != model.input ? 0
+            : zip(encoder.layers, model.layers).prefix { x, y in x == y || (x.kind == "Dropout" && y.kind == "Dropout") }.count
+        guard model.layers.prefix(shared).contains(where: { $0.parameterCount > 0 }) else {
+            throw ModelError.checkpoint("\(path) holds \(encoder.name), whose first layers are not those of \(model.name); "
+                                        + "an encoder comes from a model that starts with the same layers "
+                                        + "(for S4's classifier, a conv-linear autoencoder)")
+        }
+        return shared
     }
 
     /// Loads into `model` the weights of the first layers it shares with the model saved at
-    /// `path` (how a classifier starts from a trained autoencoder's encoder); throws when they
-    /// share no layer with weights.
+    /// `path` (how a classifier starts from a trained autoencoder's encoder).
     public static func loadEncoder(from path: String, into model: Sequential) throws {
         let contents = try Contents(path: path)
-        let shared = sharedLayers(contents.spec, model.spec)
-        guard model.spec.layers.prefix(shared).contains(where: { $0.parameterCount > 0 }) else {
-            throw ModelError.checkpoint("\(path) holds \(contents.spec.name), whose first layers are not those of \(model.spec.name); "
-                                        + "an encoder comes from a model that starts with the same layers")
-        }
+        let shared = try encoderLayers(of: contents.spec, at: path, for: model.spec)
         try loadParameters(contents.entries, path: path, into: model, layers: shared)
     }
 

@@ -80,10 +80,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
            ModelPreset(recognizing: model)?.architecture == .classifier {
             try changePreset(flags: "--encoder") { $0.hidden = encoder.hidden }
         }
-        guard model.layers.prefix(Checkpoint.sharedLayers(spec, model)).contains(where: { $0.parameterCount > 0 }) else {
-            throw TrainingError.configuration("--encoder \(path) holds \(spec.name), whose first layers are not those of "
-                                              + "\(model.name); give an autoencoder that starts with the same layers "
-                                              + "(for S4's classifier, a conv-linear checkpoint)")
+        do { _ = try Checkpoint.encoderLayers(of: spec, at: path, for: model) } catch let error as ModelError {
+            throw TrainingError.configuration("--encoder: \(error)")
         }
         encoderCheckpoint = path
     }
