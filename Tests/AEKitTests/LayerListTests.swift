@@ -106,6 +106,7 @@ import Testing
         ("Linear(3, 4.5)", "out_features must be a whole number"),
         ("Linear(3, 0)", "its out_features must be in 1..."),
         ("Dropout(p=1.5)", "its p must be in [0, 1)"),
+        ("Dropout(p=0.2, inplace=5)", "inplace must be True or False"),
         ("Upsample(scale_factor=2, mode='bilinear')", "mode='bilinear' is not supported"),
         ("ConvTranspose2d(1, 1, 3, stride=2, output_padding=2)", "output_padding (2) must be smaller than its stride (2)"),
         ("ReLU(", "expected a value at the end"),

@@ -58,9 +58,11 @@ extension LayerSpec {
             self = .upsample(scaleFactor: try a.square("scale_factor") ?? a.missing("scale_factor"))
         case "ReLU", "Sigmoid":
             try a.bind(call.name == "ReLU" ? ["inplace"] : [])
+            _ = try a.bool("inplace")  // in place or not, the values are the same
             self = call.name == "ReLU" ? .relu : .sigmoid
         case "Dropout":
             try a.bind(["p", "inplace"])
+            _ = try a.bool("inplace")
             self = .dropout(p: Float(try a.number("p") ?? 0.5))
         case "Flatten":
             try a.bind(["start_dim", "end_dim"])
