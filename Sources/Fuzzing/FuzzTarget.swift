@@ -25,7 +25,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .safetensors:
             guard let contents = try? Checkpoint.Contents(data, path: "fuzz input") else { return }
             // Where the file is sound enough to build its model, load it, as `evaluate` does.
-            if let model = try? Sequential.build(contents.spec, backend: FuzzTarget.backend, seed: 0) {
+            if let model = try? Sequential(contents.spec, backend: FuzzTarget.backend, seed: 0) {
                 try? Checkpoint.loadParameters(contents.entries, path: "fuzz input", into: model)
             }
         case .runRecords:
@@ -50,7 +50,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .safetensors:
             return try [ModelPreset(architecture: .dense, hidden: 2, dropout: 0.1).spec,
                         ModelPreset(architecture: .convLinear, hidden: 1, dropout: 0.2).spec].map { spec in
-                try Checkpoint.encode(Sequential.build(spec, backend: FuzzTarget.backend, seed: 3))
+                try Checkpoint.encode(Sequential(spec, backend: FuzzTarget.backend, seed: 3))
             }
         case .runRecords:
             return try FuzzTarget.runRecordSeeds()

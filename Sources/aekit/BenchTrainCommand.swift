@@ -45,10 +45,7 @@ struct BenchTrainCommand: ParsableCommand {
     private func makeConfig() throws -> TrainingConfig {
         var config = try dataOptions.config(recipe: recipe)
         if !dataOptions.namesData && config.data.name == "mnist" { config.data = DataSource(name: "fashion-mnist") }
-        if let hidden {
-            do { try config.changePreset(flags: "--hidden") { $0.hidden = hidden } }
-            catch TrainingError.configuration(let why) { throw ValidationError(why) }
-        }
+        if let hidden { try asFlagError { try config.changePreset(flags: "--hidden") { $0.hidden = hidden } } }
         if let batch { config.batchSize = batch }
         // The timed epoch is every image --limit names: a validation split (S2 keeps 10 000)
         // would only shrink it, and PyTorch's reference epoch trains on all of them.

@@ -1,3 +1,5 @@
+import AEKit
+import ArgumentParser
 import Compute
 import Foundation
 
@@ -31,3 +33,9 @@ func printBLASWarning() { _ = blasWarningOnce }
 private let blasWarningOnce: Void = {
     if let warning = BLASInfo.current.warning { printError("warning: \(warning)") }
 }()
+
+/// Runs `body`, turning the library's refusal of a setting (`TrainingError.configuration`) into
+/// a flag error, which ArgumentParser prints with the usage line and exits 64 for.
+func asFlagError<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch TrainingError.configuration(let why) { throw ValidationError(why) }
+}

@@ -47,7 +47,7 @@ struct ModelOptions: ParsableArguments {
             do { config.model = try ModelSpec(file: modelFile) } catch { throw ValidationError("--model-file: \(error)") }
         }
         if !presetFlags.isEmpty {
-            do {
+            try asFlagError {
                 try config.changePreset(flags: presetFlags.joined(separator: ", ")) { preset in
                     if let model {
                         preset.architecture = model
@@ -59,7 +59,7 @@ struct ModelOptions: ParsableArguments {
                     if let output { preset.output = output }
                     if let logits { preset.logits = logits }
                 }
-            } catch TrainingError.configuration(let why) { throw ValidationError(why) }
+            }
         }
         if let initialization { config.model.initialization = initialization }
     }

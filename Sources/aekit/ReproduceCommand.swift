@@ -50,8 +50,7 @@ struct ReproduceCommand: ParsableCommand {
     }
 
     func run() throws {
-        let reports: [ReportID]
-        do { reports = try ReportID.parse(report) } catch TrainingError.configuration(let why) { throw ValidationError(why) }
+        let reports = try asFlagError { try ReportID.parse(report) }
         let base = out ?? (reports.count == 1 ? "runs/reproduce-\(reports[0].rawValue)" : "runs/reproduce-all")
         let grids = try reports.map {
             try Reproduction(report: $0, scale: scale, folder: reports.count == 1 ? base : Paths.join(base, $0.rawValue),

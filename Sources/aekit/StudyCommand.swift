@@ -49,13 +49,10 @@ struct StudyCommand: ParsableCommand {
     func makeConfig() throws -> TrainingConfig {
         var config = try dataOptions.config(recipe: "s4-classifier")
         if let epochs { config.epochs = epochs }
-        if let logits {
-            do { try config.changePreset(flags: "--logits") { $0.logits = logits } }
-            catch TrainingError.configuration(let why) { throw ValidationError(why) }
-        }
+        if let logits { try asFlagError { try config.changePreset(flags: "--logits") { $0.logits = logits } } }
         config.seed = seed
         if let encoder {
-            do { try config.startFromEncoder(at: encoder) } catch TrainingError.configuration(let why) { throw ValidationError(why) }
+            try asFlagError { try config.startFromEncoder(at: encoder) }
         }
         if let problem = config.problem { throw ValidationError(problem) }
         return config

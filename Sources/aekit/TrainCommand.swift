@@ -118,7 +118,7 @@ struct TrainCommand: ParsableCommand {
         if let seed { config.seed = seed }
         if let validation { config.validation = TrainingConfig.ValidationSplit(argument: validation)! }
         if let encoder {
-            do { try config.startFromEncoder(at: encoder) } catch TrainingError.configuration(let why) { throw ValidationError(why) }
+            try asFlagError { try config.startFromEncoder(at: encoder) }
         }
         if ModelPreset(recognizing: config.model)?.architecture == .classifier && config.encoderCheckpoint == nil {
             printError("note: no --encoder given; the classifier's encoder starts from random weights")

@@ -48,7 +48,7 @@ import Testing
 
     @Test func aCodeMapHasOnePointPerImage() throws {
         let data = try fashionSubset(train: 10, test: 300).test
-        let model = try Sequential.build(ModelPreset(architecture: .convLinear, hidden: 16, dropout: 0.2).spec, backend: cpu, seed: 1)
+        let model = try Sequential(ModelPreset(architecture: .convLinear, hidden: 16, dropout: 0.2).spec, backend: cpu, seed: 1)
         let map = try Figures.codeMap(model, data)
         #expect(map.text.components(separatedBy: "<circle").count - 1 == 300 + 10)
         #expect(map.text.contains("codes of 300 test images (16 numbers each)"))

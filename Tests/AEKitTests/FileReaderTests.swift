@@ -105,7 +105,7 @@ import Testing
     /// A real checkpoint (dense-2) whose recorded model is `spec`, edited as JSON: the model is
     /// never built. `old` starts from the form written before models were layer lists.
     func checkpoint(old: Bool, setting key: String, to value: String) throws -> Data {
-        let model = try Sequential.build(ModelPreset(architecture: .dense, hidden: 2).spec, backend: CPUBackend(), seed: 1)
+        let model = try Sequential(ModelPreset(architecture: .dense, hidden: 2).spec, backend: CPUBackend(), seed: 1)
         let (entries, metadata) = try SafeTensors.decode(Checkpoint.encode(model))
         let recorded = old ? #"{"architecture":"dense","hidden":2,"dropout":0,"output":"sigmoid","initialization":"pytorch","imageHeight":28,"imageWidth":28}"#
                            : metadata[Checkpoint.specKey]!
@@ -138,7 +138,7 @@ import Testing
 
     @Test func aCheckpointMustHoldExactlyTheModelsTensors() throws {
         let spec = ModelPreset(architecture: .dense, hidden: 2).spec
-        let model = try Sequential.build(spec, backend: CPUBackend(), seed: 1)
+        let model = try Sequential(spec, backend: CPUBackend(), seed: 1)
         var (entries, _) = try SafeTensors.decode(Checkpoint.encode(model))
         entries.append(SafeTensors.Entry(name: "9.weight", shape: [1], values: [0]))
         #expect { try Checkpoint.loadParameters(entries, path: "x", into: model) } throws: { "\($0)".contains("9.weight") }
@@ -158,6 +158,6 @@ import Testing
 extension CPUBackend {
     /// Runs `body` on a small model of `architecture` on this backend.
     func withModel<T>(_ architecture: ModelPreset.Architecture, _ body: (Sequential) throws -> T) throws -> T {
-        try body(Sequential.build(ModelPreset(architecture: architecture, hidden: 4).spec, backend: self, seed: 1))
+        try body(Sequential(ModelPreset(architecture: architecture, hidden: 4).spec, backend: self, seed: 1))
     }
 }

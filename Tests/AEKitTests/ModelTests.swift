@@ -14,16 +14,16 @@ import Testing
 
     @Test(arguments: specs)
     func presetOutputsTheImageShape(_ spec: ModelSpec) throws {
-        let model = try Sequential.build(spec, backend: cpu, seed: 1)
+        let model = try Sequential(spec, backend: cpu, seed: 1)
         let shapes = try model.shapes(batch: 3)
         if spec.isAutoencoder {
             #expect(shapes.last!.reduce(1, *) == 3 * 28 * 28)
-            #expect(shapes.last! == [3] + spec.exampleShape)
+            #expect(shapes.last! == [3] + spec.input)
         } else {
             #expect(shapes.last! == [3, 10])
         }
         // And a real forward pass gives that shape.
-        let x = try cpu.tensor([3] + spec.exampleShape, filledWith: 0.5)
+        let x = try cpu.tensor([3] + spec.input, filledWith: 0.5)
         #expect(try model.forward(x, ForwardContext(backend: cpu, training: false)).shape == shapes.last!)
     }
 
@@ -32,10 +32,10 @@ import Testing
     /// reads as the report's ReLU head.
     @Test func linearLogitsDropTheClassifiersReLU() throws {
         var preset = ModelPreset(architecture: .classifier, hidden: 64, dropout: 0.2, output: .none)
-        let relu = try Sequential.build(preset.spec, backend: cpu, seed: 3)
+        let relu = try Sequential(preset.spec, backend: cpu, seed: 3)
         preset.logits = .linear
         let spec = preset.spec
-        let linear = try Sequential.build(spec, backend: cpu, seed: 3)
+        let linear = try Sequential(spec, backend: cpu, seed: 3)
         #expect(linear.layers.count == relu.layers.count - 1 && spec.name == "classifier-64-linear-logits")
         #expect(try linear.namedParameters.map { try cpu.download($0.parameter.value.buffer) }
                     == relu.namedParameters.map { try cpu.download($0.parameter.value.buffer) })
@@ -55,18 +55,18 @@ import Testing
     }
 
     @Test func parameterNamesFollowNNSequential() throws {
-        let dense = try Sequential.build(ModelPreset(architecture: .dense, hidden: 64, dropout: 0.1).spec, backend: cpu, seed: 1)
+        let dense = try Sequential(ModelPreset(architecture: .dense, hidden: 64, dropout: 0.1).spec, backend: cpu, seed: 1)
         #expect(dense.namedParameters.map(\.name) == ["0.weight", "0.bias", "3.weight", "3.bias"])
         #expect(dense.namedParameters.map(\.parameter.shape) == [[64, 784], [64], [784, 64], [784]])
-        let s3 = try Sequential.build(ModelPreset(architecture: .dense, hidden: 64, dropout: 0, output: .relu).spec, backend: cpu, seed: 1)
+        let s3 = try Sequential(ModelPreset(architecture: .dense, hidden: 64, dropout: 0, output: .relu).spec, backend: cpu, seed: 1)
         #expect(s3.namedParameters.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias"])
-        let conv = try Sequential.build(ModelPreset(architecture: .convLinear, hidden: 64).spec, backend: cpu, seed: 1)
+        let conv = try Sequential(ModelPreset(architecture: .convLinear, hidden: 64).spec, backend: cpu, seed: 1)
         let convT = try #require(conv.namedParameters.first { $0.name == "15.weight" })
         #expect(convT.parameter.shape == [32, 16, 3, 3])  // ConvTranspose2d: [in, out, k, k]
     }
 
     @Test func pytorchInitialisationBounds() throws {
-        let model = try Sequential.build(ModelPreset(architecture: .dense, hidden: 64).spec, backend: cpu, seed: 1)
+        let model = try Sequential(ModelPreset(architecture: .dense, hidden: 64).spec, backend: cpu, seed: 1)
         let weight = try cpu.download(model.namedParameters[0].parameter.value.buffer)
         let bound = 1 / Float(784).squareRoot()
         #expect(weight.allSatisfy { abs($0) <= bound })
@@ -74,14 +74,14 @@ import Testing
     }
 
     @Test func summaryListsEveryLayer() throws {
-        let model = try Sequential.build(ModelPreset(architecture: .convKeras).spec, backend: cpu, seed: 1)
+        let model = try Sequential(ModelPreset(architecture: .convKeras).spec, backend: cpu, seed: 1)
         let text = try model.summary()
         #expect(text.contains("[1, 8, 4, 4]") && text.contains("total parameters: 4385"))
     }
 
     /// The view layers print PyTorch's reprs.
     @Test func summaryShowsPyTorchReprs() throws {
-        let text = try Sequential.build(ModelPreset(architecture: .convLinear, hidden: 64).spec, backend: cpu, seed: 1).summary()
+        let text = try Sequential(ModelPreset(architecture: .convLinear, hidden: 64).spec, backend: cpu, seed: 1).summary()
         #expect(text.contains("Flatten(start_dim=1, end_dim=-1)"), "\(text)")
         #expect(text.contains("Unflatten(dim=1, unflattened_size=(32, 5, 5))"), "\(text)")
     }

@@ -171,7 +171,7 @@ import Testing
         let estimate = try MemoryEstimate(ModelPreset(architecture: .dense, hidden: 64).spec)
         #expect(estimate.parameters == 784 * 64 + 64 + 64 * 784 + 784)
         let convLinear = try MemoryEstimate(ModelPreset(architecture: .convLinear, hidden: 37).spec)
-        #expect(convLinear.parameters == (try Sequential.build(ModelPreset(architecture: .convLinear, hidden: 37).spec, backend: cpu,
+        #expect(convLinear.parameters == (try Sequential(ModelPreset(architecture: .convLinear, hidden: 37).spec, backend: cpu,
                                                                seed: 0).parameterCount))
     }
 

@@ -77,7 +77,7 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
             let run = try TrainingRun(config: config, backend: cpu, folder: RunFolder(path: try temporaryFolder()), data: data)
             try run.run()
             // The test images with 30 % salt-and-pepper noise, against the clean ones.
-            let clean = try cpu.tensor([data.test.count] + config.model.exampleShape, values: data.test.pixels)
+            let clean = try cpu.tensor([data.test.count] + config.model.input, values: data.test.pixels)
             let noisy = try cpu.tensor(clean.shape)
             try cpu.saltAndPepper(clean.buffer, output: noisy.buffer, amount: 0.3, seed: 77, step: 0)
             let y = try run.trainer.model.forward(noisy, ForwardContext(backend: cpu, training: false))
@@ -114,7 +114,7 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
 
     @Test func checkpointRoundTripGivesIdenticalOutputs() throws {
         let folder = try temporaryFolder()
-        let model = try Sequential.build(ModelPreset(architecture: .convLinear, hidden: 32, dropout: 0.2).spec, backend: cpu, seed: 9)
+        let model = try Sequential(ModelPreset(architecture: .convLinear, hidden: 32, dropout: 0.2).spec, backend: cpu, seed: 9)
         try Checkpoint.save(model, to: "\(folder)/m.safetensors")
         let loaded = try Checkpoint.load("\(folder)/m.safetensors", backend: cpu)
         #expect(loaded.spec == model.spec)
@@ -126,7 +126,7 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
     /// The file is valid by the safetensors specification, read here byte by byte.
     @Test func safetensorsFileFollowsTheFormat() throws {
         let folder = try temporaryFolder()
-        let model = try Sequential.build(ModelPreset(architecture: .dense, hidden: 16, dropout: 0.1).spec, backend: cpu, seed: 2)
+        let model = try Sequential(ModelPreset(architecture: .dense, hidden: 16, dropout: 0.1).spec, backend: cpu, seed: 2)
         try Checkpoint.save(model, to: "\(folder)/m.safetensors")
         let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(folder)/m.safetensors")))
         let n = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }

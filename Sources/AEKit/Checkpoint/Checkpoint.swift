@@ -60,7 +60,7 @@ public enum Checkpoint {
     /// Rebuilds the model a checkpoint holds, on `backend`.
     public static func load(_ path: String, backend: any Backend) throws -> Sequential {
         let contents = try Contents(path: path)
-        let model = try Sequential.build(contents.spec, backend: backend, seed: 0)
+        let model = try Sequential(contents.spec, backend: backend, seed: 0)
         try loadParameters(contents.entries, path: path, into: model)
         return model
     }

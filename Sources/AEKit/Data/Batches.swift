@@ -55,9 +55,9 @@ struct Batches {
         (batch * batchSize)..<min((batch + 1) * batchSize, data.dataset.count)
     }
 
-    /// Batch `batch`'s images, `[n] + spec.exampleShape`.
+    /// Batch `batch`'s images, `[n] + spec.input`.
     func input(_ batch: Int) throws -> Tensor {
-        try gather(data.pixels, batch, shape: spec.exampleShape)
+        try gather(data.pixels, batch, shape: spec.input)
     }
 
     /// Batch `batch`'s one-hot labels, `[n, classes]` (a classifier's).

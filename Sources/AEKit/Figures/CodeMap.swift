@@ -60,7 +60,7 @@ extension Figures {
     public static func codeMap(_ model: Sequential, _ data: Dataset, count: Int = 1000) throws -> SVGImage {
         let b = model.backend, n = min(count, data.count), size = data.imageSize
         let context = ForwardContext(backend: b, training: false)
-        var h = try b.tensor([n] + model.spec.exampleShape, values: Array(data.pixels[0..<(n * size)]))
+        var h = try b.tensor([n] + model.spec.input, values: Array(data.pixels[0..<(n * size)]))
         for layer in model.layers.prefix(model.spec.codeLayers) { h = try layer.forward(h, context) }
         let codes = try b.download(h.buffer), width = codes.count / n
         let (coordinates, explained) = PrincipalComponents.project(codes, rows: n, columns: width)

@@ -20,7 +20,7 @@ public enum Figures {
     /// The model's outputs for `images` (flat, in [0, 1]), in evaluation mode.
     public static func reconstruct(_ model: Sequential, _ images: [Float], count: Int) throws -> [Float] {
         let b = model.backend
-        let x = try b.tensor([count] + model.spec.exampleShape, values: images)
+        let x = try b.tensor([count] + model.spec.input, values: images)
         return try b.download(model.forward(x, ForwardContext(backend: b, training: false)).buffer)
     }
 

@@ -79,10 +79,6 @@ public struct ModelPreset: Codable, Sendable, Equatable {
         return nil
     }
 
-    /// The layers of S4's encoder (conv-linear's first 12), which a classifier takes from a
-    /// trained autoencoder.
-    static let convLinearEncoderLayers = 12
-
     /// The layer list this preset makes. Dropout layers of the conv-linear encoder are there
     /// even at p = 0, so the layer indices (and the checkpoint's tensor names) do not move.
     public var spec: ModelSpec {

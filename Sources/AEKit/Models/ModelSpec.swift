@@ -34,9 +34,6 @@ public struct ModelSpec: Sendable, Equatable {
     /// Whether the model reconstructs its input (trained with MSE) or classifies (cross-entropy).
     public var isAutoencoder: Bool { loss == .mse }
 
-    /// The input shape per example.
-    public var exampleShape: [Int] { input }
-
     /// The classes of the datasets AEKit reads (Fashion-MNIST's and MNIST's 10).
     public static let classes = 10
 

@@ -50,11 +50,6 @@ public final class Sequential: @unchecked Sendable {
                       backend: backend, seed: seed)
     }
 
-    /// The model `spec` describes; `Sequential(spec, backend:, seed:)`.
-    public static func build(_ spec: ModelSpec, backend: any Backend, seed: UInt64) throws -> Sequential {
-        try Sequential(spec, backend: backend, seed: seed)
-    }
-
     /// Parameters with their PyTorch state_dict names, in order.
     public var namedParameters: [(name: String, parameter: Parameter)] {
         layers.enumerated().flatMap { index, layer in layer.parameters.map { ("\(index).\($0.name)", $0) } }
@@ -83,7 +78,7 @@ public final class Sequential: @unchecked Sendable {
     public func summary(batch: Int = 1) throws -> String {
         let shapes = try shapes(batch: batch)
         var rows = [["#", "layer", "output shape", "parameters"]]
-        rows.append(["", "input", "\([batch] + spec.exampleShape)", ""])
+        rows.append(["", "input", "\([batch] + spec.input)", ""])
         for (index, layer) in layers.enumerated() {
             let count = layer.parameters.reduce(0) { $0 + $1.value.count }
             rows.append(["\(index)", "\(layer.spec)", "\(shapes[index])", count == 0 ? "" : "\(count)"])

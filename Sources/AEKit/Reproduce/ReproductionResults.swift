@@ -231,7 +231,7 @@ extension Reproduction {
             figures.append(("test MSE by N", "test-mse.png"))
             // What an untrained network puts out (the report's figure), from the grid's first model.
             if let first = runs.first {
-                let model = try Sequential.build(first.config.model, backend: CPUBackend(), seed: first.config.seed)
+                let model = try Sequential(first.config.model, backend: CPUBackend(), seed: first.config.seed)
                 let test = try first.config.data.load().test
                 try writeAtomically(Figures.reconstructions(model, test).png(), to: Paths.join(folder, "untrained.png"))
                 figures.append(("an untrained \(first.config.model.name): test images above its outputs", "untrained.png"))
