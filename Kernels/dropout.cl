@@ -1,21 +1,10 @@
 // Counter-based random masks: dropout, and salt-and-pepper noise for a denoising autoencoder.
 // Inverted dropout: element i is kept when
 // uniform(key, i) >= p, and kept values are scaled by 1 / (1 - p). The key comes from
-// (seed, step) on the host (DropoutMask.key in Swift); `mix` and `uniform` here must stay
-// bit-for-bit the same as DropoutMask's, which the parity test checks.
+// (seed, step) on the host (DropoutMask.key in Swift); the draws are prelude.cl's `uniform`,
+// which bias_activation.cl's fused kernels share.
 // Forward and backward are the same map (the gradient passes where the value did), so both
 // kernels are `dropout_map`.
-
-inline uint mix(uint x) {
-    x ^= x >> 16; x *= 0x7feb352du;
-    x ^= x >> 15; x *= 0x846ca68bu;
-    x ^= x >> 16;
-    return x;
-}
-
-inline float uniform(const uint key, const uint index) {
-    return (float)(mix(mix(index) ^ key) >> 8) * (1.0f / 16777216.0f);
-}
 
 inline void dropout_map(const int n, const float p, const uint key, const float keep_scale,
                         __global const float* src, __global float* dst) {

@@ -2,8 +2,7 @@
 // op(A) is M x K (A stored K x M when transposed); op(B) is K x N (B stored N x K when transposed).
 // beta == 0 never reads C, as in BLAS: a freshly allocated C may hold anything.
 //
-// Three kernels; the first two are instantiated for the four transpose combinations
-// (_nn, _nt, _tn, _tt), the third for a transposed A or not (_n, _t):
+// Three kernels, each instantiated for the four transpose combinations (_nn, _nt, _tn, _tt):
 //  - gemm_direct_*: one work-item per element of C. No local memory, no barriers: the
 //    fastest choice when C or K is too small to fill tiles (CLBlast calls this "direct").
 //  - gemm_tiled_*: a work-group computes a TSM x TSN tile of C; the K dimension is walked in
@@ -112,15 +111,24 @@ GEMM_KERNELS(tt, 1, 1)
 // memory and no barrier, and each work-item computes a VR x VW block of C as VR vector
 // accumulators: per k, one VW-wide row of op(B) times VR broadcast elements of op(A) (an
 // outer-product micro-kernel; 6 x 16 fills the 16 AVX2 registers as BLIS's Haswell kernel).
-// op(B) must be K x N row-major: the host transposes a transposed B first (gemm_transpose).
-// The suffix says whether A is transposed.
+// A transposed B is read in place, its VW-wide row gathered from VW rows of the stored B:
+// one launch, no scratch copy (those gathers walk VW rows of B in step, which the CPU's
+// prefetchers follow).
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
 #define floatV CAT(float, VW)
 #define vloadV CAT(vload, VW)
 #define vstoreV CAT(vstore, VW)
 
-inline void gemm_vector(const int ta, const int M, const int N, const int K, const float alpha,
+// Row k of op(B), columns j0 .. j0 + VW - 1.
+inline floatV gemm_vector_b(const int tb, __global const float* B, const int N, const int K, const int k, const int j0) {
+    if (!tb) return vloadV(0, B + k * N + j0);
+    float lanes[VW];
+    for (int v = 0; v < VW; ++v) lanes[v] = B[(j0 + v) * K + k];
+    return vloadV(0, lanes);
+}
+
+inline void gemm_vector(const int ta, const int tb, const int M, const int N, const int K, const float alpha,
                         __global const float* A, __global const float* B, const float beta,
                         __global float* C) {
     const int j0 = get_global_id(0) * VW;
@@ -134,7 +142,7 @@ inline void gemm_vector(const int ta, const int M, const int N, const int K, con
         floatV acc[VR];
         for (int r = 0; r < VR; ++r) acc[r] = (floatV)(0.0f);
         for (int k = 0; k < K; ++k) {
-            const floatV b = vloadV(0, B + k * N + j0);
+            const floatV b = gemm_vector_b(tb, B, N, K, k, j0);
             for (int r = 0; r < VR; ++r) acc[r] = fma((floatV)(A_AT(ta, rows[r], k)), b, acc[r]);
         }
         for (int r = 0; r < VR && i0 + r < M; ++r) {
@@ -148,7 +156,7 @@ inline void gemm_vector(const int ta, const int M, const int N, const int K, con
             float acc[VR];
             for (int r = 0; r < VR; ++r) acc[r] = 0.0f;
             for (int k = 0; k < K; ++k) {
-                const float b = B[k * N + j];
+                const float b = B_AT(tb, k, j);
                 for (int r = 0; r < VR; ++r) acc[r] = fma(A_AT(ta, rows[r], k), b, acc[r]);
             }
             for (int r = 0; r < VR && i0 + r < M; ++r) {
@@ -159,19 +167,13 @@ inline void gemm_vector(const int ta, const int M, const int N, const int K, con
     }
 }
 
-__kernel void gemm_vector_n(const int M, const int N, const int K, const float alpha,
-        __global const float* A, __global const float* B, const float beta, __global float* C) {
-    gemm_vector(0, M, N, K, alpha, A, B, beta, C);
+#define GEMM_VECTOR_KERNEL(SUFFIX, TA, TB)                                                     \
+__kernel void gemm_vector_##SUFFIX(const int M, const int N, const int K, const float alpha,   \
+        __global const float* A, __global const float* B, const float beta, __global float* C) { \
+    gemm_vector(TA, TB, M, N, K, alpha, A, B, beta, C);                                        \
 }
 
-__kernel void gemm_vector_t(const int M, const int N, const int K, const float alpha,
-        __global const float* A, __global const float* B, const float beta, __global float* C) {
-    gemm_vector(1, M, N, K, alpha, A, B, beta, C);
-}
-
-// out[c * rows + r] = in[r * cols + c]: a rows x cols matrix to cols x rows.
-__kernel void gemm_transpose(const int rows, const int cols, __global const float* in, __global float* out) {
-    const int c = get_global_id(0);
-    const int r = get_global_id(1);
-    if (r < rows && c < cols) out[c * rows + r] = in[r * cols + c];
-}
+GEMM_VECTOR_KERNEL(nn, 0, 0)
+GEMM_VECTOR_KERNEL(nt, 0, 1)
+GEMM_VECTOR_KERNEL(tn, 1, 0)
+GEMM_VECTOR_KERNEL(tt, 1, 1)

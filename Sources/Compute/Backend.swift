@@ -26,6 +26,12 @@ public protocol Backend: AnyObject, Sendable {
     func makeBuffer(count: Int) throws -> Buffer
     func upload(_ values: [Float], to buffer: Buffer) throws
     func download(_ buffer: Buffer) throws -> [Float]
+    /// `count` floats of `buffer` from `offset` on: the same memory, not a copy; the view keeps
+    /// `buffer` alive. `offset` must be a multiple of `viewAlignment`.
+    func view(_ buffer: Buffer, offset: Int, count: Int) throws -> Buffer
+    /// The floats a view's offset is a multiple of: the device's base-address alignment
+    /// (CL_DEVICE_MEM_BASE_ADDR_ALIGN for OpenCL; a cache line on the CPU).
+    var viewAlignment: Int { get }
     /// Waits until every queued op has finished.
     func synchronize() throws
 
@@ -70,6 +76,18 @@ public protocol Backend: AnyObject, Sendable {
     func reluBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws
     func sigmoidForward(_ x: Buffer, output y: Buffer) throws
     func sigmoidBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws
+
+    // MARK: Bias, activation and dropout in one pass (tensors viewed as the bias ops view them)
+    /// `y = dropout(f(x + bias))`, where `dropout` is nil for none: a layer with a bias followed
+    /// by its activation and dropout, in one pass over the tensor instead of three. `y` may be `x`.
+    func biasActivationForward(_ x: Buffer, bias: Buffer, channels: Int, inner: Int, activation: ActivationFunction,
+                               dropout: DropoutDraw?, output y: Buffer) throws
+    /// Its backward pass, from its output `y` and `outputGrad`: writes the gradient with respect
+    /// to x (dropout's mask and scale, then f' in terms of the output) into `inputGrad`, and that
+    /// gradient's sum over each channel into `biasGrad` (the bias's gradient), in one pass.
+    func biasActivationBackward(output y: Buffer, outputGrad: Buffer, channels: Int, inner: Int,
+                                activation: ActivationFunction, dropout: DropoutDraw?, inputGrad: Buffer,
+                                biasGrad: Buffer) throws
 
     // MARK: Dropout (inverted: kept values scaled by 1/(1-p)); the mask is a pure function of
     // (seed, step, index) through `DropoutMask`, so every backend draws the same one.

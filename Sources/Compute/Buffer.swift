@@ -4,20 +4,35 @@ import Foundation
 /// backend; when the last reference to a `Buffer` goes away its storage goes back to the
 /// backend's free list, so a training step that asks for the same sizes every time stops
 /// allocating after the first step.
+///
+/// A buffer may be a view of part of another (`Backend.view`): the same memory, so a model's
+/// parameters can be views of one flat buffer that an optimizer steps in one launch. A view
+/// keeps its parent alive and gives nothing back to the free list itself.
 public final class Buffer: @unchecked Sendable {
     /// Number of Float32 elements.
     public let count: Int
     /// The backend's own handle (`CPUStorage` or `CLMemory`).
     let storage: AnyObject
     private let pool: BufferPool
+    /// The buffer this one is a view of, and where in it the view starts (floats).
+    public let parent: Buffer?
+    public let offset: Int
 
     init(count: Int, storage: AnyObject, pool: BufferPool) {
         self.count = count
         self.storage = storage
         self.pool = pool
+        parent = nil; offset = 0
     }
 
-    deinit { pool.recycle(storage, count: count) }
+    init(viewOf parent: Buffer, offset: Int, count: Int, storage: AnyObject) {
+        self.count = count
+        self.storage = storage
+        self.pool = parent.pool
+        self.parent = parent; self.offset = offset
+    }
+
+    deinit { if parent == nil { pool.recycle(storage, count: count) } }
 
     /// Whether `backend` owns this buffer's memory.
     func belongs(to owner: BufferPool) -> Bool { pool === owner }

@@ -17,6 +17,8 @@ public enum Op: String, CaseIterable, Sendable, Codable {
     case upsampleBackward = "upsample_backward"
     case biasAdd = "bias_add"
     case biasGradient = "bias_gradient"
+    case biasActivationForward = "bias_activation_forward"
+    case biasActivationBackward = "bias_activation_backward"
     case reluForward = "relu_forward"
     case reluBackward = "relu_backward"
     case sigmoidForward = "sigmoid_forward"
@@ -52,7 +54,7 @@ public enum Op: String, CaseIterable, Sendable, Codable {
 
     /// The file in `Kernels/` that holds the op's kernel (the transposed convolutions and GEMM
     /// run kernels of their own families under other names).
-    var kernelFile: String {
+    public var kernelFile: String {
         switch self {
         case .gemm: "gemm"
         case .conv2dForward, .conv2dBackwardData, .conv2dBackwardWeights,
@@ -60,6 +62,7 @@ public enum Op: String, CaseIterable, Sendable, Codable {
         case .maxPool2dForward, .maxPool2dBackward: "pooling"
         case .upsampleForward, .upsampleBackward: "upsample"
         case .biasAdd, .biasGradient: "bias"
+        case .biasActivationForward, .biasActivationBackward: "bias_activation"
         case .reluForward, .reluBackward, .sigmoidForward, .sigmoidBackward: "activation"
         case .dropoutForward, .dropoutBackward, .saltAndPepper: "dropout"
         case .mseLoss, .softmaxCrossEntropy: "loss"

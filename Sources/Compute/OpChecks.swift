@@ -4,6 +4,13 @@ import Foundation
 // and the host-side numbers both compute alike.
 
 extension Backend {
+    func checkView(_ buffer: Buffer, offset: Int, count: Int) throws {
+        try require(count > 0 && offset >= 0 && offset <= buffer.count - count,
+                    "a view of \(count) floats from \(offset) does not fit in a buffer of \(buffer.count)")
+        try require(offset % viewAlignment == 0,
+                    "a view's offset (\(offset)) must be a multiple of \(name)'s alignment, \(viewAlignment) floats")
+    }
+
     func checkGEMM(m: Int, n: Int, k: Int, a: Buffer, b: Buffer, c: Buffer) throws {
         try require(m > 0 && n > 0 && k > 0, "gemm sizes m=\(m) n=\(n) k=\(k) must be positive")
         try require(a.count >= m * k, "gemm: A has \(a.count) elements, needs \(m)x\(k)")
@@ -48,7 +55,15 @@ extension Backend {
                     "tensor of \(x.count) elements is not [outer, \(channels), \(inner)]")
     }
 
-    func checkSameCount(_ op: String, _ buffers: Buffer?...) throws {
+    func checkBiasActivation(_ tensors: [Buffer], bias: Buffer, channels: Int, inner: Int, dropout: DropoutDraw?) throws {
+        try checkSameCount("bias_activation", tensors)
+        try checkBias(tensors[0], bias: bias, channels: channels, inner: inner)
+        if let dropout { try checkDropout(dropout.p) }
+    }
+
+    func checkSameCount(_ op: String, _ buffers: Buffer?...) throws { try checkSameCount(op, buffers) }
+
+    func checkSameCount(_ op: String, _ buffers: [Buffer?]) throws {
         let counts = buffers.compactMap { $0?.count }
         try require(Set(counts).count <= 1, "\(op): element counts differ \(counts)")
     }

@@ -29,6 +29,8 @@ struct BenchTrainCommand: ParsableCommand {
     @Flag(help: "After the timed epoch, run one more with every op timed on its own and print where the time goes.")
     var profile = false
 
+    @OptionGroup var fusion: FusionOption
+
     @Flag(help: "Leave out the CPU backend.")
     var noCPU = false
 
@@ -65,15 +67,17 @@ struct BenchTrainCommand: ParsableCommand {
         var records: [TrainBenchRecord] = []
         for backend in backends {
             if !json { printError("timing \(recipe) on \(backend.name) (\(backend.deviceDescription))") }
-            records.append(try TrainBench.run(config, backend: backend, data: dataset, profile: profile))
+            records.append(try TrainBench.run(config, backend: backend, data: dataset, profile: profile, fused: fusion.fused))
         }
         if json { print(try jsonString(records)); return }
-        var rows = [["recipe", "model", "batch", "backend", "images", "s/epoch", "images/s", "vs cpu", "host RSS", "host peak", "device peak", "train loss"]]
+        var rows = [["recipe", "model", "batch", "backend", "images", "s/epoch", "images/s", "vs cpu", "MFLOP/image", "GFLOP/s",
+                     "host RSS", "host peak", "device peak", "train loss"]]
         let cpuSeconds = records.first { $0.backend == "cpu" }?.secondsPerEpoch
         for r in records {
             rows.append([r.recipe, r.model, "\(r.batchSize)", r.backend, "\(r.images)", String(format: "%.2f", r.secondsPerEpoch),
                          String(format: "%.0f", r.imagesPerSecond),
                          cpuSeconds.map { String(format: "%.2fx", $0 / r.secondsPerEpoch) } ?? "",
+                         String(format: "%.2f", Double(r.flopsPerImage) * 1e-6), String(format: "%.1f", r.gigaflopsPerSecond),
                          formatBytes(r.hostRSSBytes), formatBytes(r.hostPeakRSSBytes), formatBytes(r.devicePeakBytesInUse),
                          String(format: "%.5f", r.trainLoss)])
         }
@@ -89,6 +93,12 @@ struct BenchTrainCommand: ParsableCommand {
             // The median step of the plain (not profiled) timed epoch, in the form issue 9 fixed.
             print("\nper step: \(step.launches) kernel launches, \(step.bytes) bytes host<->device, "
                   + "\(step.blockingWaits) blocking waits")
+        }
+        if let families = record.launchesPerStepByFamily {
+            let sorted = families.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            print("launches per step by op family (profiled epoch): "
+                  + sorted.map { "\($0.key) \(String(format: $0.value == $0.value.rounded() ? "%.0f" : "%.1f", $0.value))" }
+                    .joined(separator: ", "))
         }
         print("\nprofile of \(record.backend): one epoch op by op, \(String(format: "%.2f", epoch)) s " +
               "(\(String(format: "%.2f", inOps)) s in ops; each op waited for, so above the plain epoch's " +

@@ -66,6 +66,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var deviceOptions: DeviceOptions
 
+    @OptionGroup var fusion: FusionOption
+
     @Option(help: "The run folder (default: runs/<recipe>, or runs/<recipe>-2, … if taken).")
     var out: String?
 
@@ -141,9 +143,10 @@ struct TrainCommand: ParsableCommand {
         if let config {
             let folder = try out.map(RunFolder.init(path:)) ?? RunFolder.fresh(name: recipe)
             run = try TrainingRun(config: config, backend: choice.backend, folder: folder,
-                                  claim: overwrite ? .overwrite : .new, progress: progress)
+                                  claim: overwrite ? .overwrite : .new, progress: progress, fused: fusion.fused)
         } else {
-            run = try TrainingRun(resuming: RunFolder(path: resume!), backend: choice.backend, progress: progress, epochs: epochs)
+            run = try TrainingRun(resuming: RunFolder(path: resume!), backend: choice.backend, progress: progress, epochs: epochs,
+                                  fused: fusion.fused)
         }
         if let notice = run.notice { printError("note: \(notice)") }
         try run.run()

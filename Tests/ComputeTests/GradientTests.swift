@@ -127,6 +127,32 @@ import Testing
         try expectGradient(x, analytic: backend.download(dx), epsilon: 1e-3) { try forward($0); return try weighted(y, r) }
     }
 
+    /// The fused pass's input and bias gradients against finite differences of its forward, for
+    /// every activation with and without dropout (a fixed mask: the same seed and step).
+    @Test(arguments: ActivationFunction.allCases, [false, true])
+    func biasActivationBackward(_ activation: ActivationFunction, dropout: Bool) throws {
+        var random = SeededRandom(seed: 10)
+        let (outer, channels, inner) = (3, 4, 5), n = outer * channels * inner
+        let b = random.uniforms(channels), r = random.uniforms(n)
+        // Keep ReLU's inputs (x + bias) away from its kink at 0.
+        let x = random.uniforms(n, -3, 3).enumerated().map { i, v in
+            let z = v + b[(i / inner) % channels]
+            return abs(z) < 0.05 ? v + 0.1 : v
+        }
+        let draw = dropout ? DropoutDraw(p: 0.3, seed: 4, step: 2) : nil
+        let y = try backend.makeBuffer(count: n), dx = try backend.makeBuffer(count: n), db = try backend.makeBuffer(count: channels)
+        func forward(_ input: [Float], _ bias: [Float]) throws -> Double {
+            try backend.biasActivationForward(upload(input), bias: upload(bias), channels: channels, inner: inner,
+                                              activation: activation, dropout: draw, output: y)
+            return try weighted(y, r)
+        }
+        _ = try forward(x, b)
+        try backend.biasActivationBackward(output: y, outputGrad: upload(r), channels: channels, inner: inner,
+                                           activation: activation, dropout: draw, inputGrad: dx, biasGrad: db)
+        try expectGradient(x, analytic: backend.download(dx), epsilon: 1e-3) { try forward($0, b) }
+        try expectGradient(b, analytic: backend.download(db), epsilon: 1e-3) { try forward(x, $0) }
+    }
+
     @Test func mseGradient() throws {
         var random = SeededRandom(seed: 7)
         let p = random.uniforms(60), t = random.uniforms(60, 0, 1)

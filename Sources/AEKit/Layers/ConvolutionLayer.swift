@@ -3,11 +3,10 @@ import Compute
 /// What Conv2D and ConvTranspose2D share: a square kernel, a weight and a bias per output
 /// channel (`convolutionParameters`), and forward and backward passes through their geometry's
 /// ops. A conforming layer gives its geometry for an input shape (from its `spec`).
-public protocol ConvolutionLayer: Layer {
+public protocol ConvolutionLayer: BiasedLayer {
     associatedtype Geometry: ConvolutionRun
     var outChannels: Int { get }
     var weight: Parameter { get }
-    var bias: Parameter { get }
     /// The input of the last forward pass, which backward needs.
     var savedInput: Tensor? { get set }
     func geometry(_ input: [Int]) throws -> Geometry
@@ -16,19 +15,17 @@ public protocol ConvolutionLayer: Layer {
 extension ConvolutionLayer {
     public var parameters: [Parameter] { [weight, bias] }
 
-    public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
+    public func product(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let g = try geometry(x.shape), b = context.backend
         let y = try b.tensor([g.batch, outChannels, g.outHeight, g.outWidth])
         try g.forward(b, input: x.buffer, weight: weight.value.buffer, output: y.buffer)
-        try b.biasAdd(y.buffer, bias: bias.value.buffer, channels: outChannels, inner: g.outHeight * g.outWidth)
         savedInput = x
         return y
     }
 
-    public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
+    public func productBackward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
         let x = try saved(savedInput), g = try geometry(x.shape), b = context.backend
         try g.backwardWeights(b, input: x.buffer, outputGrad: dy.buffer, weightGrad: weight.gradient.buffer)
-        try b.biasGradient(dy.buffer, channels: outChannels, inner: g.outHeight * g.outWidth, into: bias.gradient.buffer)
         guard needsInputGradient else { return nil }
         let dx = try b.tensor(x.shape)
         try g.backwardData(b, outputGrad: dy.buffer, weight: weight.value.buffer, inputGrad: dx.buffer)

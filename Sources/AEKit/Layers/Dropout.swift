@@ -7,7 +7,8 @@ public final class Dropout: Layer {
     /// Distinguishes this layer's masks from other dropout layers' at the same step: the
     /// model numbers its dropout layers 1, 2, … in order.
     let salt: UInt32
-    private var dropped = false
+    /// The mask of the last forward pass (nil: it passed its input through).
+    private var dropped: DropoutDraw?
 
     init(p: Float, salt: UInt32) {
         self.p = p; self.salt = salt
@@ -15,21 +16,27 @@ public final class Dropout: Layer {
 
     public var spec: LayerSpec { .dropout(p: p) }
 
-    private func seed(_ context: ForwardContext) -> UInt32 { context.seed &+ salt &* 0x9e37_79b9 }
+    /// This layer's mask at the context's step, or nil where it passes its input through
+    /// (evaluation, or p = 0).
+    func draw(_ context: ForwardContext) -> DropoutDraw? {
+        guard context.training && p > 0 else { return nil }
+        return DropoutDraw(p: p, seed: context.seed &+ salt &* 0x9e37_79b9, step: context.step)
+    }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
-        dropped = context.training && p > 0
-        guard dropped else { return x }
+        dropped = draw(context)
+        guard let dropped else { return x }
         let y = try context.backend.tensor(x.shape)
-        try context.backend.dropoutForward(x.buffer, output: y.buffer, p: p, seed: seed(context), step: context.step)
+        try context.backend.dropoutForward(x.buffer, output: y.buffer, p: p, seed: dropped.seed, step: dropped.step)
         return y
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
         guard needsInputGradient else { return nil }
-        guard dropped else { return dy }
+        guard let dropped else { return dy }
         let dx = try context.backend.tensor(dy.shape)
-        try context.backend.dropoutBackward(outputGrad: dy.buffer, inputGrad: dx.buffer, p: p, seed: seed(context), step: context.step)
+        try context.backend.dropoutBackward(outputGrad: dy.buffer, inputGrad: dx.buffer, p: p, seed: dropped.seed,
+                                            step: dropped.step)
         return dx
     }
 }

@@ -7,7 +7,7 @@ public final class Parameter: @unchecked Sendable {
     public let name: String
     public private(set) var value: Tensor
     /// Written by the owning layer's `backward` (overwritten each step, not accumulated).
-    public let gradient: Tensor
+    public private(set) var gradient: Tensor
 
     init(name: String, value: Tensor, backend: any Backend) throws {
         self.name = name
@@ -16,6 +16,12 @@ public final class Parameter: @unchecked Sendable {
     }
 
     public var shape: [Int] { value.shape }
+
+    /// Moves the parameter into other memory of its shape (its slot of a `ParameterStore`).
+    func rebind(value: Tensor, gradient: Tensor) {
+        precondition(value.shape == shape && gradient.shape == shape, "\(name): a slot of another shape")
+        self.value = value; self.gradient = gradient
+    }
 
     /// Replaces the values (checkpoint loading), keeping the shape.
     public func load(_ values: [Float], on backend: any Backend) throws {
@@ -41,17 +47,52 @@ public struct ForwardContext: Sendable {
     }
 }
 
-/// A layer with an explicit forward and backward pass through the op protocol. A layer keeps
-/// what its backward pass needs from the last forward pass (its input or output).
-public protocol Layer: AnyObject {
-    /// The layer as data: what a model file and a checkpoint record of it, and its shapes.
-    var spec: LayerSpec { get }
-    /// In PyTorch's order (weight, then bias).
-    var parameters: [Parameter] { get }
+/// An explicit forward and backward pass through the op protocol: a layer, or the layers a
+/// fusion runs as one (`BiasActivationBlock`). It keeps what its backward pass needs from the
+/// last forward pass (its input or output).
+public protocol Differentiable: AnyObject {
     func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor
     /// Writes the parameters' gradients and returns the input gradient, or nil when
     /// `needsInputGradient` is false (the first layer: nothing upstream wants it).
     func backward(_ outputGrad: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor?
+}
+
+/// A layer of a model: PyTorch's module, with its parameters.
+public protocol Layer: Differentiable {
+    /// The layer as data: what a model file and a checkpoint record of it, and its shapes.
+    var spec: LayerSpec { get }
+    /// In PyTorch's order (weight, then bias).
+    var parameters: [Parameter] { get }
+}
+
+/// A layer whose output is a product (a GEMM or a convolution) plus a bias per channel:
+/// Linear, Conv2D, ConvTranspose2D. The product is its own pass so that a fused block can
+/// add the bias, the activation and the dropout after it in one (`biasActivationForward`).
+public protocol BiasedLayer: Layer {
+    var bias: Parameter { get }
+    /// The product without the bias; keeps what `productBackward` needs.
+    func product(_ x: Tensor, _ context: ForwardContext) throws -> Tensor
+    /// From the gradient of the product: writes the weight's gradient and returns the input's
+    /// (nil when not needed).
+    func productBackward(_ dz: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor?
+}
+
+/// A biased layer's output seen as the bias ops see it: `[outer, channels, inner]` (a Linear's
+/// inner is 1, a convolution's the output plane).
+func biasView(_ shape: [Int]) -> (channels: Int, inner: Int) { (shape[1], shape.dropFirst(2).reduce(1, *)) }
+
+extension BiasedLayer {
+    public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
+        let y = try product(x, context), (channels, inner) = biasView(y.shape)
+        try context.backend.biasAdd(y.buffer, bias: bias.value.buffer, channels: channels, inner: inner)
+        return y
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
+        let (channels, inner) = biasView(dy.shape)
+        try context.backend.biasGradient(dy.buffer, channels: channels, inner: inner, into: bias.gradient.buffer)
+        return try productBackward(dy, needsInputGradient: needsInputGradient, context)
+    }
 }
 
 extension Layer {

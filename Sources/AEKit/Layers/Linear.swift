@@ -1,7 +1,7 @@
 import Compute
 
 /// `y = x·Wᵀ + b` on `[batch, inFeatures]`, weight `[out, in]` as PyTorch stores it.
-public final class Linear: Layer {
+public final class Linear: BiasedLayer {
     public let inFeatures: Int, outFeatures: Int
     public let weight: Parameter, bias: Parameter
     private var input: Tensor?
@@ -17,21 +17,19 @@ public final class Linear: Layer {
     public var parameters: [Parameter] { [weight, bias] }
     public var spec: LayerSpec { .linear(inFeatures, outFeatures) }
 
-    public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
+    public func product(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let shape = try outputShape(for: x.shape), b = context.backend
         let y = try b.tensor(shape)
         try b.gemm(transA: false, transB: true, m: shape[0], n: outFeatures, k: inFeatures, alpha: 1,
                    a: x.buffer, b: weight.value.buffer, beta: 0, c: y.buffer)
-        try b.biasAdd(y.buffer, bias: bias.value.buffer, channels: outFeatures, inner: 1)
         input = x
         return y
     }
 
-    public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
+    public func productBackward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
         let x = try saved(input), b = context.backend, batch = x.shape[0]
         try b.gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: batch, alpha: 1,
                    a: dy.buffer, b: x.buffer, beta: 0, c: weight.gradient.buffer)
-        try b.biasGradient(dy.buffer, channels: outFeatures, inner: 1, into: bias.gradient.buffer)
         guard needsInputGradient else { return nil }
         let dx = try b.tensor(x.shape)
         try b.gemm(transA: false, transB: false, m: batch, n: inFeatures, k: outFeatures, alpha: 1,

@@ -77,6 +77,10 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         return "\(kind)(\(arguments))"
     }
 
+    /// Whether the layer adds a bias per channel after its product (what the fusion pass fuses
+    /// the following activation and dropout into).
+    public var hasBias: Bool { parameterCount > 0 }
+
     /// Learnable values: weight and bias.
     public var parameterCount: Int {
         switch self {

@@ -66,6 +66,29 @@ public struct ModelSpec: Sendable, Equatable {
         }
     }
 
+    /// Floating-point operations of one example's training step, counted from the layer shapes
+    /// as a profiler counts them: 2 per multiply-add of every product (Linear, Conv2d,
+    /// ConvTranspose2d) forward, again for the weight gradient, and again for the input gradient
+    /// of every product but the first (whose input gradient nothing needs). Elementwise work
+    /// (bias, activations, pooling, the optimizer) is left out: it is a few percent of these
+    /// models' arithmetic and none of their GEMM time.
+    public func trainingFLOPsPerExample() throws -> Int {
+        let outputs = try shapes(batch: 1), inputs = [[1] + input] + outputs.dropLast()
+        var flops = 0
+        for (index, layer) in layers.enumerated() {
+            let x = inputs[index].dropFirst().reduce(1, *), y = outputs[index].dropFirst().reduce(1, *)
+            let multiplyAdds: Int
+            switch layer {
+            case .linear(let i, let o): multiplyAdds = i * o
+            case .conv2d(let i, _, let k, _, _): multiplyAdds = y * i * k * k
+            case .convTranspose2d(_, let o, let k, _, _, _): multiplyAdds = x * o * k * k
+            default: continue
+            }
+            flops += 2 * multiplyAdds * (flops == 0 ? 2 : 3)
+        }
+        return flops
+    }
+
     /// What makes this model unbuildable, naming the layer and the size; nil when it is sound.
     /// Read from flags, model files and checkpoints alike: nothing of the model's size is
     /// allocated before this passes.

@@ -8,15 +8,24 @@ public final class Sequential: @unchecked Sendable {
     public let spec: ModelSpec
     public let layers: [any Layer]
     public let backend: any Backend
+    /// Every parameter and gradient, in one flat buffer each (the layers' are views of them).
+    public let parameters: ParameterStore
+    /// What the forward and backward passes run, in order: the layers as the fusion pass
+    /// grouped them (`Fusion.blocks`), or one per layer when unfused.
+    let stages: [any Differentiable]
+    /// Whether the layers run fused, and the optimizer steps all parameters in one launch.
+    public let isFused: Bool
 
     /// The model `spec` describes, on `backend`, with weights drawn from `seed` in layer order
     /// (by `spec.initialization`). Throws, naming the layer, when the list does not fit together.
-    public init(_ spec: ModelSpec, backend: any Backend, seed: UInt64) throws {
+    /// `fused: false` runs every layer on its own and steps each parameter in a launch of its
+    /// own: the same numbers, more launches (`--no-fuse`, for comparison).
+    public init(_ spec: ModelSpec, backend: any Backend, seed: UInt64, fused: Bool = true) throws {
         if let problem = spec.problem { throw ModelError.shape(problem) }
         var random = SeededRandom(seed: seed)
         var dropouts: UInt32 = 0
         let initial = spec.initialization
-        layers = try spec.layers.map { layer -> any Layer in
+        let layers = try spec.layers.map { layer -> any Layer in
             switch layer {
             case .linear(let i, let o): return try Linear(i, o, backend: backend, initialization: initial, random: &random)
             case .conv2d(let i, let o, let k, let s, let p):
@@ -35,7 +44,12 @@ public final class Sequential: @unchecked Sendable {
             case .unflatten(let shape): return Reshape(shape)
             }
         }
-        self.spec = spec; self.backend = backend
+        self.layers = layers
+        stages = fused ? Fusion.blocks(spec.layers).map { Fusion.stage(layers[$0]) } : layers
+        parameters = try ParameterStore(layers.enumerated().flatMap { index, layer in
+            layer.parameters.map { ("\(index).\($0.name)", $0) }
+        }, backend: backend, stepsTogether: fused)
+        self.spec = spec; self.backend = backend; isFused = fused
     }
 
     /// `Sequential([...])` as in Keras and PyTorch: the layers, one example's shape, the loss;
@@ -51,9 +65,7 @@ public final class Sequential: @unchecked Sendable {
     }
 
     /// Parameters with their PyTorch state_dict names, in order.
-    public var namedParameters: [(name: String, parameter: Parameter)] {
-        layers.enumerated().flatMap { index, layer in layer.parameters.map { ("\(index).\($0.name)", $0) } }
-    }
+    public var namedParameters: [(name: String, parameter: Parameter)] { parameters.named }
 
     public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.parameter.value.count } }
 
@@ -61,15 +73,15 @@ public final class Sequential: @unchecked Sendable {
     public func shapes(batch: Int) throws -> [[Int]] { try spec.shapes(batch: batch) }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
-        try layers.reduce(x) { try $1.forward($0, context) }
+        try stages.reduce(x) { try $1.forward($0, context) }
     }
 
     /// Backpropagates `outputGrad` through every layer, writing every parameter's gradient.
     /// The first layer's input gradient is not computed: nothing upstream needs it.
     public func backward(_ outputGrad: Tensor, _ context: ForwardContext) throws {
         var grad = outputGrad
-        for (index, layer) in layers.enumerated().reversed() {
-            guard let next = try layer.backward(grad, needsInputGradient: index > 0, context) else { break }
+        for (index, stage) in stages.enumerated().reversed() {
+            guard let next = try stage.backward(grad, needsInputGradient: index > 0, context) else { break }
             grad = next
         }
     }

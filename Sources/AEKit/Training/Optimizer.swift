@@ -2,54 +2,88 @@ import Compute
 
 /// PyTorch's optimizers, stepping every parameter on its own device.
 public protocol Optimizer: AnyObject {
-    func step(_ parameters: [(name: String, parameter: Parameter)]) throws
+    /// One update of every parameter from its gradient: one launch over the store's flat
+    /// buffers, or one per parameter where the store steps them apart.
+    func step(_ parameters: ParameterStore) throws
     /// Buffers to save for `--resume`, named `<parameter>.<buffer>` as PyTorch's state names them.
-    func state(_ parameters: [(name: String, parameter: Parameter)]) throws -> [SafeTensors.Entry]
+    func state(_ parameters: ParameterStore) throws -> [SafeTensors.Entry]
     /// Puts saved buffers back; each must be a buffer of one of `parameters`, of its shape.
-    func restore(_ entries: [SafeTensors.Entry], parameters: [(name: String, parameter: Parameter)]) throws
+    func restore(_ entries: [SafeTensors.Entry], parameters: ParameterStore) throws
     var stepCount: Int { get set }
 }
 
 /// What differs between SGD and Adam: the names of a parameter's state buffers (PyTorch's) and
-/// the update of one parameter.
+/// the update itself.
 public protocol UpdateRule {
-    /// The state buffers' names for one parameter (`<name>.momentum_buffer`, …).
-    static func bufferNames(_ parameter: String) -> [String]
-    /// One parameter's update at step `step` (from 1), with its buffers named `names`.
-    static func update(_ p: Parameter, buffers: OptimizerState, names: [String], spec: OptimizerSpec, step: Int) throws
+    /// The state buffers' names within a parameter's (`momentum_buffer`; `exp_avg`, `exp_avg_sq`).
+    static var bufferNames: [String] { get }
+    /// Whether `spec` uses the state buffers at all (SGD without momentum does not).
+    static func usesState(_ spec: OptimizerSpec) -> Bool
+    /// The update at step `step` (from 1) of `parameter` from `gradient`, with its state
+    /// buffers in `bufferNames`' order: whole flat buffers, or one parameter's views of them.
+    static func update(_ b: any Backend, parameter: Buffer, gradient: Buffer, state: [Buffer], spec: OptimizerSpec,
+                       step: Int) throws
 }
 
-/// What SGD and Adam share: their settings, a step counter, and per-parameter buffers in an
-/// `OptimizerState`, saved and restored by name; `Rule` names the buffers and updates.
+/// What SGD and Adam share: their settings, a step counter, and state buffers laid out as the
+/// store's flat buffers (each parameter's slot a view), saved and restored by name.
 public final class StatefulOptimizer<Rule: UpdateRule>: Optimizer {
     let spec: OptimizerSpec
-    let buffers: OptimizerState
+    /// The flat state buffers in `Rule.bufferNames`' order, made on the first step or restore.
+    private var flatState: [Buffer]?
     public var stepCount = 0
 
-    init(_ spec: OptimizerSpec, backend: any Backend) {
-        self.spec = spec; buffers = OptimizerState(backend: backend)
+    init(_ spec: OptimizerSpec) { self.spec = spec }
+
+    private func state(for store: ParameterStore) throws -> [Buffer] {
+        if let flatState { return flatState }
+        let made = Rule.usesState(spec) ? try Rule.bufferNames.map { _ in try store.makeFlatBuffer() } : []
+        flatState = made
+        return made
     }
 
-    public func step(_ parameters: [(name: String, parameter: Parameter)]) throws {
+    public func step(_ parameters: ParameterStore) throws {
         stepCount += 1
-        for (name, p) in parameters {
-            try Rule.update(p, buffers: buffers, names: Rule.bufferNames(name), spec: spec, step: stepCount)
+        let flat = try state(for: parameters), b = parameters.backend
+        if parameters.stepsTogether {
+            try Rule.update(b, parameter: parameters.values, gradient: parameters.gradients, state: flat, spec: spec,
+                            step: stepCount)
+            return
+        }
+        for (index, (_, p)) in parameters.named.enumerated() {
+            try Rule.update(b, parameter: p.value.buffer, gradient: p.gradient.buffer,
+                            state: flat.map { try parameters.slot(index, of: $0) }, spec: spec, step: stepCount)
         }
     }
 
-    public func state(_ parameters: [(name: String, parameter: Parameter)]) throws -> [SafeTensors.Entry] {
-        try buffers.entries(parameters.flatMap { Rule.bufferNames($0.name) })
+    public func state(_ parameters: ParameterStore) throws -> [SafeTensors.Entry] {
+        guard let flatState, !flatState.isEmpty else { return [] }
+        return try parameters.named.enumerated().flatMap { index, named in
+            try zip(Rule.bufferNames, flatState).map { suffix, flat in
+                SafeTensors.Entry(name: "\(named.name).\(suffix)", shape: named.parameter.shape,
+                                  values: try parameters.backend.download(parameters.slot(index, of: flat)))
+            }
+        }
     }
 
-    public func restore(_ entries: [SafeTensors.Entry], parameters: [(name: String, parameter: Parameter)]) throws {
-        var shapes: [String: [Int]] = [:]
-        for (name, p) in parameters { for key in Rule.bufferNames(name) { shapes[key] = p.shape } }
-        for entry in entries where shapes[entry.name] != entry.shape {
-            throw ModelError.checkpoint(shapes[entry.name] == nil
+    public func restore(_ entries: [SafeTensors.Entry], parameters: ParameterStore) throws {
+        var slots: [String: (index: Int, buffer: Int, shape: [Int])] = [:]
+        for (index, (name, p)) in parameters.named.enumerated() {
+            for (buffer, suffix) in Rule.bufferNames.enumerated() { slots["\(name).\(suffix)"] = (index, buffer, p.shape) }
+        }
+        for entry in entries where slots[entry.name]?.shape != entry.shape {
+            throw ModelError.checkpoint(slots[entry.name] == nil
                 ? "the optimizer state has a buffer \(entry.name) that belongs to no parameter of the model"
-                : "the optimizer state's \(entry.name) has shape \(entry.shape); its parameter's is \(shapes[entry.name]!)")
+                : "the optimizer state's \(entry.name) has shape \(entry.shape); its parameter's is \(slots[entry.name]!.shape)")
         }
-        try buffers.restore(entries)
+        guard !entries.isEmpty else { return }
+        // A saved state fills the buffers it names; any other slot starts at zero, as PyTorch's would.
+        let flat = try flatState ?? Rule.bufferNames.map { _ in try parameters.makeFlatBuffer() }
+        flatState = flat
+        for entry in entries {
+            let slot = slots[entry.name]!
+            try parameters.backend.upload(entry.values, to: parameters.slot(slot.index, of: flat[slot.buffer]))
+        }
     }
 }
 
@@ -70,38 +104,10 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
         self.nesterov = nesterov; self.weightDecay = weightDecay
     }
 
-    public func make(backend: any Backend) -> any Optimizer {
+    public func make() -> any Optimizer {
         switch kind {
-        case .sgd: return SGD(self, backend: backend)
-        case .adam: return Adam(self, backend: backend)
-        }
-    }
-}
-
-/// Per-parameter state buffers, zero at the start, keyed by the parameter's name.
-public final class OptimizerState {
-    let backend: any Backend
-    private var buffers: [String: Tensor] = [:]
-    init(backend: any Backend) { self.backend = backend }
-
-    func buffer(_ key: String, like parameter: Parameter) throws -> Tensor {
-        if let buffer = buffers[key] { return buffer }
-        let buffer = try backend.tensor(parameter.shape, filledWith: 0)
-        buffers[key] = buffer
-        return buffer
-    }
-
-    func entries(_ keys: [String]) throws -> [SafeTensors.Entry] {
-        try keys.compactMap { key in
-            guard let buffer = buffers[key] else { return nil }
-            return SafeTensors.Entry(name: key, shape: buffer.shape, values: try backend.download(buffer.buffer))
-        }
-    }
-
-    func restore(_ entries: [SafeTensors.Entry]) throws {
-        for entry in entries {
-            let tensor = try backend.tensor(entry.shape, values: entry.values)
-            buffers[entry.name] = tensor
+        case .sgd: return SGD(self)
+        case .adam: return Adam(self)
         }
     }
 }
@@ -111,25 +117,25 @@ public typealias Adam = StatefulOptimizer<AdamRule>
 
 /// PyTorch's SGD: momentum (one buffer), Nesterov, weight decay.
 public enum SGDRule: UpdateRule {
-    public static func bufferNames(_ parameter: String) -> [String] { ["\(parameter).momentum_buffer"] }
+    public static let bufferNames = ["momentum_buffer"]
+    public static func usesState(_ spec: OptimizerSpec) -> Bool { spec.momentum != 0 }
 
-    public static func update(_ p: Parameter, buffers: OptimizerState, names: [String], spec: OptimizerSpec, step: Int) throws {
-        let velocity = spec.momentum == 0 ? nil : try buffers.buffer(names[0], like: p)
-        try buffers.backend.sgdStep(parameter: p.value.buffer, gradient: p.gradient.buffer, velocity: velocity?.buffer,
-                                    learningRate: spec.learningRate, momentum: spec.momentum,
-                                    nesterov: spec.nesterov, weightDecay: spec.weightDecay)
+    public static func update(_ b: any Backend, parameter: Buffer, gradient: Buffer, state: [Buffer], spec: OptimizerSpec,
+                              step: Int) throws {
+        try b.sgdStep(parameter: parameter, gradient: gradient, velocity: state.first, learningRate: spec.learningRate,
+                      momentum: spec.momentum, nesterov: spec.nesterov, weightDecay: spec.weightDecay)
     }
 }
 
 /// PyTorch's Adam: two moment buffers, bias-corrected by the step count.
 public enum AdamRule: UpdateRule {
-    public static func bufferNames(_ parameter: String) -> [String] { ["\(parameter).exp_avg", "\(parameter).exp_avg_sq"] }
+    public static let bufferNames = ["exp_avg", "exp_avg_sq"]
+    public static func usesState(_ spec: OptimizerSpec) -> Bool { true }
 
-    public static func update(_ p: Parameter, buffers: OptimizerState, names: [String], spec: OptimizerSpec, step: Int) throws {
-        let m = try buffers.buffer(names[0], like: p), v = try buffers.buffer(names[1], like: p)
-        try buffers.backend.adamStep(parameter: p.value.buffer, gradient: p.gradient.buffer, firstMoment: m.buffer,
-                                     secondMoment: v.buffer, learningRate: spec.learningRate, beta1: spec.beta1,
-                                     beta2: spec.beta2, epsilon: spec.epsilon, weightDecay: spec.weightDecay,
-                                     step: step)
+    public static func update(_ b: any Backend, parameter: Buffer, gradient: Buffer, state: [Buffer], spec: OptimizerSpec,
+                              step: Int) throws {
+        try b.adamStep(parameter: parameter, gradient: gradient, firstMoment: state[0], secondMoment: state[1],
+                       learningRate: spec.learningRate, beta1: spec.beta1, beta2: spec.beta2, epsilon: spec.epsilon,
+                       weightDecay: spec.weightDecay, step: step)
     }
 }

@@ -8,7 +8,7 @@ public final class Trainer {
     public let backend: any Backend
     public let model: Sequential
     let optimizer: any Optimizer
-    let parameters: [(name: String, parameter: Parameter)]
+    let parameters: ParameterStore
     public let data: DataSplits
     let progress: any TrainingProgress
     /// How often the running loss is read back during an epoch (each read waits for the device).
@@ -19,11 +19,13 @@ public final class Trainer {
     var afterStep: (() -> Void)?
 
     /// A fresh model (and, for a classifier, the encoder `config` names) on `backend`.
-    /// `loadEncoder: false` where the caller loads a whole checkpoint over the model anyway.
+    /// `loadEncoder: false` where the caller loads a whole checkpoint over the model anyway;
+    /// `fused: false` runs the model unfused (`Sequential`'s `fused`).
     public convenience init(config: TrainingConfig, backend: any Backend, data: DataSplits,
-                            progress: any TrainingProgress = SilentProgress(), loadEncoder: Bool = true) throws {
+                            progress: any TrainingProgress = SilentProgress(), loadEncoder: Bool = true,
+                            fused: Bool = true) throws {
         if let problem = config.problem { throw TrainingError.configuration(problem) }
-        let model = try Sequential(config.model, backend: backend, seed: config.seed)
+        let model = try Sequential(config.model, backend: backend, seed: config.seed, fused: fused)
         if loadEncoder, let encoder = config.encoderCheckpoint {
             try Checkpoint.loadEncoder(from: encoder, into: model)
         }
@@ -40,8 +42,8 @@ public final class Trainer {
         }
         self.config = config; self.backend = model.backend; self.data = data; self.progress = progress
         self.model = model
-        optimizer = config.optimizer.make(backend: backend)
-        parameters = model.namedParameters
+        optimizer = config.optimizer.make()
+        parameters = model.parameters
     }
 
     public var train: Dataset { data.train }

@@ -23,15 +23,17 @@ public final class TrainingRun {
     private let lock: RunLock
 
     /// A new run of `config` into `folder`, which it claims (see `RunFolder.claim`). `data`
-    /// replaces loading `config.data` (tests pass small synthetic sets).
+    /// replaces loading `config.data` (tests pass small synthetic sets); `fused: false` trains
+    /// the model unfused (`Sequential`'s `fused`).
     public init(config: TrainingConfig, backend: any Backend, folder: RunFolder, claim: RunFolder.Claim = .new,
-                progress: any TrainingProgress = SilentProgress(), data: (train: Dataset, test: Dataset)? = nil) throws {
+                progress: any TrainingProgress = SilentProgress(), data: (train: Dataset, test: Dataset)? = nil,
+                fused: Bool = true) throws {
         if let problem = config.problem { throw TrainingError.configuration(problem) }
         let lock = try folder.claim(claim)
         do {
             try TrainingRun.checkMemory(config, backend: backend)
             let splits = try DataSplits(data ?? config.data.load(), config: config)
-            trainer = try Trainer(config: config, backend: backend, data: splits, progress: progress)
+            trainer = try Trainer(config: config, backend: backend, data: splits, progress: progress, fused: fused)
         } catch {
             lock.abandon()
             throw error
@@ -43,7 +45,7 @@ public final class TrainingRun {
     /// Continues the run in `folder` from its last committed epoch, on `backend`; a run that
     /// committed none starts again from epoch 1 (and `notice` says so).
     public init(resuming folder: RunFolder, backend: any Backend,
-                progress: any TrainingProgress = SilentProgress(), epochs: Int? = nil) throws {
+                progress: any TrainingProgress = SilentProgress(), epochs: Int? = nil, fused: Bool = true) throws {
         lock = try folder.lockExisting()
         let record: RunRecord
         do {
@@ -60,7 +62,7 @@ public final class TrainingRun {
         self.folder = folder
         guard FileManager.default.fileExists(atPath: folder.state) else {
             notice = "\(folder.path) has no committed epoch (it was stopped during its first); training it from epoch 1"
-            trainer = try Trainer(config: config, backend: backend, data: splits, progress: progress)
+            trainer = try Trainer(config: config, backend: backend, data: splits, progress: progress, fused: fused)
             try removeUncommitted(keeping: nil)
             return
         }
@@ -78,7 +80,8 @@ public final class TrainingRun {
                                        + "epochs of \(batches) batches make \(state.epochsDone * batches)")
         }
         // The run's checkpoint already holds the encoder it started from (which may have moved since).
-        trainer = try Trainer(config: config, backend: backend, data: splits, progress: progress, loadEncoder: false)
+        trainer = try Trainer(config: config, backend: backend, data: splits, progress: progress, loadEncoder: false,
+                              fused: fused)
         let files = RunState.files(epoch: state.epochsDone)
         let modelData = try verified(files.model, state), optimizerData = try verified(files.optimizer, state)
         let model = try Checkpoint.Contents(modelData, path: folder.file(files.model))

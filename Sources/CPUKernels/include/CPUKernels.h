@@ -85,4 +85,17 @@ void relu_backward(const float *y, const float *dy, float *dx, int64_t count);
 /// added in order from its first float (the bias gradient's first stage).
 void bias_gradient_rows(const float *dy, float *run_sums, int64_t rows, int64_t channels, int64_t inner);
 
+// MARK: Bias, activation and dropout in one pass ([rows, channels, inner]; `activation` is
+// ActivationFunction's raw value: 0 none, 1 ReLU, 2 sigmoid; p = 0 is no dropout; `first` is
+// the index of x[0] in the whole tensor, which the dropout mask is a function of)
+
+/// y = dropout(f(x + bias)); y may be x.
+void bias_activation_forward(const float *x, const float *bias, float *y, int64_t rows, int64_t channels,
+                             int64_t inner, int activation, float p, uint32_t key, int64_t first);
+/// dx = the gradient with respect to x from the forward output y and dy, and run_sums[r] the
+/// sum of run r of dx (the bias gradient's first stage, as bias_gradient_rows).
+void bias_activation_backward_rows(const float *y, const float *dy, float *dx, float *run_sums, int64_t rows,
+                                   int64_t channels, int64_t inner, int activation, float p, uint32_t key,
+                                   int64_t first);
+
 #endif

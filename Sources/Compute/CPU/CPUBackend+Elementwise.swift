@@ -47,23 +47,54 @@ extension CPUBackend {
         try checkBias(outputGrad, bias: biasGrad, channels: channels, inner: inner)
         let dy = try pointer(outputGrad), db = try pointer(biasGrad)
         let rows = outputGrad.count / (channels * inner)
-        // Column sums of [rows, channels·inner]: each row's run of `inner` summed in float in
-        // order (`bias_gradient_rows`; rows split across threads), then the runs of each
-        // channel added in row order in Double (a batch of 1000 images adds up 784 000 terms
-        // per channel).
-        var sums = [Double](repeating: 0, count: channels)
-        if inner == 1 {
-            for row in 0..<rows { for c in 0..<channels { sums[c] += Double(dy[row * channels + c]) } }
-        } else {
-            let runSums = UnsafeMutablePointer<Float>.allocate(capacity: rows * channels)
-            defer { runSums.deallocate() }
-            parallelChunks(rows, grain: max(1, parallelGrain / (channels * inner))) { r in
-                bias_gradient_rows(dy + r.lowerBound * channels * inner, runSums + r.lowerBound * channels,
-                                   Int64(r.count), Int64(channels), Int64(inner))
-            }
-            for row in 0..<rows { for c in 0..<channels { sums[c] += Double(runSums[row * channels + c]) } }
+        if inner == 1 { return addRunSums(dy, rows: rows, channels: channels, into: db) }
+        // Each row's run of `inner` summed in float in order (`bias_gradient_rows`; rows split
+        // across threads), then the runs of each channel added in row order (`addRunSums`).
+        let runSums = UnsafeMutablePointer<Float>.allocate(capacity: rows * channels)
+        defer { runSums.deallocate() }
+        parallelChunks(rows, grain: max(1, parallelGrain / (channels * inner))) { r in
+            bias_gradient_rows(dy + r.lowerBound * channels * inner, runSums + r.lowerBound * channels,
+                               Int64(r.count), Int64(channels), Int64(inner))
         }
+        addRunSums(runSums, rows: rows, channels: channels, into: db)
+    }
+
+    /// `db[c]` = the sum over rows of `runSums[row · channels + c]`, added in row order in
+    /// Double: the bias gradient's second stage (a batch of 1000 images adds up 784 000 terms
+    /// per channel).
+    private func addRunSums(_ runSums: UnsafePointer<Float>, rows: Int, channels: Int, into db: UnsafeMutablePointer<Float>) {
+        var sums = [Double](repeating: 0, count: channels)
+        for row in 0..<rows { for c in 0..<channels { sums[c] += Double(runSums[row * channels + c]) } }
         for c in 0..<channels { db[c] = Float(sums[c]) }
+    }
+
+    public func biasActivationForward(_ x: Buffer, bias: Buffer, channels: Int, inner: Int, activation: ActivationFunction,
+                                      dropout: DropoutDraw?, output y: Buffer) throws {
+        try checkBiasActivation([x, y], bias: bias, channels: channels, inner: inner, dropout: dropout)
+        let source = try pointer(x), b = try pointer(bias), destination = try pointer(y)
+        let rowLength = channels * inner, p = dropout?.p ?? 0, key = dropout?.key ?? 0
+        parallelChunks(x.count / rowLength, grain: max(1, parallelGrain / rowLength)) { r in
+            let first = r.lowerBound * rowLength
+            bias_activation_forward(source + first, b, destination + first, Int64(r.count), Int64(channels), Int64(inner),
+                                    activation.rawValue, p, key, Int64(first))
+        }
+    }
+
+    public func biasActivationBackward(output y: Buffer, outputGrad: Buffer, channels: Int, inner: Int,
+                                       activation: ActivationFunction, dropout: DropoutDraw?, inputGrad: Buffer,
+                                       biasGrad: Buffer) throws {
+        try checkBiasActivation([y, outputGrad, inputGrad], bias: biasGrad, channels: channels, inner: inner, dropout: dropout)
+        let out = try pointer(y), dy = try pointer(outputGrad), dx = try pointer(inputGrad), db = try pointer(biasGrad)
+        let rowLength = channels * inner, rows = y.count / rowLength, p = dropout?.p ?? 0, key = dropout?.key ?? 0
+        let runSums = UnsafeMutablePointer<Float>.allocate(capacity: rows * channels)
+        defer { runSums.deallocate() }
+        parallelChunks(rows, grain: max(1, parallelGrain / rowLength)) { r in
+            let first = r.lowerBound * rowLength
+            bias_activation_backward_rows(out + first, dy + first, dx + first, runSums + r.lowerBound * channels,
+                                          Int64(r.count), Int64(channels), Int64(inner), activation.rawValue, p, key,
+                                          Int64(first))
+        }
+        addRunSums(runSums, rows: rows, channels: channels, into: db)
     }
 
     public func reluForward(_ x: Buffer, output y: Buffer) throws {

@@ -2,14 +2,21 @@ import COpenBLAS
 import CPUKernels
 import Foundation
 
-/// Host memory for one CPU buffer, freed when the last reference goes.
+/// Host memory for one CPU buffer, freed when the last reference goes; or a view of part of
+/// another's, which keeps that one alive.
 final class CPUStorage {
     let pointer: UnsafeMutablePointer<Float>
+    private let parent: CPUStorage?
     init(count: Int) {
         pointer = .allocate(capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
+        parent = nil
     }
-    deinit { pointer.deallocate() }
+    init(viewOf parent: CPUStorage, offset: Int) {
+        pointer = parent.pointer + offset
+        self.parent = parent
+    }
+    deinit { if parent == nil { pointer.deallocate() } }
 }
 
 /// The reference backend: OpenBLAS `cblas_sgemm` for every matrix product (convolutions
@@ -65,6 +72,18 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         }
         let storage = try pool.take(count: count) { CPUStorage(count: count) }
         return Buffer(count: count, storage: storage, pool: pool)
+    }
+
+    /// A cache line: a view is free to start anywhere, but a parameter that starts on a cache
+    /// line shares none with its neighbour.
+    public var viewAlignment: Int { 16 }
+
+    public func view(_ buffer: Buffer, offset: Int, count: Int) throws -> Buffer {
+        try checkView(buffer, offset: offset, count: count)
+        _ = try pointer(buffer)
+        let root = buffer.parent ?? buffer
+        return Buffer(viewOf: root, offset: buffer.offset + offset, count: count,
+                      storage: CPUStorage(viewOf: root.storage as! CPUStorage, offset: buffer.offset + offset))
     }
 
     /// The host pointer behind a buffer of this backend.

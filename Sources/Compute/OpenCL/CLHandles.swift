@@ -40,6 +40,8 @@ final class CLQueue: @unchecked Sendable {
 final class CLMemory: @unchecked Sendable {
     let handle: cl_mem
     let bytes: Int
+    /// A sub-buffer's buffer, kept alive while the sub-buffer is.
+    private let parent: CLMemory?
 
     init(context: CLContext, bytes: Int) throws {
         var error: cl_int = 0
@@ -49,6 +51,20 @@ final class CLMemory: @unchecked Sendable {
         try checkCL(error, "allocating \(size) bytes of device memory")
         handle = memory!
         self.bytes = bytes
+        parent = nil
+    }
+
+    /// `bytes` of `parent` from `origin` (a multiple of the device's base-address alignment):
+    /// a sub-buffer, the same memory.
+    init(subBufferOf parent: CLMemory, origin: Int, bytes: Int) throws {
+        var error: cl_int = 0
+        var region = cl_buffer_region(origin: origin, size: bytes)
+        let memory = clCreateSubBuffer(parent.handle, cl_mem_flags(CL_MEM_READ_WRITE),
+                                       cl_buffer_create_type(CL_BUFFER_CREATE_TYPE_REGION), &region, &error)
+        try checkCL(error, "making a view of \(bytes) bytes from byte \(origin) of a device buffer")
+        handle = memory!
+        self.bytes = bytes
+        self.parent = parent
     }
     deinit { clReleaseMemObject(handle) }
 }

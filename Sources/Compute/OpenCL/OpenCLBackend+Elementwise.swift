@@ -31,6 +31,32 @@ extension OpenCLBackend {
                     .buffer(outputGrad), .buffer(biasGrad), .local(bytes: group * MemoryLayout<Float>.size)])
     }
 
+    public func biasActivationForward(_ x: Buffer, bias: Buffer, channels: Int, inner: Int, activation: ActivationFunction,
+                                      dropout: DropoutDraw?, output y: Buffer) throws {
+        try checkBiasActivation([x, y], bias: bias, channels: channels, inner: inner, dropout: dropout)
+        try launch(.biasActivationForward, global: [x.count],
+                   [.int(x.count), .int(channels), .int(inner)] + activationArguments(activation, dropout)
+                   + [.buffer(x), .buffer(bias), .buffer(y)])
+    }
+
+    public func biasActivationBackward(output y: Buffer, outputGrad: Buffer, channels: Int, inner: Int,
+                                       activation: ActivationFunction, dropout: DropoutDraw?, inputGrad: Buffer,
+                                       biasGrad: Buffer) throws {
+        try checkBiasActivation([y, outputGrad, inputGrad], bias: biasGrad, channels: channels, inner: inner, dropout: dropout)
+        let op = Op.biasActivationBackward
+        let group = try fittedGroup(op.kernelFile, op.name, preferred: [constants.biasGroup])[0]
+        try launch(op, global: [channels * group], local: [group],
+                   [.int(y.count / (channels * inner)), .int(channels), .int(inner)] + activationArguments(activation, dropout)
+                   + [.buffer(y), .buffer(outputGrad), .buffer(inputGrad), .buffer(biasGrad),
+                      .local(bytes: group * MemoryLayout<Float>.size)])
+    }
+
+    /// bias_activation.cl's `activation, p, key, keep_scale` (p = 0: no dropout).
+    private func activationArguments(_ activation: ActivationFunction, _ dropout: DropoutDraw?) -> [Argument] {
+        let p = dropout?.p ?? 0
+        return [.int(Int(activation.rawValue)), .float(p), .uint(dropout?.key ?? 0), .float(1 / (1 - p))]
+    }
+
     public func reluForward(_ x: Buffer, output y: Buffer) throws { try activation(.reluForward, x, y) }
 
     public func reluBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {

@@ -40,21 +40,15 @@ extension OpenCLBackend {
         }
     }
 
-    /// The vector kernel reads op(B) row by row, so a transposed B is first transposed into a
-    /// scratch K×N buffer (O(K·N) traffic against O(M·N·K) work).
+    /// The vector kernel, one launch whatever the transposes (it reads a transposed B in place).
     private func gemmVector(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                             a: Buffer, b: Buffer, beta: Float, c: Buffer) throws {
-        var rowMajorB = b
-        if transB {
-            rowMajorB = try makeBuffer(count: k * n)
-            try launch("gemm", "gemm_transpose", global: [k, n], [.int(n), .int(k), .buffer(b), .buffer(rowMajorB)])
-        }
         let block = constants.vectorBlock
         // An explicit work-group of a few row blocks: left to choose, PoCL made the whole grid
         // one work-group (one core) when its row count was prime (784 / 6 -> 131 blocks).
-        try launch("gemm", "gemm_vector_\(transA ? "t" : "n")",
+        try launch("gemm", "gemm_vector_\(transA ? "t" : "n")\(transB ? "t" : "n")",
                    global: [(n + block.columns - 1) / block.columns, (m + block.rows - 1) / block.rows],
                    local: [1, block.groupRows],
-                   [.int(m), .int(n), .int(k), .float(alpha), .buffer(a), .buffer(rowMajorB), .float(beta), .buffer(c)])
+                   [.int(m), .int(n), .int(k), .float(alpha), .buffer(a), .buffer(b), .float(beta), .buffer(c)])
     }
 }

@@ -106,6 +106,17 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         return Buffer(count: count, storage: storage, pool: pool)
     }
 
+    public var viewAlignment: Int { max(1, device.baseAddressAlignmentBytes / MemoryLayout<Float>.stride) }
+
+    public func view(_ buffer: Buffer, offset: Int, count: Int) throws -> Buffer {
+        try checkView(buffer, offset: offset, count: count)
+        _ = try memory(buffer)
+        // OpenCL has no sub-buffer of a sub-buffer: a view of a view is one of the root.
+        let root = buffer.parent ?? buffer, start = buffer.offset + offset, float = MemoryLayout<Float>.stride
+        let storage = try CLMemory(subBufferOf: root.storage as! CLMemory, origin: start * float, bytes: count * float)
+        return Buffer(viewOf: root, offset: start, count: count, storage: storage)
+    }
+
     func memory(_ buffer: Buffer, _ op: String = #function) throws -> cl_mem {
         guard buffer.belongs(to: pool), let storage = buffer.storage as? CLMemory else {
             throw ComputeError.foreignBuffer(op)

@@ -15,13 +15,15 @@ public struct OpenCLDevice: Sendable, Encodable {
     public let localMemoryBytes: Int
     public let maxWorkItemSizes: [Int]
     public let maxAllocationBytes: Int
+    /// CL_DEVICE_MEM_BASE_ADDR_ALIGN in bytes: where a sub-buffer may start.
+    public let baseAddressAlignmentBytes: Int
     public let driverVersion: String
     public let openCLVersion: String
     let id: UInt
 
     enum CodingKeys: String, CodingKey {
         case index, platform, name, type, computeUnits, globalMemoryBytes, maxWorkGroupSize,
-             localMemoryBytes, maxWorkItemSizes, maxAllocationBytes, driverVersion, openCLVersion
+             localMemoryBytes, maxWorkItemSizes, maxAllocationBytes, baseAddressAlignmentBytes, driverVersion, openCLVersion
     }
 
     var handle: cl_device_id { cl_device_id(bitPattern: id)! }
@@ -79,6 +81,7 @@ public struct OpenCLDevice: Sendable, Encodable {
         localMemoryBytes = Int(try OpenCLDevice.value(id, CL_DEVICE_LOCAL_MEM_SIZE) as cl_ulong)
         maxWorkGroupSize = Int(try OpenCLDevice.value(id, CL_DEVICE_MAX_WORK_GROUP_SIZE) as Int)
         maxAllocationBytes = Int(try OpenCLDevice.value(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE) as cl_ulong)
+        baseAddressAlignmentBytes = max(1, Int(try OpenCLDevice.value(id, CL_DEVICE_MEM_BASE_ADDR_ALIGN) as cl_uint) / 8)
         let dimensions = Int(try OpenCLDevice.value(id, CL_DEVICE_MAX_WORK_ITEM_DIMENSIONS) as cl_uint)
         var sizes = [Int](repeating: 0, count: dimensions)
         try checkCL(clGetDeviceInfo(id, cl_device_info(CL_DEVICE_MAX_WORK_ITEM_SIZES), MemoryLayout<Int>.stride * dimensions,

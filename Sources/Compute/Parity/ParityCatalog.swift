@@ -15,6 +15,7 @@ enum ParityCatalog {
         case .maxPool2dForward, .maxPool2dBackward: maxPool(op)
         case .upsampleForward, .upsampleBackward: upsample(op)
         case .biasAdd, .biasGradient: bias(op)
+        case .biasActivationForward, .biasActivationBackward: biasActivation(op)
         case .reluForward, .reluBackward, .sigmoidForward, .sigmoidBackward: unary(op)
         case .dropoutForward, .dropoutBackward: dropout(op)
         case .saltAndPepper: saltAndPepper
@@ -169,6 +170,32 @@ enum ParityCatalog {
                 }
                 return try runCase(backend, inputs: [x], outputs: [channels]) { i, o in
                     try backend.biasGradient(i[0], channels: channels, inner: inner, into: o[0]); return o
+                }
+            }
+        }
+    }
+
+    /// The fused bias-activation-dropout pass on bias-shaped tensors, every activation with and
+    /// without dropout; the backward case runs the forward first, as a layer does, and compares
+    /// both its outputs (input gradient and bias gradient).
+    static func biasActivation(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
+            let outer = random.pick([1, 2, 7, 100]), channels = random.pick([1, 3, 8, 16, 64, 784])
+            let inner = channels > 64 ? 1 : random.pick([1, 1, 4, 13, 121, 676])
+            let n = outer * channels * inner, activation = random.pick(ActivationFunction.allCases)
+            let p = random.pick([0, 0, 0.2, 0.5]) as Float, seed = UInt32(truncatingIfNeeded: random.next())
+            let dropout = p == 0 ? nil : DropoutDraw(p: p, seed: seed, step: UInt32(random.next() % 1000))
+            let x = random.uniforms(n, -3, 3), b = random.uniforms(channels), dy = random.uniforms(n)
+            let shape = "\(outer)x\(channels)x\(inner) \(activation)\(dropout.map { " p\($0.p)" } ?? "")"
+            return ParityCase(shape: shape, work: n) { backend in
+                try runCase(backend, inputs: [x, b, dy], outputs: [n, n, channels]) { i, o in
+                    try backend.biasActivationForward(i[0], bias: i[1], channels: channels, inner: inner,
+                                                      activation: activation, dropout: dropout, output: o[0])
+                    guard op == .biasActivationBackward else { return [o[0]] }
+                    try backend.biasActivationBackward(output: o[0], outputGrad: i[2], channels: channels, inner: inner,
+                                                       activation: activation, dropout: dropout, inputGrad: o[1],
+                                                       biasGrad: o[2])
+                    return [o[1], o[2]]
                 }
             }
         }

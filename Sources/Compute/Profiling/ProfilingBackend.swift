@@ -73,6 +73,10 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
     public var transferCounters: TransferCounters? { base.transferCounters }
 
     public func makeBuffer(count: Int) throws -> Buffer { try base.makeBuffer(count: count) }
+    public var viewAlignment: Int { base.viewAlignment }
+    public func view(_ buffer: Buffer, offset: Int, count: Int) throws -> Buffer {
+        try base.view(buffer, offset: offset, count: count)
+    }
     public func upload(_ values: [Float], to buffer: Buffer) throws {
         try timed(row: "upload \(values.count)") { try base.upload(values, to: buffer) }
     }
@@ -146,6 +150,21 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
         }
     }
 
+    public func biasActivationForward(_ x: Buffer, bias: Buffer, channels: Int, inner: Int, activation: ActivationFunction,
+                                      dropout: DropoutDraw?, output y: Buffer) throws {
+        try timed(.biasActivationForward, "\(x.count / (channels * inner))x\(channels)x\(inner) \(activation)\(dropout == nil ? "" : " dropout")") {
+            try base.biasActivationForward(x, bias: bias, channels: channels, inner: inner, activation: activation,
+                                           dropout: dropout, output: y)
+        }
+    }
+    public func biasActivationBackward(output y: Buffer, outputGrad: Buffer, channels: Int, inner: Int,
+                                       activation: ActivationFunction, dropout: DropoutDraw?, inputGrad: Buffer,
+                                       biasGrad: Buffer) throws {
+        try timed(.biasActivationBackward, "\(y.count / (channels * inner))x\(channels)x\(inner) \(activation)\(dropout == nil ? "" : " dropout")") {
+            try base.biasActivationBackward(output: y, outputGrad: outputGrad, channels: channels, inner: inner,
+                                            activation: activation, dropout: dropout, inputGrad: inputGrad, biasGrad: biasGrad)
+        }
+    }
     public func reluForward(_ x: Buffer, output y: Buffer) throws {
         try timed(.reluForward, "\(x.count)") { try base.reluForward(x, output: y) }
     }

@@ -1,0 +1,79 @@
+import Compute
+
+/// The fusion pass: which runs of a model's layers execute as one block. A layer with a bias
+/// (Linear, Conv2d, ConvTranspose2d), then the ReLU or Sigmoid after it, then the Dropout after
+/// that, become one `BiasActivationBlock`: the product, then bias + activation + dropout in one
+/// pass forward and one backward (which also sums the bias gradient), where the unfused layers
+/// take three passes each way. Every other layer runs on its own.
+///
+/// The pass reads only the layer list, so it is the same for every backend, and the fused model
+/// is the same model: the same parameters, the same numbers (`--no-fuse` runs it unfused).
+public enum Fusion {
+    /// The model's layers cut into the runs that execute as one, in order; every index of
+    /// `layers` is in exactly one.
+    public static func blocks(_ layers: [LayerSpec]) -> [Range<Int>] {
+        var blocks: [Range<Int>] = [], start = 0
+        while start < layers.count {
+            var end = start + 1
+            if layers[start].hasBias {
+                if end < layers.count, activationFunction(layers[end]) != nil { end += 1 }
+                if end < layers.count, case .dropout = layers[end] { end += 1 }
+            }
+            blocks.append(start..<end)
+            start = end
+        }
+        return blocks
+    }
+
+    /// The fused activation a layer is, if it is one.
+    static func activationFunction(_ layer: LayerSpec) -> ActivationFunction? {
+        switch layer {
+        case .relu: .relu
+        case .sigmoid: .sigmoid
+        default: nil
+        }
+    }
+
+    /// What runs the layers of `block`: the layer itself, or a `BiasActivationBlock` of them.
+    static func stage(_ layers: ArraySlice<any Layer>) -> any Differentiable {
+        guard layers.count > 1, let biased = layers.first as? any BiasedLayer else { return layers.first! }
+        let rest = layers.dropFirst()
+        let activation = rest.first.flatMap { activationFunction($0.spec) } ?? ActivationFunction.none
+        return BiasActivationBlock(biased, activation: activation, dropout: rest.last as? Dropout)
+    }
+}
+
+/// A layer with a bias and the activation and dropout after it, run as one: the layer's
+/// product, then `biasActivationForward` in place; backward, `biasActivationBackward` (input
+/// gradient and bias gradient at once), then the product's backward pass.
+final class BiasActivationBlock: Differentiable {
+    let layer: any BiasedLayer
+    let activation: ActivationFunction
+    let dropout: Dropout?
+    /// The output of the last forward pass, and the dropout mask it drew.
+    private var output: Tensor?
+    private var drawn: DropoutDraw?
+
+    init(_ layer: any BiasedLayer, activation: ActivationFunction, dropout: Dropout?) {
+        self.layer = layer; self.activation = activation; self.dropout = dropout
+    }
+
+    func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
+        let y = try layer.product(x, context), (channels, inner) = biasView(y.shape)
+        drawn = dropout?.draw(context)
+        try context.backend.biasActivationForward(y.buffer, bias: layer.bias.value.buffer, channels: channels, inner: inner,
+                                                  activation: activation, dropout: drawn, output: y.buffer)
+        output = y
+        return y
+    }
+
+    func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
+        guard let y = output else { throw ModelError.backwardBeforeForward(layer.kind) }
+        let (channels, inner) = biasView(y.shape), b = context.backend
+        let dz = try b.tensor(y.shape)
+        try b.biasActivationBackward(output: y.buffer, outputGrad: dy.buffer, channels: channels, inner: inner,
+                                     activation: activation, dropout: drawn, inputGrad: dz.buffer,
+                                     biasGrad: layer.bias.gradient.buffer)
+        return try layer.productBackward(dz, needsInputGradient: needsInputGradient, context)
+    }
+}
