@@ -1,12 +1,8 @@
 // A layer's bias, its activation and its dropout in one pass (the tensor viewed as bias.cl's
-// [outer, C, inner]). `activation` is ActivationFunction's raw value: 0 none, 1 ReLU,
-// 2 sigmoid; p = 0 is no dropout. The arithmetic is that of the unfused kernels
+// [outer, C, inner]); prelude.cl's `activate` (gemm.cl's epilogue uses it too); p = 0 is no
+// dropout. The arithmetic is that of the unfused kernels
 // (activation.cl, dropout.cl, bias.cl) in the same order, so a fused model trains as an
 // unfused one does.
-
-inline float activate(const int activation, const float z) {
-    return activation == 1 ? fmax(z, 0.0f) : activation == 2 ? 1.0f / (1.0f + exp(-z)) : z;
-}
 
 // One work-item per element; y may be x.
 __kernel void bias_activation_forward(const int n, const int C, const int inner, const int activation,

@@ -12,9 +12,15 @@
                       const int KH, const int KW, const int SH, const int SW,             \
                       const int PH, const int PW, const int OH, const int OW
 
+// The epilogue of a fused forward pass (conv2d_bias_activation_forward), as gemm.cl's: a
+// bias per output channel where has_bias, then prelude.cl's activation, then dropout (p > 0)
+// indexed by the output element.
+#define CONV_EPILOGUE __global const float* bias, const int has_bias, const int activation, const float p, \
+                      const uint key, const float keep_scale
+
 // One work-item per output element.
 __kernel void conv2d_forward(CONV_GEOMETRY, __global const float* x, __global const float* w,
-                             __global float* y) {
+                             __global float* y, CONV_EPILOGUE) {
     const int index = get_global_id(0);
     if (index >= N * OC * OH * OW) return;
     const int ow = index % OW;
@@ -35,6 +41,9 @@ __kernel void conv2d_forward(CONV_GEOMETRY, __global const float* x, __global co
             }
         }
     }
+    if (has_bias) acc += bias[oc];
+    acc = activate(activation, acc);
+    if (p > 0.0f) acc = uniform(key, (uint)index) >= p ? acc * keep_scale : 0.0f;
     y[index] = acc;
 }
 
@@ -95,18 +104,19 @@ __kernel void conv2d_backward_weights(CONV_GEOMETRY, __global const float* x, __
 }
 
 // ---------------------------------------------------------------------------------------
-// The im2col path: a chunk of S samples starting at sample n0 becomes a [C*KH*KW, S*OH*OW]
-// matrix of patches (im2col), so forward is one GEMM W[OC, C*KH*KW] x col, the weight
-// gradient one GEMM dy' x col^T, and backward-data one GEMM W^T x dy' folded back (col2im).
-// dy' is the output gradient regrouped channel-major, [OC, S*OH*OW] (to_channel_major).
+// The im2col path: a chunk of S samples starting at sample n0 becomes S matrices of patches,
+// [S][C*KH*KW][OH*OW] (im2col), so forward is gemm.cl's strided batch W x col_s written
+// straight into the NCHW output, the weight gradient the batch dy_s x col_s^T summed over s,
+// and backward-data the batch W^T x dy_s folded back (col2im). dy_s and y_s are read and
+// written in place in NCHW: no regrouping pass.
 
 __kernel void conv2d_im2col(CONV_GEOMETRY, const int n0, const int S, __global const float* x,
                             __global float* col) {
     const int index = get_global_id(0);
-    const int columns = S * OH * OW;
-    if (index >= C * KH * KW * columns) return;
-    const int column = index % columns, row = index / columns;
-    const int ow = column % OW, oh = (column / OW) % OH, s = column / (OW * OH);
+    const int P = OH * OW, R = C * KH * KW;
+    if (index >= S * R * P) return;
+    const int column = index % P, row = (index / P) % R, s = index / (P * R);
+    const int ow = column % OW, oh = column / OW;
     const int kw = row % KW, kh = (row / KW) % KH, c = row / (KW * KH);
     const int ih = oh * SH - PH + kh, iw = ow * SW - PW + kw;
     col[index] = (ih >= 0 && ih < H && iw >= 0 && iw < W) ? x[(((n0 + s) * C + c) * H + ih) * W + iw] : 0.0f;
@@ -119,7 +129,8 @@ __kernel void conv2d_col2im(CONV_GEOMETRY, const int n0, const int S, __global c
     const int index = get_global_id(0);
     if (index >= S * C * H * W) return;
     const int iw = index % W, ih = (index / W) % H, c = (index / (W * H)) % C, s = index / (W * H * C);
-    const int columns = S * OH * OW;
+    const int P = OH * OW;
+    __global const float* sample = col + s * C * KH * KW * P;
     float acc = 0.0f;
     for (int kh = 0; kh < KH; ++kh) {
         const int th = ih + PH - kh;
@@ -127,19 +138,8 @@ __kernel void conv2d_col2im(CONV_GEOMETRY, const int n0, const int S, __global c
         for (int kw = 0; kw < KW; ++kw) {
             const int tw = iw + PW - kw;
             if (tw < 0 || tw % SW != 0 || tw / SW >= OW) continue;
-            acc += col[((c * KH + kh) * KW + kw) * columns + (s * OH + th / SH) * OW + tw / SW];
+            acc += sample[((c * KH + kh) * KW + kw) * P + (th / SH) * OW + tw / SW];
         }
     }
     dx[((n0 + s) * C + c) * H * W + ih * W + iw] = acc;
-}
-
-// [S, OC, P] (samples n0.. of an NCHW tensor, P = OH*OW) <-> [OC, S*P]: the GEMMs want the
-// channel first; NCHW has the sample first. `to_channel_major` = 1 reads NCHW, 0 writes it.
-__kernel void conv2d_regroup(const int n0, const int S, const int OC, const int P, const int to_channel_major,
-                             __global const float* src, __global float* dst) {
-    const int index = get_global_id(0);
-    if (index >= S * OC * P) return;
-    const int p = index % P, oc = (index / P) % OC, s = index / (P * OC);
-    const int nchw = ((n0 + s) * OC + oc) * P + p, grouped = oc * S * P + s * P + p;
-    if (to_channel_major) dst[grouped] = src[nchw]; else dst[nchw] = src[grouped];
 }

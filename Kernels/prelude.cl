@@ -41,3 +41,10 @@ inline void store_sum(__global float* out, __local float* partial, const float v
     if (get_local_id(0) != 0) return;
     if (get_num_groups(0) == 1) out[0] += scale * partial[0]; else out[get_group_id(0)] = partial[0];
 }
+
+// The fused activations (bias_activation.cl, and the epilogues of gemm.cl and conv.cl):
+// `activation` is ActivationFunction's raw value, 0 none, 1 ReLU, 2 sigmoid; the arithmetic
+// is activation.cl's, so a fused model computes what an unfused one does.
+inline float activate(const int activation, const float z) {
+    return activation == 1 ? fmax(z, 0.0f) : activation == 2 ? 1.0f / (1.0f + exp(-z)) : z;
+}

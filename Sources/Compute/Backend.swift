@@ -40,6 +40,11 @@ public protocol Backend: AnyObject, Sendable {
     /// `a` is stored k×m when `transA`, `b` is stored n×k when `transB`.
     func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
               alpha: Float, a: Buffer, b: Buffer, beta: Float, c: Buffer) throws
+    /// `c = dropout(f(op(a) · op(b) + bias))`, the bias one per column (a Linear layer's
+    /// forward pass, `c` being exactly m×n): the product and `biasActivationForward` in one
+    /// pass where the GEMM kernel allows it (an epilogue), as the two where it does not.
+    func gemmBiasActivation(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a: Buffer, b: Buffer, bias: Buffer,
+                            activation: ActivationFunction, dropout: DropoutDraw?, c: Buffer) throws
     func fill(_ x: Buffer, with value: Float) throws
     func copy(_ x: Buffer, to y: Buffer) throws
     /// `y += alpha · x`
@@ -49,6 +54,10 @@ public protocol Backend: AnyObject, Sendable {
 
     // MARK: Convolution (cross-correlation, as PyTorch)
     func conv2dForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, output: Buffer) throws
+    /// `conv2dForward`, then `biasActivationForward` on its output (a bias per output channel),
+    /// in one pass where the kernels allow it.
+    func conv2dBiasActivationForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, bias: Buffer,
+                                     activation: ActivationFunction, dropout: DropoutDraw?, output: Buffer) throws
     /// Gradient with respect to the input; this is also a transposed convolution's forward pass.
     func conv2dBackwardData(_ g: ConvGeometry, outputGrad: Buffer, weight: Buffer,
                             inputGrad: Buffer) throws

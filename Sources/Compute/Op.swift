@@ -5,7 +5,9 @@
 /// the compiler then asks for its parity case (`ParityCatalog.parityOp`).
 public enum Op: String, CaseIterable, Sendable, Codable {
     case gemm
+    case gemmBiasActivation = "gemm_bias_activation"
     case conv2dForward = "conv2d_forward"
+    case conv2dBiasActivationForward = "conv2d_bias_activation_forward"
     case conv2dBackwardData = "conv2d_backward_data"
     case conv2dBackwardWeights = "conv2d_backward_weights"
     case convTranspose2dForward = "conv_transpose2d_forward"
@@ -56,8 +58,8 @@ public enum Op: String, CaseIterable, Sendable, Codable {
     /// run kernels of their own families under other names).
     public var kernelFile: String {
         switch self {
-        case .gemm: "gemm"
-        case .conv2dForward, .conv2dBackwardData, .conv2dBackwardWeights,
+        case .gemm, .gemmBiasActivation: "gemm"
+        case .conv2dForward, .conv2dBiasActivationForward, .conv2dBackwardData, .conv2dBackwardWeights,
              .convTranspose2dForward, .convTranspose2dBackwardData, .convTranspose2dBackwardWeights: "conv"
         case .maxPool2dForward, .maxPool2dBackward: "pooling"
         case .upsampleForward, .upsampleBackward: "upsample"

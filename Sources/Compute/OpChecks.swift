@@ -11,6 +11,13 @@ extension Backend {
                     "a view's offset (\(offset)) must be a multiple of \(name)'s alignment, \(viewAlignment) floats")
     }
 
+    func checkGEMMBiasActivation(m: Int, n: Int, k: Int, a: Buffer, b: Buffer, bias: Buffer, dropout: DropoutDraw?,
+                                 c: Buffer) throws {
+        try checkGEMM(m: m, n: n, k: k, a: a, b: b, c: c)
+        try require(c.count == m * n, "gemm_bias_activation: C has \(c.count) elements, needs exactly \(m)x\(n)")
+        try checkBiasActivation([c], bias: bias, channels: n, inner: 1, dropout: dropout)
+    }
+
     func checkGEMM(m: Int, n: Int, k: Int, a: Buffer, b: Buffer, c: Buffer) throws {
         try require(m > 0 && n > 0 && k > 0, "gemm sizes m=\(m) n=\(n) k=\(k) must be positive")
         try require(a.count >= m * k, "gemm: A has \(a.count) elements, needs \(m)x\(k)")

@@ -40,4 +40,15 @@ public final class Conv2D: ConvolutionLayer {
     public var spec: LayerSpec { .conv2d(inChannels, outChannels, kernel: kernel, stride: stride, padding: padding) }
 
     public func geometry(_ input: [Int]) throws -> ConvGeometry { try spec.convGeometry(input) }
+
+    /// One op: the convolution with the bias, activation and dropout as its epilogue.
+    public func productBiasActivation(_ x: Tensor, activation: ActivationFunction, dropout: DropoutDraw?,
+                                      _ context: ForwardContext) throws -> Tensor {
+        let g = try geometry(x.shape), b = context.backend
+        let y = try b.tensor([g.batch, outChannels, g.outHeight, g.outWidth])
+        try b.conv2dBiasActivationForward(g, input: x.buffer, weight: weight.value.buffer, bias: bias.value.buffer,
+                                          activation: activation, dropout: dropout, output: y.buffer)
+        savedInput = x
+        return y
+    }
 }

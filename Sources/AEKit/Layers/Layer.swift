@@ -75,6 +75,11 @@ public protocol BiasedLayer: Layer {
     /// From the gradient of the product: writes the weight's gradient and returns the input's
     /// (nil when not needed).
     func productBackward(_ dz: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor?
+    /// `dropout(activation(product + bias))`, a fused block's forward pass: by default the
+    /// product, then `biasActivationForward` in place; a layer whose product op has an
+    /// epilogue (Linear, Conv2D) does it in one op.
+    func productBiasActivation(_ x: Tensor, activation: ActivationFunction, dropout: DropoutDraw?,
+                               _ context: ForwardContext) throws -> Tensor
 }
 
 /// A biased layer's output seen as the bias ops see it: `[outer, channels, inner]` (a Linear's
@@ -82,6 +87,14 @@ public protocol BiasedLayer: Layer {
 func biasView(_ shape: [Int]) -> (channels: Int, inner: Int) { (shape[1], shape.dropFirst(2).reduce(1, *)) }
 
 extension BiasedLayer {
+    public func productBiasActivation(_ x: Tensor, activation: ActivationFunction, dropout: DropoutDraw?,
+                                      _ context: ForwardContext) throws -> Tensor {
+        let y = try product(x, context), (channels, inner) = biasView(y.shape)
+        try context.backend.biasActivationForward(y.buffer, bias: bias.value.buffer, channels: channels, inner: inner,
+                                                  activation: activation, dropout: dropout, output: y.buffer)
+        return y
+    }
+
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let y = try product(x, context), (channels, inner) = biasView(y.shape)
         try context.backend.biasAdd(y.buffer, bias: bias.value.buffer, channels: channels, inner: inner)

@@ -26,6 +26,18 @@ public final class Linear: BiasedLayer {
         return y
     }
 
+    /// One op: the GEMM with the bias, activation and dropout as its epilogue.
+    public func productBiasActivation(_ x: Tensor, activation: ActivationFunction, dropout: DropoutDraw?,
+                                      _ context: ForwardContext) throws -> Tensor {
+        let shape = try outputShape(for: x.shape), b = context.backend
+        let y = try b.tensor(shape)
+        try b.gemmBiasActivation(transA: false, transB: true, m: shape[0], n: outFeatures, k: inFeatures, a: x.buffer,
+                                 b: weight.value.buffer, bias: bias.value.buffer, activation: activation, dropout: dropout,
+                                 c: y.buffer)
+        input = x
+        return y
+    }
+
     public func productBackward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
         let x = try saved(input), b = context.backend, batch = x.shape[0]
         try b.gemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: batch, alpha: 1,

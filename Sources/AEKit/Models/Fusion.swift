@@ -43,9 +43,10 @@ public enum Fusion {
     }
 }
 
-/// A layer with a bias and the activation and dropout after it, run as one: the layer's
-/// product, then `biasActivationForward` in place; backward, `biasActivationBackward` (input
-/// gradient and bias gradient at once), then the product's backward pass.
+/// A layer with a bias and the activation and dropout after it, run as one: forward, the
+/// layer's `productBiasActivation` (one op for Linear and Conv2D: the GEMM's epilogue);
+/// backward, `biasActivationBackward` (input gradient and bias gradient at once), then the
+/// product's backward pass.
 final class BiasActivationBlock: Differentiable {
     let layer: any BiasedLayer
     let activation: ActivationFunction
@@ -59,10 +60,8 @@ final class BiasActivationBlock: Differentiable {
     }
 
     func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
-        let y = try layer.product(x, context), (channels, inner) = biasView(y.shape)
         drawn = dropout?.draw(context)
-        try context.backend.biasActivationForward(y.buffer, bias: layer.bias.value.buffer, channels: channels, inner: inner,
-                                                  activation: activation, dropout: drawn, output: y.buffer)
+        let y = try layer.productBiasActivation(x, activation: activation, dropout: drawn, context)
         output = y
         return y
     }

@@ -14,13 +14,32 @@ import Foundation
 extension CPUBackend {
     public func conv2dForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, output: Buffer) throws {
         try checkConv(g, input: input, weight: weight, output: output)
+        try convolve(g, input: input, weight: weight, output: output, epilogue: nil)
+    }
+
+    public func conv2dBiasActivationForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, bias: Buffer,
+                                            activation: ActivationFunction, dropout: DropoutDraw?, output: Buffer) throws {
+        try checkConv(g, input: input, weight: weight, output: output)
+        try checkBiasActivation([output], bias: bias, channels: g.outChannels, inner: g.outHeight * g.outWidth, dropout: dropout)
+        try convolve(g, input: input, weight: weight, output: output, epilogue: (try pointer(bias), activation, dropout))
+    }
+
+    /// The forward pass, each sample's output then going through `bias_activation_forward`
+    /// (where there is an epilogue) while it is still in cache.
+    private func convolve(_ g: ConvGeometry, input: Buffer, weight: Buffer, output: Buffer,
+                          epilogue: (bias: UnsafeMutablePointer<Float>, activation: ActivationFunction, dropout: DropoutDraw?)?) throws {
         let x = try pointer(input), w = try pointer(weight), y = try pointer(output)
         let rows = g.inChannels * g.kernelHeight * g.kernelWidth, cols = g.outHeight * g.outWidth
         forEachSampleChunk(g, columns: rows * cols) { _, samples, col in
             for n in samples {
                 im2col(g, x + n * g.inChannels * g.inHeight * g.inWidth, col)
+                let out = y + n * g.outChannels * cols
                 sgemm(transA: false, transB: false, m: g.outChannels, n: cols, k: rows, alpha: 1,
-                      a: w, b: col, beta: 0, c: y + n * g.outChannels * cols)
+                      a: w, b: col, beta: 0, c: out)
+                if let (bias, activation, dropout) = epilogue {
+                    bias_activation_forward(out, bias, out, 1, Int64(g.outChannels), Int64(cols), activation.rawValue,
+                                            dropout?.p ?? 0, dropout?.key ?? 0, Int64(n * g.outChannels * cols))
+                }
             }
         }
     }

@@ -4,8 +4,10 @@ extension OpenCLBackend {
     /// picks per shape, as `convolutionAlgorithm` says why.
     public enum ConvAlgorithm: String, CaseIterable, Sendable { case auto, direct, im2col }
 
-    /// The most floats an im2col chunk may hold (64 MiB): samples are processed in chunks.
-    static let im2colBudget = 16 << 20
+    /// The most floats an im2col chunk may hold (128 MiB): samples are processed in chunks, each
+    /// chunk two launches per op. S1's widest lowering (16 channels, 3×3, 14×14, batches of
+    /// 1000) is 28 M floats: one chunk.
+    static let im2colBudget = 32 << 20
 
     private func geometryArguments(_ g: ConvGeometry) -> [Argument] {
         [g.batch, g.inChannels, g.inHeight, g.inWidth, g.outChannels, g.kernelHeight, g.kernelWidth,
@@ -24,20 +26,36 @@ extension OpenCLBackend {
 
     public func conv2dForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, output: Buffer) throws {
         try checkConv(g, input: input, weight: weight, output: output)
+        try convolve(g, input: input, weight: weight, output: output, epilogue: GEMMEpilogue())
+    }
+
+    public func conv2dBiasActivationForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, bias: Buffer,
+                                            activation: ActivationFunction, dropout: DropoutDraw?, output: Buffer) throws {
+        try checkConv(g, input: input, weight: weight, output: output)
+        try checkBiasActivation([output], bias: bias, channels: g.outChannels, inner: g.outHeight * g.outWidth, dropout: dropout)
+        try convolve(g, input: input, weight: weight, output: output,
+                     epilogue: GEMMEpilogue(bias: bias, mode: .perRow, activation: activation, dropout: dropout))
+    }
+
+    /// The forward pass with `epilogue` (a bias per output channel: a row of each sample's
+    /// product) in the last kernel: conv2d_forward's own, or the GEMM's.
+    private func convolve(_ g: ConvGeometry, input: Buffer, weight: Buffer, output: Buffer, epilogue: GEMMEpilogue) throws {
         guard convolutionAlgorithm(g) == .im2col else {
+            let p = epilogue.dropout?.p ?? 0
             try launch(.conv2dForward, global: [g.outputCount],
-                       geometryArguments(g) + [.buffer(input), .buffer(weight), .buffer(output)])
+                       geometryArguments(g) + [.buffer(input), .buffer(weight), .buffer(output),
+                                               .buffer(epilogue.bias ?? weight), .int(epilogue.bias == nil ? 0 : 1),
+                                               .int(Int(epilogue.activation.rawValue)), .float(p),
+                                               .uint(epilogue.dropout?.key ?? 0), .float(1 / (1 - p))])
             return
         }
         let rows = g.inChannels * g.kernelHeight * g.kernelWidth, plane = g.outHeight * g.outWidth
         try forEachChunk(g) { n0, samples in
-            let col = try makeBuffer(count: rows * samples * plane), product = try makeBuffer(count: g.outChannels * samples * plane)
-            try launch("conv", "conv2d_im2col", global: [col.count],
-                       geometryArguments(g) + [.int(n0), .int(samples), .buffer(input), .buffer(col)])
-            try gemm(transA: false, transB: false, m: g.outChannels, n: samples * plane, k: rows, alpha: 1,
-                     a: weight, b: col, beta: 0, c: product)
-            try regroup(n0: n0, samples: samples, channels: g.outChannels, plane: plane, toChannelMajor: false,
-                        from: product, to: output)
+            let col = try im2col(g, n0: n0, samples: samples, input: input)
+            try gemmBatched(transA: false, transB: false, m: g.outChannels, n: plane, k: rows, alpha: 1,
+                            a: GEMMOperand(buffer: weight), b: GEMMOperand(buffer: col, stride: rows * plane), beta: 0,
+                            c: GEMMOperand(buffer: output, offset: n0 * g.outChannels * plane, stride: g.outChannels * plane),
+                            batches: samples, epilogue: epilogue)
         }
     }
 
@@ -51,11 +69,11 @@ extension OpenCLBackend {
         }
         let rows = g.inChannels * g.kernelHeight * g.kernelWidth, plane = g.outHeight * g.outWidth
         try forEachChunk(g) { n0, samples in
-            let grouped = try makeBuffer(count: g.outChannels * samples * plane), col = try makeBuffer(count: rows * samples * plane)
-            try regroup(n0: n0, samples: samples, channels: g.outChannels, plane: plane, toChannelMajor: true,
-                        from: outputGrad, to: grouped)
-            try gemm(transA: true, transB: false, m: rows, n: samples * plane, k: g.outChannels, alpha: 1,
-                     a: weight, b: grouped, beta: 0, c: col)
+            let col = try makeBuffer(count: samples * rows * plane)
+            try gemmBatched(transA: true, transB: false, m: rows, n: plane, k: g.outChannels, alpha: 1,
+                            a: GEMMOperand(buffer: weight),
+                            b: GEMMOperand(buffer: outputGrad, offset: n0 * g.outChannels * plane, stride: g.outChannels * plane),
+                            beta: 0, c: GEMMOperand(buffer: col, stride: rows * plane), batches: samples)
             try launch("conv", "conv2d_col2im", global: [samples * g.inChannels * g.inHeight * g.inWidth],
                        geometryArguments(g) + [.int(n0), .int(samples), .buffer(col), .buffer(inputGrad)])
         }
@@ -75,16 +93,23 @@ extension OpenCLBackend {
         let rows = g.inChannels * g.kernelHeight * g.kernelWidth, plane = g.outHeight * g.outWidth
         var first = true
         try forEachChunk(g) { n0, samples in
-            let grouped = try makeBuffer(count: g.outChannels * samples * plane), col = try makeBuffer(count: rows * samples * plane)
-            try regroup(n0: n0, samples: samples, channels: g.outChannels, plane: plane, toChannelMajor: true,
-                        from: outputGrad, to: grouped)
-            try launch("conv", "conv2d_im2col", global: [col.count],
-                       geometryArguments(g) + [.int(n0), .int(samples), .buffer(input), .buffer(col)])
-            // The first chunk overwrites the gradient, later ones add to it.
-            try gemm(transA: false, transB: true, m: g.outChannels, n: rows, k: samples * plane, alpha: 1,
-                     a: grouped, b: col, beta: first ? 0 : 1, c: weightGrad)
+            let col = try im2col(g, n0: n0, samples: samples, input: input)
+            // The chunk's samples summed in one launch (C's stride 0); the first chunk
+            // overwrites the gradient, later ones add to it.
+            try gemmBatched(transA: false, transB: true, m: g.outChannels, n: rows, k: plane, alpha: 1,
+                            a: GEMMOperand(buffer: outputGrad, offset: n0 * g.outChannels * plane, stride: g.outChannels * plane),
+                            b: GEMMOperand(buffer: col, stride: rows * plane), beta: first ? 0 : 1,
+                            c: GEMMOperand(buffer: weightGrad), batches: samples)
             first = false
         }
+    }
+
+    /// The patches of samples `n0 ..< n0 + samples`, `[samples][C·KH·KW][OH·OW]`.
+    private func im2col(_ g: ConvGeometry, n0: Int, samples: Int, input: Buffer) throws -> Buffer {
+        let col = try makeBuffer(count: samples * g.inChannels * g.kernelHeight * g.kernelWidth * g.outHeight * g.outWidth)
+        try launch("conv", "conv2d_im2col", global: [col.count],
+                   geometryArguments(g) + [.int(n0), .int(samples), .buffer(input), .buffer(col)])
+        return col
     }
 
     /// Calls `body(firstSample, sampleCount)` over the batch in chunks whose im2col matrix fits
@@ -93,12 +118,5 @@ extension OpenCLBackend {
         let perSample = g.inChannels * g.kernelHeight * g.kernelWidth * g.outHeight * g.outWidth
         let chunk = max(1, min(g.batch, OpenCLBackend.im2colBudget / max(perSample, 1)))
         for n0 in stride(from: 0, to: g.batch, by: chunk) { try body(n0, min(chunk, g.batch - n0)) }
-    }
-
-    private func regroup(n0: Int, samples: Int, channels: Int, plane: Int, toChannelMajor: Bool,
-                         from source: Buffer, to destination: Buffer) throws {
-        try launch("conv", "conv2d_regroup", global: [samples * channels * plane],
-                   [.int(n0), .int(samples), .int(channels), .int(plane), .int(toChannelMajor ? 1 : 0),
-                    .buffer(source), .buffer(destination)])
     }
 }

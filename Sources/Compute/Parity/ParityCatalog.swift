@@ -6,7 +6,9 @@ enum ParityCatalog {
     static func parityOp(_ op: Op) -> ParityOp {
         switch op {
         case .gemm: gemm
+        case .gemmBiasActivation: gemmBiasActivation
         case .conv2dForward: convolution(op, .forward, randomConv)
+        case .conv2dBiasActivationForward: convolutionBiasActivation
         case .conv2dBackwardData: convolution(op, .backwardData, randomConv)
         case .conv2dBackwardWeights: convolution(op, .backwardWeights, randomConv)
         case .convTranspose2dForward: convolution(op, .forward, randomConvTranspose)
@@ -56,6 +58,45 @@ enum ParityCatalog {
                 try backend.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                                  a: i[0], b: i[1], beta: beta, c: i[2])
                 return [i[2]]
+            }
+        }
+    }
+
+    /// An activation and, one time in two, a dropout mask, for the fused ops' cases.
+    static func randomEpilogue(_ random: inout SeededRandom) -> (ActivationFunction, DropoutDraw?, String) {
+        let activation = random.pick(ActivationFunction.allCases), p = random.pick([0, 0.2, 0.5]) as Float
+        let dropout = p == 0 ? nil : DropoutDraw(p: p, seed: UInt32(truncatingIfNeeded: random.next()), step: UInt32(random.next() % 1000))
+        return (activation, dropout, "\(activation)\(dropout.map { " p\($0.p)" } ?? "")")
+    }
+
+    /// A Linear layer's fused forward pass: report shapes and random ones, every transpose.
+    static let gemmBiasActivation = ParityOp(op: .gemmBiasActivation) { random in
+        var (m, n, k) = random.pick([(100, 64, 800), (100, 800, 64), (1000, 512, 784), (100, 10, 64), (65, 33, 31)])
+        if random.next() % 2 == 0 {
+            repeat { (m, n, k) = (random.pick(dims), random.pick(dims), random.pick(dims)) } while m * n * k > 20_000_000
+        }
+        let transA = random.next() % 2 == 0, transB = random.next() % 2 == 0
+        let (activation, dropout, epilogue) = randomEpilogue(&random)
+        let a = random.uniforms(m * k), b = random.uniforms(k * n), bias = random.uniforms(n)
+        return ParityCase(shape: "\(m)x\(n)x\(k) \(transA ? "T" : "N")\(transB ? "T" : "N") \(epilogue)", work: m * n * k) { [m, n, k] backend in
+            try runCase(backend, inputs: [a, b, bias], outputs: [m * n]) { i, o in
+                try backend.gemmBiasActivation(transA: transA, transB: transB, m: m, n: n, k: k, a: i[0], b: i[1], bias: i[2],
+                                               activation: activation, dropout: dropout, c: o[0])
+                return o
+            }
+        }
+    }
+
+    /// A Conv2d layer's fused forward pass on random shapes (both algorithms: the direct kernel
+    /// below `im2colMinChannels` output channels, the batched GEMM's epilogue above).
+    static let convolutionBiasActivation = ParityOp(op: .conv2dBiasActivationForward) { random in
+        let g = randomConv(&random), (activation, dropout, epilogue) = randomEpilogue(&random)
+        let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount), bias = random.uniforms(g.outChannels)
+        return ParityCase(shape: "\(g) \(epilogue)", work: g.multiplyAdds) { backend in
+            try runCase(backend, inputs: [x, w, bias], outputs: [g.outputCount]) { i, o in
+                try backend.conv2dBiasActivationForward(g, input: i[0], weight: i[1], bias: i[2], activation: activation,
+                                                        dropout: dropout, output: o[0])
+                return o
             }
         }
     }
@@ -276,7 +317,8 @@ enum ParityCatalog {
 
     static func reduction(_ op: Op) -> ParityOp {
         ParityOp(op: op) { random in
-            let n = random.pick(lengths), scale = random.pick([1, 0.001, -0.5]) as Float
+            // 784 000 (a batch of 1000 images) is past OpenCL's one-work-group sums: two launches.
+            let n = random.pick(lengths + [784_000]), scale = random.pick([1, 0.001, -0.5]) as Float
             let a = random.uniforms(n, 0, 1), b = random.uniforms(n, 0, 1), start = random.uniform(-1, 1)
             return ParityCase(shape: "\(n) scale \(scale)", work: n) { backend in
                 try runCase(backend, inputs: [a, b, [start]]) { i, _ in

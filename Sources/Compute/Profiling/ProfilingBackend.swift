@@ -91,6 +91,13 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
             try base.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c)
         }
     }
+    public func gemmBiasActivation(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a: Buffer, b: Buffer, bias: Buffer,
+                                   activation: ActivationFunction, dropout: DropoutDraw?, c: Buffer) throws {
+        try timed(.gemmBiasActivation, "\(m)x\(n)x\(k) \(transA ? "T" : "N")\(transB ? "T" : "N") \(activation)\(dropout == nil ? "" : " dropout")") {
+            try base.gemmBiasActivation(transA: transA, transB: transB, m: m, n: n, k: k, a: a, b: b, bias: bias,
+                                        activation: activation, dropout: dropout, c: c)
+        }
+    }
     public func fill(_ x: Buffer, with value: Float) throws {
         try timed(.fill, "\(x.count)") { try base.fill(x, with: value) }
     }
@@ -106,6 +113,13 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
 
     public func conv2dForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, output: Buffer) throws {
         try timed(.conv2dForward, "\(g)") { try base.conv2dForward(g, input: input, weight: weight, output: output) }
+    }
+    public func conv2dBiasActivationForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, bias: Buffer,
+                                            activation: ActivationFunction, dropout: DropoutDraw?, output: Buffer) throws {
+        try timed(.conv2dBiasActivationForward, "\(g) \(activation)\(dropout == nil ? "" : " dropout")") {
+            try base.conv2dBiasActivationForward(g, input: input, weight: weight, bias: bias, activation: activation,
+                                                 dropout: dropout, output: output)
+        }
     }
     public func conv2dBackwardData(_ g: ConvGeometry, outputGrad: Buffer, weight: Buffer, inputGrad: Buffer) throws {
         try timed(.conv2dBackwardData, "\(g)") {
