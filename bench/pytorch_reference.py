@@ -8,6 +8,10 @@ initialisation), trained with the recipe's optimiser, loss and batch size on the
 
     python3 bench/pytorch_reference.py --recipe s4 --limit 20000
     python3 bench/pytorch_reference.py --recipe s4 --device cuda   # on a GPU host
+    python3 bench/pytorch_reference.py --recipe s4 --compile       # torch.compile (inductor)
+
+With --compile the model is torch.compile'd (the inductor backend, PyTorch's default): the
+warm-up epoch compiles it (every batch size it meets), so the timed epoch runs compiled code.
 """
 import argparse
 import gzip
@@ -85,6 +89,7 @@ def main():
     parser.add_argument("--limit", type=int, default=20000, help="training images in the epoch")
     parser.add_argument("--threads", type=int, help="torch.set_num_threads (default: PyTorch's)")
     parser.add_argument("--data", default=FASHION, help="a folder holding train-images-idx3-ubyte.gz")
+    parser.add_argument("--compile", action="store_true", help="torch.compile the model (inductor)")
     parser.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU (the images are put on it once, as "
                         "aekit keeps its training set on the device)")
     args = parser.parse_args()
@@ -97,19 +102,20 @@ def main():
     build, default_hidden = RECIPES[args.recipe]
     model, optimiser, batch = build(args.hidden or default_hidden)
     model.to(device)  # before the optimiser's first step, so its state is made on the device
+    trained = torch.compile(model) if args.compile else model
     images = load_images(args.data, args.limit).to(device)
     model.train()
-    epoch(model, optimiser, images, batch)  # warm-up, as aekit bench train
+    epoch(trained, optimiser, images, batch)  # warm-up (and compilation), as aekit bench train
     if device.type == "cuda":
         torch.cuda.synchronize()
     start = time.perf_counter()
-    loss = epoch(model, optimiser, images, batch)
+    loss = epoch(trained, optimiser, images, batch)
     if device.type == "cuda":
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     print(json.dumps({"recipe": args.recipe, "backend": "pytorch", "device": name, "torch": torch.__version__,
-                      "threads": torch.get_num_threads(), "images": len(images),
+                      "threads": torch.get_num_threads(), "images": len(images), "compiled": args.compile,
                       "batch_size": batch, "seconds_per_epoch": seconds, "train_loss": loss}))
 
 

@@ -235,11 +235,21 @@ func runToEnd(_ process: Process) throws -> (status: Int32, crashed: Bool, outpu
                                           "--device", "cpu", "--profile"])
         #expect(status == 0, "\(output)")
         #expect(output.contains("dense-32") && output.contains("profile of cpu"), "\(output)")
-        // Three steps of 20 images: forward 784→32→784, backward without the input gradient.
-        #expect(output.contains("gemm 20x32x784 NT") && output.contains("gemm 32x784x20 TN"), "\(output)")
-        // Both weight matrices have 32·784 = 25 088 entries: two SGD steps of that size per batch.
-        let sgd = output.split(separator: "\n").first { $0.hasPrefix("sgd_step 25088 ") }
-        #expect(sgd?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first == "6", "\(output)")
+        // Three steps of 20 images: forward 784→32→784 (each Linear fused with its activation),
+        // backward without the input gradient.
+        #expect(output.contains("gemm_bias_activation 20x32x784 NT relu") && output.contains("gemm 32x784x20 TN"), "\(output)")
+        func calls(_ text: String, _ prefix: String) -> [String] {
+            text.split(separator: "\n").filter { $0.hasPrefix(prefix) }
+                .map { String($0.split(separator: " ", omittingEmptySubsequences: true)[2]) }
+        }
+        // Every parameter in one flat buffer: one SGD step per batch, of all 32·784·2 + 32 + 784
+        // = 50 992 floats (the CPU's slots start on 16 floats, which these sizes already are).
+        #expect(calls(output, "sgd_step ") == ["3"] && output.contains("sgd_step 50992 "), "\(output)")
+        // Unfused, each of the four parameters is a step of its own, and so is each layer.
+        let unfused = try aekit(["bench", "train", "--recipe", "s0", "--data", data, "--batch", "20", "--hidden", "32",
+                                 "--device", "cpu", "--profile", "--no-fuse"])
+        #expect(unfused.status == 0 && calls(unfused.output, "sgd_step 25088 ") == ["6"], "\(unfused.output)")
+        #expect(unfused.output.contains("relu_forward") && !unfused.output.contains("bias_activation"), "\(unfused.output)")
     }
 
     @Test func studyReportsMeanAndSpreadOfItsRuns() throws {

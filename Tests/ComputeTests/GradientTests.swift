@@ -153,6 +153,51 @@ import Testing
         try expectGradient(b, analytic: backend.download(db), epsilon: 1e-3) { try forward(x, $0) }
     }
 
+    /// The fused forward passes (a product with the bias, activation and dropout as its
+    /// epilogue) against finite differences: their gradients are `biasActivationBackward`'s,
+    /// then the product's backward-data op.
+    @Test(arguments: [ActivationFunction.relu, .sigmoid], [false, true])
+    func productBiasActivationBackward(_ activation: ActivationFunction, dropout: Bool) throws {
+        var random = SeededRandom(seed: 11)
+        let draw = dropout ? DropoutDraw(p: 0.25, seed: 7, step: 1) : nil
+        // A Linear layer: y = f(x·Wᵀ + b) on [4, 6] → [4, 5].
+        let (m, n, k) = (4, 5, 6)
+        let w = random.uniforms(n * k), b = random.uniforms(n), r = random.uniforms(m * n)
+        let x = random.uniforms(m * k, -2, 2)
+        let y = try backend.makeBuffer(count: m * n), dz = try backend.makeBuffer(count: m * n)
+        let dx = try backend.makeBuffer(count: m * k), db = try backend.makeBuffer(count: n)
+        func linear(_ input: [Float], _ bias: [Float]) throws -> Double {
+            try backend.gemmBiasActivation(transA: false, transB: true, m: m, n: n, k: k, a: upload(input), b: upload(w),
+                                           bias: upload(bias), activation: activation, dropout: draw, c: y)
+            return try weighted(y, r)
+        }
+        _ = try linear(x, b)
+        try backend.biasActivationBackward(output: y, outputGrad: upload(r), channels: n, inner: 1, activation: activation,
+                                           dropout: draw, inputGrad: dz, biasGrad: db)
+        try backend.gemm(transA: false, transB: false, m: m, n: k, k: n, alpha: 1, a: dz, b: upload(w), beta: 0, c: dx)
+        try expectGradient(x, analytic: backend.download(dx), epsilon: 1e-3) { try linear($0, b) }
+        try expectGradient(b, analytic: backend.download(db), epsilon: 1e-3) { try linear(x, $0) }
+
+        // A Conv2d layer, the same way.
+        let g = Self.convShapes[0]
+        let cw = random.uniforms(g.weightCount), cb = random.uniforms(g.outChannels), cr = random.uniforms(g.outputCount)
+        let cx = random.uniforms(g.inputCount, -2, 2)
+        let cy = try backend.makeBuffer(count: g.outputCount), cdz = try backend.makeBuffer(count: g.outputCount)
+        let cdx = try backend.makeBuffer(count: g.inputCount), cdb = try backend.makeBuffer(count: g.outChannels)
+        func conv(_ input: [Float], _ bias: [Float]) throws -> Double {
+            try backend.conv2dBiasActivationForward(g, input: upload(input), weight: upload(cw), bias: upload(bias),
+                                                    activation: activation, dropout: draw, output: cy)
+            return try weighted(cy, cr)
+        }
+        _ = try conv(cx, cb)
+        try backend.biasActivationBackward(output: cy, outputGrad: upload(cr), channels: g.outChannels,
+                                           inner: g.outHeight * g.outWidth, activation: activation, dropout: draw,
+                                           inputGrad: cdz, biasGrad: cdb)
+        try backend.conv2dBackwardData(g, outputGrad: cdz, weight: upload(cw), inputGrad: cdx)
+        try expectGradient(cx, analytic: backend.download(cdx), epsilon: 1e-3) { try conv($0, cb) }
+        try expectGradient(cb, analytic: backend.download(cdb), epsilon: 1e-3) { try conv(cx, $0) }
+    }
+
     @Test func mseGradient() throws {
         var random = SeededRandom(seed: 7)
         let p = random.uniforms(60), t = random.uniforms(60, 0, 1)

@@ -32,9 +32,12 @@ import Testing
     }
 
     /// Every op with a kernel of its own finds it under its name in its family's file: what
-    /// `launch(op, …)` relies on. GEMM runs kernels named for their strategy, and the
-    /// transposed convolutions run the convolution's.
-    @Test(arguments: Op.allCases.filter { $0 != .gemm && !$0.name.hasPrefix("conv_transpose") })
+    /// `launch(op, …)` relies on. GEMM, with its epilogue or without, runs kernels named for
+    /// their strategy; the fused convolution forward and the transposed convolutions run the
+    /// convolution's.
+    @Test(arguments: Op.allCases.filter {
+        ![.gemm, .gemmBiasActivation, .conv2dBiasActivationForward].contains($0) && !$0.name.hasPrefix("conv_transpose")
+    })
     func kernelHasTheOpsName(_ op: Op) throws {
         let cl = try openCL()
         _ = try cl.locked { try cl.kernel(op.kernelFile, op.name) }
