@@ -28,8 +28,9 @@ __kernel void bias_activation_backward(const int outer, const int C, const int i
         const int index = ((e / inner) * C + c) * inner + e % inner;
         float g = dy[index], out = y[index];
         if (p > 0.0f) {
-            // The activation's own output is y before the kept values were scaled.
-            if (uniform(key, (uint)index) >= p) { g *= keep_scale; out /= keep_scale; } else g = 0.0f;
+            // Sigmoid's own output is y before the kept values were scaled; ReLU's is positive
+            // exactly where y is.
+            if (uniform(key, (uint)index) >= p) { g *= keep_scale; if (activation == 2) out /= keep_scale; } else g = 0.0f;
         }
         if (activation == 1) g = out > 0.0f ? g : 0.0f;
         else if (activation == 2) g = g * out * (1.0f - out);
