@@ -20,6 +20,11 @@
 // The tile sizes (TSM, TSN, TSK, WPTM, WPTN: CLBlast's MWG/NWG/KWG and MWI/NWI) and the vector
 // block (VR, VW) come from the host as -D options (KernelConstants.swift).
 
+// Each kernel is one of these bodies with its transposes as constants; they must be inlined,
+// as OpenCL C's `inline` alone leaves a large body a call to a function no program defines
+// (clang's NVPTX back end did so for gemm_vector once it took a batch and an epilogue).
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
 #define RTSM (TSM / WPTM)   // work-group rows
 #define RTSN (TSN / WPTN)   // work-group columns
 
@@ -42,7 +47,7 @@
 #define BATCH_END (strideC == 0 ? batches : (int)get_global_id(2) + 1)
 
 // C[i, j] of the work-item's batch from its sum `acc`: alpha, beta, then the epilogue.
-inline void gemm_store(GEMM_PARAMETERS, const int i, const int j, const float acc) {
+ALWAYS_INLINE void gemm_store(GEMM_PARAMETERS, const int i, const int j, const float acc) {
     const int index = offC + (strideC == 0 ? 0 : (int)get_global_id(2) * strideC) + i * N + j;
     float v = alpha * acc + (beta == 0.0f ? 0.0f : beta * C[index]);
     if (bias_mode == 1) v += bias[i]; else if (bias_mode == 2) v += bias[j];
@@ -51,7 +56,7 @@ inline void gemm_store(GEMM_PARAMETERS, const int i, const int j, const float ac
     C[index] = v;
 }
 
-inline void gemm_direct(const int ta, const int tb, GEMM_PARAMETERS) {
+ALWAYS_INLINE void gemm_direct(const int ta, const int tb, GEMM_PARAMETERS) {
     const int j = get_global_id(0);
     const int i = get_global_id(1);
     if (i >= M || j >= N) return;
@@ -64,7 +69,7 @@ inline void gemm_direct(const int ta, const int tb, GEMM_PARAMETERS) {
     gemm_store(GEMM_ARGUMENTS, i, j, acc);
 }
 
-inline void gemm_tiled(const int ta, const int tb, GEMM_PARAMETERS, __local float* Asub, __local float* Bsub) {
+ALWAYS_INLINE void gemm_tiled(const int ta, const int tb, GEMM_PARAMETERS, __local float* Asub, __local float* Bsub) {
     const int tx = get_local_id(0);          // column within the work-group
     const int ty = get_local_id(1);          // row within the work-group
     const int row0 = get_group_id(1) * TSM;
@@ -109,9 +114,12 @@ inline void gemm_tiled(const int ta, const int tb, GEMM_PARAMETERS, __local floa
         }
     }
 
+    // Unrolled, so acc stays in registers: indexed by a loop counter, it went to the stack.
+    #pragma unroll
     for (int wm = 0; wm < WPTM; ++wm) {
         const int i = row0 + ty + wm * RTSM;
         if (i >= M) continue;
+        #pragma unroll
         for (int wn = 0; wn < WPTN; ++wn) {
             const int j = col0 + tx + wn * RTSN;
             if (j < N) gemm_store(GEMM_ARGUMENTS, i, j, acc[wm][wn]);
@@ -149,14 +157,14 @@ GEMM_KERNELS(tt, 1, 1)
 #define vloadV CAT(vload, VW)
 
 // Row k of op(B), columns j0 .. j0 + VW - 1.
-inline floatV gemm_vector_b(const int tb, __global const float* Bs, const int N, const int K, const int k, const int j0) {
+ALWAYS_INLINE floatV gemm_vector_b(const int tb, __global const float* Bs, const int N, const int K, const int k, const int j0) {
     if (!tb) return vloadV(0, Bs + k * N + j0);
     float lanes[VW];
     for (int v = 0; v < VW; ++v) lanes[v] = Bs[(j0 + v) * K + k];
     return vloadV(0, lanes);
 }
 
-inline void gemm_vector(const int ta, const int tb, GEMM_PARAMETERS) {
+ALWAYS_INLINE void gemm_vector(const int ta, const int tb, GEMM_PARAMETERS) {
     const int j0 = get_global_id(0) * VW;
     const int i0 = get_global_id(1) * VR;
     if (j0 >= N || i0 >= M) return;
