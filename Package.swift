@@ -30,8 +30,8 @@ let package = Package(
         .target(name: "SVGRaster", dependencies: ["CRsvg"], path: "Sources/SVGRaster"),
         // sched_getaffinity's CPU_COUNT, a C macro: how many cores the CPU backend may use.
         .target(name: "CAffinity", path: "Sources/CAffinity"),
-        // The CPU backend's hot loops (pooling, dropout, im2col, ReLU, bias sums), compiled
-        // for AVX-512, AVX2 and baseline x86-64 with the best picked at load time.
+        // The CPU backend's hot loops (pooling, dropout, im2col, direct convolution, ReLU, bias
+        // sums), compiled for AVX-512, AVX2 and baseline x86-64 with the best picked at load time.
         .target(name: "CPUKernels", path: "Sources/CPUKernels"),
 
         // Kernels/*.cl compiled into the binary: the plugin turns every .cl file of the

@@ -27,13 +27,15 @@ __kernel void bias_activation_backward(const int outer, const int C, const int i
     for (int e = lid; e < outer * inner; e += size) {
         const int index = ((e / inner) * C + c) * inner + e % inner;
         float g = dy[index], out = y[index];
-        if (p > 0.0f) {
-            // Sigmoid's own output is y before the kept values were scaled; ReLU's is positive
-            // exactly where y is.
+        if (activation == 1) {
+            // After ReLU the mask needs no draw: y > 0 exactly where the element was kept and
+            // its input positive (keep_scale is 1 without dropout).
+            g = out > 0.0f ? g * keep_scale : 0.0f;
+        } else if (p > 0.0f) {
+            // Sigmoid's own output is y before the kept values were scaled.
             if (uniform(key, (uint)index) >= p) { g *= keep_scale; if (activation == 2) out /= keep_scale; } else g = 0.0f;
         }
-        if (activation == 1) g = out > 0.0f ? g : 0.0f;
-        else if (activation == 2) g = g * out * (1.0f - out);
+        if (activation == 2) g = g * out * (1.0f - out);
         dx[index] = g;
         acc += g;
     }

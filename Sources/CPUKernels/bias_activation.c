@@ -30,11 +30,16 @@ INLINE void backward_run(const float *y, const float *dy, float *dx, int64_t n, 
                          float keep_scale, uint32_t key, int64_t first) {
     for (int64_t i = 0; i < n; i++) {
         float g = dy[i], out = y[i];
+        if (masked && activation == 1) {
+            // After ReLU the mask needs no draw: y > 0 exactly where the element was kept and
+            // its input positive, and the gradient is zero everywhere else either way.
+            dx[i] = out > 0 ? g * keep_scale : 0.0f;
+            continue;
+        }
         if (masked) {
             const int kept = dropout_uniform(key, (uint32_t)(first + i)) >= p;
             g = kept ? g * keep_scale : 0.0f;
-            // Sigmoid's own output is y before the kept values were scaled; ReLU's is positive
-            // exactly where y is.
+            // Sigmoid's own output is y before the kept values were scaled.
             if (activation == 2) out = out / keep_scale;
         }
         if (activation == 1) g = out > 0 ? g : 0;

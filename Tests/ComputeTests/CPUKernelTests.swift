@@ -73,32 +73,39 @@ import Testing
         return y
     }
 
-    /// Batches large enough to be cut into several runs of samples (of unequal lengths),
-    /// with stride and padding.
-    @Test(arguments: [
+    /// Batches large enough to be cut into several runs of samples (of unequal lengths), with
+    /// stride and padding; for the direct loops, every tile width (1, 2 and 4 vectors, rows of
+    /// several tiles, partial tiles), output-channel blocks of 4, 2 and 1, kernels 1 to 3 wide.
+    static let convolutionShapes = [
         ConvGeometry(batch: 37, inChannels: 16, inHeight: 13, inWidth: 13, outChannels: 32, kernelHeight: 3, kernelWidth: 3),
         ConvGeometry(batch: 61, inChannels: 3, inHeight: 14, inWidth: 14, outChannels: 8, kernelHeight: 3, kernelWidth: 3, padding: 1),
         ConvGeometry(batch: 9, inChannels: 4, inHeight: 12, inWidth: 12, outChannels: 5, kernelHeight: 5, kernelWidth: 5, stride: 2, padding: 2),
-    ])
-    func loweredConvolutionIsItsDefinition(_ g: ConvGeometry) throws {
-        #expect(sharedCPU.sampleChunkCount(g) > 1 || g.batch < 10)
+        ConvGeometry(batch: 5, inChannels: 16, inHeight: 28, inWidth: 28, outChannels: 1, kernelHeight: 3, kernelWidth: 3, padding: 1),
+        ConvGeometry(batch: 4, inChannels: 1, inHeight: 28, inWidth: 28, outChannels: 16, kernelHeight: 3, kernelWidth: 3),
+        ConvGeometry(batch: 3, inChannels: 2, inHeight: 6, inWidth: 41, outChannels: 7, kernelHeight: 2, kernelWidth: 2, padding: 1),
+        ConvGeometry(batch: 3, inChannels: 3, inHeight: 4, inWidth: 4, outChannels: 3, kernelHeight: 3, kernelWidth: 3, padding: 1),
+        ConvGeometry(batch: 2, inChannels: 5, inHeight: 9, inWidth: 20, outChannels: 6, kernelHeight: 1, kernelWidth: 1),
+        ConvGeometry(batch: 2, inChannels: 3, inHeight: 11, inWidth: 7, outChannels: 4, kernelHeight: 5, kernelWidth: 3, padding: 2),
+    ]
+
+    @Test(arguments: convolutionShapes, ConvolutionAlgorithm.allCases)
+    func convolutionIsItsDefinition(_ g: ConvGeometry, _ algorithm: ConvolutionAlgorithm) throws {
+        let cpu = CPUBackend(threads: sharedCPU.threads, convolution: algorithm)
+        #expect(cpu.sampleChunkCount(g) > 1 || g.batch < 10)
         var random = SeededRandom(seed: 5)
         let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount)
-        let input = try sharedCPU.tensor([g.inputCount], values: x), weight = try sharedCPU.tensor([g.weightCount], values: w)
-        let output = try sharedCPU.tensor([g.outputCount])
-        try sharedCPU.conv2dForward(g, input: input.buffer, weight: weight.buffer, output: output.buffer)
+        let input = try cpu.tensor([g.inputCount], values: x), weight = try cpu.tensor([g.weightCount], values: w)
+        let output = try cpu.tensor([g.outputCount])
+        try cpu.conv2dForward(g, input: input.buffer, weight: weight.buffer, output: output.buffer)
         let expected = referenceConv(g, x, w)
-        let got = try sharedCPU.download(output.buffer)
+        let got = try cpu.download(output.buffer)
         #expect(zip(got, expected).allSatisfy { abs(Double($0) - $1) <= 1e-4 * (1 + abs($1)) })
     }
 
     /// Both gradients by their definitions (the adjoints of `referenceConv`), in Double.
-    @Test(arguments: [
-        ConvGeometry(batch: 100, inChannels: 16, inHeight: 13, inWidth: 13, outChannels: 32, kernelHeight: 3, kernelWidth: 3),
-        ConvGeometry(batch: 61, inChannels: 3, inHeight: 14, inWidth: 14, outChannels: 8, kernelHeight: 3, kernelWidth: 3, padding: 1),
-        ConvGeometry(batch: 9, inChannels: 4, inHeight: 12, inWidth: 12, outChannels: 5, kernelHeight: 5, kernelWidth: 5, stride: 2, padding: 2),
-    ])
-    func loweredConvolutionGradientsAreTheirDefinitions(_ g: ConvGeometry) throws {
+    @Test(arguments: convolutionShapes, ConvolutionAlgorithm.allCases)
+    func convolutionGradientsAreTheirDefinitions(_ g: ConvGeometry, _ algorithm: ConvolutionAlgorithm) throws {
+        let cpu = CPUBackend(threads: sharedCPU.threads, convolution: algorithm)
         var random = SeededRandom(seed: 6)
         let x = random.uniforms(g.inputCount), w = random.uniforms(g.weightCount), dy = random.uniforms(g.outputCount)
         var dx = [Double](repeating: 0, count: g.inputCount), dw = [Double](repeating: 0, count: g.weightCount)
@@ -123,12 +130,12 @@ import Testing
                 }
             }
         }
-        let input = try sharedCPU.tensor([g.inputCount], values: x), weight = try sharedCPU.tensor([g.weightCount], values: w)
-        let outputGrad = try sharedCPU.tensor([g.outputCount], values: dy)
-        let inputGrad = try sharedCPU.tensor([g.inputCount]), weightGrad = try sharedCPU.tensor([g.weightCount])
-        try sharedCPU.conv2dBackwardData(g, outputGrad: outputGrad.buffer, weight: weight.buffer, inputGrad: inputGrad.buffer)
-        try sharedCPU.conv2dBackwardWeights(g, input: input.buffer, outputGrad: outputGrad.buffer, weightGrad: weightGrad.buffer)
-        let gotX = try sharedCPU.download(inputGrad.buffer), gotW = try sharedCPU.download(weightGrad.buffer)
+        let input = try cpu.tensor([g.inputCount], values: x), weight = try cpu.tensor([g.weightCount], values: w)
+        let outputGrad = try cpu.tensor([g.outputCount], values: dy)
+        let inputGrad = try cpu.tensor([g.inputCount]), weightGrad = try cpu.tensor([g.weightCount])
+        try cpu.conv2dBackwardData(g, outputGrad: outputGrad.buffer, weight: weight.buffer, inputGrad: inputGrad.buffer)
+        try cpu.conv2dBackwardWeights(g, input: input.buffer, outputGrad: outputGrad.buffer, weightGrad: weightGrad.buffer)
+        let gotX = try cpu.download(inputGrad.buffer), gotW = try cpu.download(weightGrad.buffer)
         #expect(zip(gotX, dx).allSatisfy { abs(Double($0) - $1) <= 1e-4 * (1 + abs($1)) })
         #expect(zip(gotW, dw).allSatisfy { abs(Double($0) - $1) <= 1e-4 * (1 + abs($1)) })
     }

@@ -75,6 +75,33 @@ void im2col(const float *x, float *col, int64_t channels, int64_t in_h, int64_t 
 void col2im(const float *col, float *x, int64_t channels, int64_t in_h, int64_t in_w, int64_t kh, int64_t kw,
             int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t out_h, int64_t out_w);
 
+// MARK: Direct convolution, stride 1 (one sample; weights [O, C, kh, kw]; see conv_direct.c)
+
+/// The scratch floats one sample's direct forward or backward-weights needs at this geometry.
+int64_t conv2d_direct_scratch(int64_t channels, int64_t in_h, int64_t in_w, int64_t out_channels, int64_t kh,
+                              int64_t kw, int64_t pad_h, int64_t pad_w, int64_t out_h, int64_t out_w);
+
+/// y [O, out_h, out_w] = the stride-1 convolution of x [C, in_h, in_w] (zero padding).
+void conv2d_forward_direct(const float *x, const float *w, float *y, float *scratch, int64_t channels,
+                           int64_t in_h, int64_t in_w, int64_t out_channels, int64_t kh, int64_t kw,
+                           int64_t pad_h, int64_t pad_w, int64_t out_h, int64_t out_w);
+
+/// flipped[c][o][kh − 1 − i][kw − 1 − j] = w[o][c][i][j]: the filters backward-data runs forward.
+void conv2d_flip_weights(const float *w, float *flipped, int64_t out_channels, int64_t channels, int64_t kh,
+                         int64_t kw);
+
+/// dx [C, in_h, in_w] from dy [O, out_h, out_w] and `conv2d_flip_weights`' filters; its scratch
+/// is `conv2d_direct_scratch` of the swapped geometry (O channels of out_h × out_w in, padding
+/// k − 1 − pad, C channels of in_h × in_w out).
+void conv2d_backward_data_direct(const float *dy, const float *flipped, float *dx, float *scratch, int64_t channels,
+                                 int64_t in_h, int64_t in_w, int64_t out_channels, int64_t kh, int64_t kw,
+                                 int64_t pad_h, int64_t pad_w, int64_t out_h, int64_t out_w);
+
+/// dw [O, C, kh, kw] += the sample's weight gradient; kw <= 3.
+void conv2d_backward_weights_direct(const float *x, const float *dy, float *dw, float *scratch, int64_t channels,
+                                    int64_t in_h, int64_t in_w, int64_t out_channels, int64_t kh, int64_t kw,
+                                    int64_t pad_h, int64_t pad_w, int64_t out_h, int64_t out_w);
+
 // MARK: Element-wise and bias
 
 void relu_forward(const float *x, float *y, int64_t count);

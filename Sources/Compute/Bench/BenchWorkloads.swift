@@ -18,17 +18,21 @@ extension KernelBench {
         list += gemms.map(gemmWorkload)
 
         // Convolutions of S1 (3×3 "same") and S4 (3×3 valid), forward and both backward passes.
+        // (S4's stride-2 convolutions are its decoder's transposed ones, which run these ops.)
         for batch in [1000, 100] {
             let convs = [
                 ConvGeometry(batch: batch, inChannels: 1, inHeight: 28, inWidth: 28, outChannels: 16, kernelHeight: 3, kernelWidth: 3, padding: 1),
                 ConvGeometry(batch: batch, inChannels: 16, inHeight: 14, inWidth: 14, outChannels: 8, kernelHeight: 3, kernelWidth: 3, padding: 1),
                 ConvGeometry(batch: batch, inChannels: 16, inHeight: 28, inWidth: 28, outChannels: 1, kernelHeight: 3, kernelWidth: 3, padding: 1),
+                ConvGeometry(batch: batch, inChannels: 1, inHeight: 28, inWidth: 28, outChannels: 16, kernelHeight: 3, kernelWidth: 3),
                 ConvGeometry(batch: batch, inChannels: 16, inHeight: 13, inWidth: 13, outChannels: 32, kernelHeight: 3, kernelWidth: 3),
+                ConvGeometry(batch: batch, inChannels: 16, inHeight: 12, inWidth: 12, outChannels: 32, kernelHeight: 3, kernelWidth: 3, stride: 2),
             ]
             for g in convs {
                 let flops = 2.0 * Double(g.multiplyAdds)
                 let bytes = float * Double(g.inputCount + g.weightCount + g.outputCount)
-                let shape = "\(g.batch)x\(g.inChannels)x\(g.inHeight)x\(g.inWidth) -> \(g.outChannels)x\(g.outHeight)x\(g.outWidth) k3 p\(g.padH)"
+                let shape = "\(g.batch)x\(g.inChannels)x\(g.inHeight)x\(g.inWidth) -> \(g.outChannels)x\(g.outHeight)x\(g.outWidth) "
+                    + "k\(g.kernelHeight) s\(g.strideH) p\(g.padH)"
                 list.append(Workload(op: .conv2dForward, shape: shape, flops: flops, bytes: bytes,
                                      inputs: [g.inputCount, g.weightCount, g.outputCount], outputChannels: g.outChannels) { backend, b in
                     try backend.conv2dForward(g, input: b[0], weight: b[1], output: b[2])

@@ -6,8 +6,8 @@ public struct BenchRecord: Codable, Sendable {
     /// GEMM as `MxNxK` (C = A·B, A is M×K) plus the transposes; images as N×C×H×W.
     public var shape: String
     /// `cpu`, `opencl` (the kernels `auto` picks), `opencl-tiled`, `opencl-direct`,
-    /// `opencl-vector` (GEMM kernels forced), `opencl-direct`/`opencl-im2col` (convolution
-    /// algorithms forced), `clblast`.
+    /// `opencl-vector` (GEMM kernels forced), `opencl-direct`/`opencl-im2col` and
+    /// `cpu-direct`/`cpu-lowered` (convolution algorithms forced), `clblast`.
     public var backend: String
     public var device: String
     public var medianMs: Double
@@ -69,13 +69,21 @@ public struct KernelBench {
         for workload in KernelBench.workloads() where ops.contains(workload.op) {
             progress("\(workload.op.name) \(workload.shape)")
             var contenders: [Contender] = []
+            let isConvolution = [.conv2dForward, .conv2dBackwardData, .conv2dBackwardWeights].contains(workload.op)
             if includeCPU {
                 contenders.append(Contender(label: "cpu", device: "CPU (OpenBLAS)", backend: cpu, workload: workload))
+                if isConvolution {
+                    // Both of the CPU backend's algorithms forced, beside the one it picks.
+                    contenders += [ConvolutionAlgorithm.lowered, .direct].map {
+                        Contender(label: "cpu-\($0.rawValue)", device: "CPU", backend: CPUBackend(threads: cpu.threads, convolution: $0),
+                                  workload: workload)
+                    }
+                }
             }
             if let cl = openCL {
                 contenders.append(Contender(label: "opencl", device: cl.device.name, backend: cl, workload: workload))
                 if workload.op == .gemm { contenders += gemmVariants(workload, cl) }
-                if [.conv2dForward, .conv2dBackwardData, .conv2dBackwardWeights].contains(workload.op) {
+                if isConvolution {
                     contenders += convolutionVariants.map {
                         Contender(label: "opencl-\($0.convolution.rawValue)", device: cl.device.name, backend: $0, workload: workload)
                     }
