@@ -7,19 +7,19 @@ import Foundation
 // - lowered: im2col + one OpenBLAS GEMM per sample. The sample's patches become the columns of
 //   a [C·kh·kw, outH·outW] matrix, so forward is W·col, backward-data is Wᵀ·dy scattered back
 //   (col2im), and backward-weights is dy·colᵀ summed over samples (`Sources/CPUKernels/im2col.c`).
-// - direct: the definition's loops, vectorised along output rows (`Sources/CPUKernels/conv_direct.c`),
-//   for stride 1 and kernels up to 3 wide. Backward-data is then a forward convolution of dy
-//   with the flipped filters.
+// - direct: the definition's loops, vectorised along output rows, for stride 1 and kernels up
+//   to 3 wide (`Sources/CPUKernels/conv_direct.c`). Backward-data is then a forward convolution
+//   of dy with the flipped filters.
 //
 // `.automatic` takes the direct loops where they run and the layer has fewer than 16 output
 // channels, which is where a GEMM of that many rows is thinnest. Measured side by side with
-// `aekit bench kernels --device cpu --only conv` (2-core AMD EPYC, AVX2, batch 100): direct
-// was 4–7× faster than lowered in all three passes of S1's 16 → 1 output layer and 1.4–2.4× at
-// 16 → 8; from 16 output channels up the two tied within 15 % either way in forward and
-// backward-data, and at 16 → 32 the weight gradient's GEMM (32 × 144, K = 121) ran at 1.9× the
-// direct loops' speed. There the lowered products also keep the summation order of every
-// earlier build: S4, whose layers all have 16 or 32 output channels, trains with Adam, which
-// amplifies a reordered sum (its test loss after one epoch moved by 5e-3 with direct loops).
+// `aekit bench kernels --device cpu --only conv` (2-core AMD EPYC, AVX2, batch 100): direct was
+// 4–7× faster than lowered in all three passes of S1's 16 → 1 output layer and 1.3–2.5× at 16 →
+// 8; from 16 output channels up it gained at most 1.27× (one input channel) and lost up to 1.8×
+// (S4's 16 → 32 weight gradient, whose GEMM is a well-shaped 32 × 144, K = 121). There the
+// lowered products also keep the summation order of every earlier build: S4, whose layers all
+// have 16 or 32 output channels, trains with Adam, which amplifies a reordered sum (its test
+// loss after one epoch moved by 5e-3 with direct loops).
 //
 // Lowering several samples into one product (fewer, wider GEMMs) was tried and measured: no
 // faster at the reports' shapes once im2col itself was fast (S4 2.1 s against 1.9–2.1 s per

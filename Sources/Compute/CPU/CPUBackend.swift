@@ -21,15 +21,16 @@ final class CPUStorage {
 
 /// The reference backend: OpenBLAS `cblas_sgemm` for every matrix product (convolutions
 /// through im2col, or direct loops where those are faster), plain Swift and C loops for the
-/// rest, split across `threads` where a loop is large. Ops run synchronously on the caller's thread, so `synchronize` has nothing to wait for.
+/// rest, split across `threads` where a loop is large. Ops run synchronously on the caller's
+/// thread, so `synchronize` has nothing to wait for.
 public final class CPUBackend: Backend, @unchecked Sendable {
     // Thread-safety: the only shared state is the buffer pool, which locks itself.
     public let name = "cpu"
     let pool = BufferPool()
     /// How many threads an op may use (`Parallel.swift` cuts the work for them).
     public let threads: ThreadBudget
-    /// How convolutions are computed (`CPUBackend+Convolution.swift`); `.automatic` but in
-    /// tests and `aekit bench conv`, which hold the two algorithms against each other.
+    /// How convolutions are computed (`CPUBackend+Convolution.swift`): `.automatic` but in
+    /// tests and `aekit bench kernels`, which hold the two algorithms against each other.
     public let convolution: ConvolutionAlgorithm
 
     public init(threads: ThreadBudget = .standard, convolution: ConvolutionAlgorithm = .automatic) {
