@@ -75,9 +75,7 @@ extension CPUBackend {
             for n in samples {
                 let sample = x + n * g.inChannels * g.inHeight * g.inWidth, out = y + n * g.outChannels * cols
                 if direct {
-                    conv2d_forward_direct(sample, w, out, scratch, Int64(g.inChannels), Int64(g.inHeight), Int64(g.inWidth),
-                                          Int64(g.outChannels), Int64(g.kernelHeight), Int64(g.kernelWidth),
-                                          Int64(g.padH), Int64(g.padW), Int64(g.outHeight), Int64(g.outWidth))
+                    runDirect(conv2d_forward_direct, g, sample, w, out, scratch)
                 } else {
                     im2col(g, sample, scratch)
                     sgemm(transA: false, transB: false, m: g.outChannels, n: cols, k: rows, alpha: 1,
@@ -103,10 +101,7 @@ extension CPUBackend {
             conv2d_flip_weights(w, flipped, Int64(g.outChannels), Int64(g.inChannels), Int64(g.kernelHeight), Int64(g.kernelWidth))
             forEachSampleChunk(g, columns: backwardDataScratch(g)) { _, samples, scratch in
                 for n in samples {
-                    conv2d_backward_data_direct(dy + n * g.outChannels * cols, flipped, dx + n * plane, scratch,
-                                                Int64(g.inChannels), Int64(g.inHeight), Int64(g.inWidth),
-                                                Int64(g.outChannels), Int64(g.kernelHeight), Int64(g.kernelWidth),
-                                                Int64(g.padH), Int64(g.padW), Int64(g.outHeight), Int64(g.outWidth))
+                    runDirect(conv2d_backward_data_direct, g, dy + n * g.outChannels * cols, flipped, dx + n * plane, scratch)
                 }
             }
             return
@@ -136,10 +131,7 @@ extension CPUBackend {
             for n in samples {
                 let sample = x + n * g.inChannels * g.inHeight * g.inWidth, partial = partials + chunk * g.weightCount
                 if direct {
-                    conv2d_backward_weights_direct(sample, dy + n * g.outChannels * cols, partial, scratch,
-                                                   Int64(g.inChannels), Int64(g.inHeight), Int64(g.inWidth),
-                                                   Int64(g.outChannels), Int64(g.kernelHeight), Int64(g.kernelWidth),
-                                                   Int64(g.padH), Int64(g.padW), Int64(g.outHeight), Int64(g.outWidth))
+                    runDirect(conv2d_backward_weights_direct, g, sample, dy + n * g.outChannels * cols, partial, scratch)
                 } else {
                     im2col(g, sample, scratch)
                     sgemm(transA: false, transB: true, m: g.outChannels, n: rows, k: cols, alpha: 1,
@@ -173,6 +165,19 @@ extension CPUBackend {
         runChunks(chunks, workers: workers) { worker, c in
             body(c, chunk(c, of: chunks, g.batch), scratch + worker * columns)
         }
+    }
+
+    /// One of `conv_direct.c`'s per-sample functions, which all take (two inputs, the output,
+    /// scratch) and then the geometry in one order.
+    private typealias DirectPass = (UnsafePointer<Float>?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?,
+                                    UnsafeMutablePointer<Float>?, Int64, Int64, Int64, Int64, Int64, Int64, Int64,
+                                    Int64, Int64, Int64) -> Void
+
+    private func runDirect(_ pass: DirectPass, _ g: ConvGeometry, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                           _ out: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) {
+        pass(a, b, out, scratch, Int64(g.inChannels), Int64(g.inHeight), Int64(g.inWidth), Int64(g.outChannels),
+             Int64(g.kernelHeight), Int64(g.kernelWidth), Int64(g.padH), Int64(g.padW), Int64(g.outHeight),
+             Int64(g.outWidth))
     }
 
     /// Floats of scratch one sample's direct forward or backward-weights needs.
