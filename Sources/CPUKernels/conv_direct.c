@@ -1,6 +1,7 @@
 #include <string.h>
 #include "CPUKernels.h"
 #include "kernel.h"
+#include "vector.h"
 
 // Direct convolution for stride 1: the loops of the definition, vectorised along an output row
 // and blocked so the accumulators stay in registers. The reports' convolutions have 1 to 32
@@ -13,13 +14,8 @@
 // them: a row's outputs are computed in tiles of V vectors of 8 floats, and the lanes past
 // out_w are computed and dropped (or, in backward-weights, multiplied by zero).
 //
-// Vectors are clang/GCC vector types, not intrinsics, so each of CPU_KERNEL's clones (AVX-512,
-// AVX2 + FMA, baseline SSE2) gets the code of its own instruction set from the same source.
-
-typedef float vf8 __attribute__((vector_size(32), aligned(4)));
-enum { LANES = 8 };
-
-static inline __attribute__((always_inline)) vf8 load8(const float *p) { return *(const vf8 *)p; }
+// Vectors are vector.h's clang/GCC vector types, so each of CPU_KERNEL's clones gets the code of
+// its own instruction set from the same source.
 
 /// Vectors per tile of an output row of `out_w`: enough for the row up to 32 floats.
 static inline int64_t tile_vectors(int64_t out_w) { return out_w <= 8 ? 1 : out_w <= 16 ? 2 : 4; }

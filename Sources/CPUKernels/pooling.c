@@ -1,19 +1,58 @@
 #include <string.h>
 #include "CPUKernels.h"
 #include "kernel.h"
+#include "vector.h"
 
 // The reports' pools are 2×2 with stride 2: a row pair of the input makes one output row, and
 // with every window inside the plane the loop needs no clipping and no branch per element.
+// Eight outputs at a time take the even and odd columns of both rows as four vectors and
+// compare them in window order; the rest (a row's last few outputs, ceil mode's clipped edge
+// windows) go one window at a time. Both give the same maximum and index: max and its
+// position are exact, so the vectors change the speed only.
+
+/// Window order's rule: a later value replaces only a strictly greater one, or any NaN, so the
+/// first maximum wins, and the last NaN (the rule of `pool_window`). `|` rather than `||`: it
+/// serves vector lanes as well as scalars.
+#define REPLACES(v, best) (((v) > (best)) | ((v) != (v)))
+
+/// Eight windows of a row pair at once, lane l's starting 2·l columns after `top`.
+VECTOR_INLINE void pool_2x2_eight(const float *top, const float *bottom, float *y, float *indices,
+                                  int64_t top_offset, int64_t in_w) {
+    const vi8 lane = {0, 2, 4, 6, 8, 10, 12, 14}, zero = {0};
+    const vi8 right = zero + 1, below = zero + (int32_t)in_w, below_right = below + 1;
+    const vf8 t0 = load8(top), t1 = load8(top + LANES), b0 = load8(bottom), b1 = load8(bottom + LANES);
+    const vf8 a = even8(t0, t1), b = odd8(t0, t1), c = even8(b0, b1), d = odd8(b0, b1);
+    // `at`: the winner's offset within its window.
+    vf8 best = a;
+    vi8 at = zero, m;
+    m = REPLACES(b, best); best = select8(m, b, best); at = (m & right) | (at & ~m);
+    m = REPLACES(c, best); best = select8(m, c, best); at = (m & below) | (at & ~m);
+    m = REPLACES(d, best); best = select8(m, d, best); at = (m & below_right) | (at & ~m);
+    store8(y, best);
+    // Positions within a plane are small integers, exact in float.
+    store8(indices, __builtin_convertvector(zero + (int32_t)top_offset + lane + at, vf8));
+}
+
 static inline void pool_2x2_row(const float *top, const float *bottom, float *y, float *indices,
                                 int64_t top_offset, int64_t in_w, int64_t count) {
-    for (int64_t ow = 0; ow < count; ow++) {
+    int64_t ow = 0;
+    if (count >= LANES) {
+        for (; ow + LANES <= count; ow += LANES)
+            pool_2x2_eight(top + 2 * ow, bottom + 2 * ow, y + ow, indices + ow, top_offset + 2 * ow, in_w);
+        // The row's last eight end at its end, overlapping the eight before: each output is a
+        // function of its own window, so those written twice get the same values.
+        const int64_t last = count - LANES;
+        if (ow < count)
+            pool_2x2_eight(top + 2 * last, bottom + 2 * last, y + last, indices + last, top_offset + 2 * last, in_w);
+        ow = count;
+    }
+    for (; ow < count; ow++) {
         const float a = top[2 * ow], b = top[2 * ow + 1], c = bottom[2 * ow], d = bottom[2 * ow + 1];
-        // In window order a later value replaces only a strictly greater one, or any NaN:
-        // the first maximum wins, and the last NaN (the rule of `pool_window`).
-        float best = a; int64_t at = 0;
-        if (b > best || b != b) { best = b; at = 1; }
-        if (c > best || c != c) { best = c; at = in_w; }
-        if (d > best || d != d) { best = d; at = in_w + 1; }
+        // Selects, not branches: on real data each comparison is a coin toss.
+        float best = a; int64_t at = 0; int m;
+        m = REPLACES(b, best); best = m ? b : best; at = m ? 1 : at;
+        m = REPLACES(c, best); best = m ? c : best; at = m ? in_w : at;
+        m = REPLACES(d, best); best = m ? d : best; at = m ? in_w + 1 : at;
         y[ow] = best;
         indices[ow] = (float)(top_offset + 2 * ow + at);
     }
@@ -27,7 +66,7 @@ static inline void pool_window(const float *plane, float *y, float *index, int64
     for (int64_t h = h0; h < h1; h++) {
         for (int64_t w = w0; w < w1; w++) {
             const float v = plane[h * in_w + w];
-            if (at < 0 || v > best || v != v) { best = v; at = h * in_w + w; }
+            if (at < 0 || REPLACES(v, best)) { best = v; at = h * in_w + w; }
         }
     }
     *y = best;
@@ -59,12 +98,47 @@ void max_pool2d_forward(const float *x, float *y, float *indices, int64_t planes
     }
 }
 
+/// The gradient of eight full 2×2 windows of one output row: each window's four inputs get the
+/// output's gradient where the index names them and zero elsewhere. `0 + g` is what the scatter
+/// below adds onto its zeroed plane (it turns a -0 into +0), so both give the same bits.
+VECTOR_INLINE void unpool_2x2_eight(const float *dy, const float *indices, float *top, float *bottom,
+                                      int64_t top_offset, int64_t in_w) {
+    const vi8 lane = {0, 2, 4, 6, 8, 10, 12, 14}, zero = {0};
+    const vi8 right = zero + 1, below = zero + (int32_t)in_w, below_right = below + 1;
+    // The winner's offset in its window, as the forward pass's `at`.
+    const vi8 at = __builtin_convertvector(load8(indices), vi8) - (zero + (int32_t)top_offset) - lane;
+    const vf8 g = load8(dy) + 0.0f, none = {0};
+    const vf8 a = select8(at == zero, g, none), b = select8(at == right, g, none);
+    const vf8 c = select8(at == below, g, none), d = select8(at == below_right, g, none);
+    store8(top, interleave_low8(a, b)); store8(top + LANES, interleave_high8(a, b));
+    store8(bottom, interleave_low8(c, d)); store8(bottom + LANES, interleave_high8(c, d));
+}
+
 CPU_KERNEL
 void max_pool2d_backward(const float *dy, const float *indices, float *dx, int64_t planes,
-                         int64_t in_plane, int64_t out_plane) {
+                         int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int64_t kernel, int64_t stride) {
+    const int64_t in_plane = in_h * in_w, out_plane = out_h * out_w;
+    // Where windows neither overlap nor leave gaps (2×2, stride 2), eight full windows of a row
+    // are written whole; every other output is added at its index onto the zeroed plane.
+    const int fast = kernel == 2 && stride == 2;
+    const int64_t full_h = fast ? in_h / 2 : 0, full_w = fast ? in_w / 2 : 0;
     memset(dx, 0, (size_t)(planes * in_plane) * sizeof(float));
     for (int64_t p = 0; p < planes; p++) {
         float *plane = dx + p * in_plane;
-        for (int64_t o = 0; o < out_plane; o++) plane[(int64_t)indices[p * out_plane + o]] += dy[p * out_plane + o];
+        const float *g = dy + p * out_plane, *idx = indices + p * out_plane;
+        for (int64_t oh = 0; oh < out_h; oh++) {
+            int64_t ow = 0;
+            if (oh < full_h && full_w >= LANES) {
+                // As in the forward pass, the row's last eight overlap the eight before.
+                float *top = plane + 2 * oh * in_w;
+                for (int64_t next = 0; next < full_w; next += LANES) {
+                    const int64_t at = next + LANES <= full_w ? next : full_w - LANES;
+                    unpool_2x2_eight(g + oh * out_w + at, idx + oh * out_w + at, top + 2 * at, top + in_w + 2 * at,
+                                     2 * oh * in_w + 2 * at, in_w);
+                }
+                ow = full_w;
+            }
+            for (; ow < out_w; ow++) plane[(int64_t)idx[oh * out_w + ow]] += g[oh * out_w + ow];
+        }
     }
 }

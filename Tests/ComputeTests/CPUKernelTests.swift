@@ -31,6 +31,7 @@ import Testing
         PoolGeometry(batch: 3, channels: 4, inHeight: 26, inWidth: 26, kernel: 2),
         PoolGeometry(batch: 2, channels: 3, inHeight: 7, inWidth: 7, kernel: 2, ceilMode: true),
         PoolGeometry(batch: 2, channels: 2, inHeight: 11, inWidth: 9, kernel: 2),
+        PoolGeometry(batch: 2, channels: 3, inHeight: 28, inWidth: 35, kernel: 2, ceilMode: true),
         PoolGeometry(batch: 1, channels: 5, inHeight: 13, inWidth: 13, kernel: 3, stride: 2),
     ])
     func maxPoolIsItsDefinition(_ g: PoolGeometry) throws {
@@ -45,6 +46,15 @@ import Testing
         #expect(try sharedCPU.download(indices.buffer) == expected.indices)
         let values = try sharedCPU.download(output.buffer)
         #expect(zip(values, expected.values).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+
+        // Backward: each output's gradient added, in output order, at its recorded position.
+        let dy = random.uniforms(g.outputCount, -1, 1)
+        let grad = try sharedCPU.tensor([dy.count], values: dy), dx = try sharedCPU.tensor([g.inputCount])
+        try sharedCPU.maxPool2dBackward(g, outputGrad: grad.buffer, indices: indices.buffer, inputGrad: dx.buffer)
+        var scattered = [Float](repeating: 0, count: g.inputCount)
+        let inPlane = g.inHeight * g.inWidth, outPlane = g.outHeight * g.outWidth
+        for o in dy.indices { scattered[o / outPlane * inPlane + Int(expected.indices[o])] += dy[o] }
+        #expect(try sharedCPU.download(dx.buffer) == scattered)
     }
 
     /// A direct convolution by its definition, in Double.
@@ -140,8 +150,10 @@ import Testing
         #expect(zip(gotW, dw).allSatisfy { abs(Double($0) - $1) <= 1e-4 * (1 + abs($1)) })
     }
 
-    @Test func upsampleIsItsDefinition() throws {
-        let planes = 6, height = 7, width = 5, factor = 2
+    /// Width 13: eight pixels a row take the vector loop, the other five the general one.
+    @Test(arguments: [5, 13])
+    func upsampleIsItsDefinition(width: Int) throws {
+        let planes = 6, height = 7, factor = 2
         var random = SeededRandom(seed: 3)
         let x = random.uniforms(planes * height * width), dy = random.uniforms(x.count * factor * factor)
         let input = try sharedCPU.tensor([x.count], values: x), output = try sharedCPU.tensor([dy.count])

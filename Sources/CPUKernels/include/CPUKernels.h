@@ -56,9 +56,10 @@ void salt_and_pepper(const float *src, float *dst, int64_t first, int64_t count,
 void max_pool2d_forward(const float *x, float *y, float *indices, int64_t planes,
                         int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int64_t kernel, int64_t stride);
 
-/// dx = 0, then each output's gradient added at its recorded input position.
+/// dx = 0, then each output's gradient added at its recorded input position (the geometry of
+/// the forward call).
 void max_pool2d_backward(const float *dy, const float *indices, float *dx, int64_t planes,
-                         int64_t in_plane, int64_t out_plane);
+                         int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, int64_t kernel, int64_t stride);
 
 /// Nearest-neighbour ×`factor` upsampling of [planes, height, width].
 void upsample_forward(const float *x, float *y, int64_t planes, int64_t height, int64_t width, int64_t factor);

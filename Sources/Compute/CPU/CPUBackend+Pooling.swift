@@ -21,7 +21,9 @@ extension CPUBackend {
         // Each plane's gradients land in that plane only, so planes can be split across cores.
         parallelChunks(g.batch * g.channels, grain: max(1, parallelGrain / inPlane)) { planes in
             max_pool2d_backward(dy + planes.lowerBound * outPlane, idx + planes.lowerBound * outPlane,
-                                dx + planes.lowerBound * inPlane, Int64(planes.count), Int64(inPlane), Int64(outPlane))
+                                dx + planes.lowerBound * inPlane, Int64(planes.count),
+                                Int64(g.inHeight), Int64(g.inWidth), Int64(g.outHeight), Int64(g.outWidth),
+                                Int64(g.kernel), Int64(g.stride))
         }
     }
 
