@@ -6,8 +6,8 @@
 // The reports' pools are 2×2 with stride 2: a row pair of the input makes one output row, and
 // with every window inside the plane the loop needs no clipping and no branch per element.
 // Eight outputs at a time take the even and odd columns of both rows as four vectors and
-// compare them in window order; the rest (a row's last few outputs, ceil mode's clipped edge
-// windows) go one window at a time. Both give the same maximum and index: max and its
+// compare them in window order; rows of fewer than eight windows, and ceil mode's clipped edge
+// windows, go one window at a time. Both give the same maximum and index: max and its
 // position are exact, so the vectors change the speed only.
 
 /// Window order's rule: a later value replaces only a strictly greater one, or any NaN, so the
@@ -48,7 +48,7 @@ static inline void pool_2x2_row(const float *top, const float *bottom, float *y,
     }
     for (; ow < count; ow++) {
         const float a = top[2 * ow], b = top[2 * ow + 1], c = bottom[2 * ow], d = bottom[2 * ow + 1];
-        // Selects, not branches: on real data each comparison is a coin toss.
+        // The vector lanes' selects, one lane at a time.
         float best = a; int64_t at = 0; int m;
         m = REPLACES(b, best); best = m ? b : best; at = m ? 1 : at;
         m = REPLACES(c, best); best = m ? c : best; at = m ? in_w : at;
