@@ -33,17 +33,21 @@ VECTOR_INLINE void pool_2x2_eight(const float *top, const float *bottom, float *
     store8(indices, __builtin_convertvector(zero + (int32_t)top_offset + lane + at, vf8));
 }
 
+/// Where the eight windows from `next` start in a row of `count` (>= LANES): at `next`, but the
+/// row's last eight end at its end, overlapping the eight before. Each output is a function of
+/// its own window, so those written twice get the same values.
+static inline int64_t eight_from(int64_t next, int64_t count) {
+    return next + LANES <= count ? next : count - LANES;
+}
+
 static inline void pool_2x2_row(const float *top, const float *bottom, float *y, float *indices,
                                 int64_t top_offset, int64_t in_w, int64_t count) {
     int64_t ow = 0;
     if (count >= LANES) {
-        for (; ow + LANES <= count; ow += LANES)
-            pool_2x2_eight(top + 2 * ow, bottom + 2 * ow, y + ow, indices + ow, top_offset + 2 * ow, in_w);
-        // The row's last eight end at its end, overlapping the eight before: each output is a
-        // function of its own window, so those written twice get the same values.
-        const int64_t last = count - LANES;
-        if (ow < count)
-            pool_2x2_eight(top + 2 * last, bottom + 2 * last, y + last, indices + last, top_offset + 2 * last, in_w);
+        for (int64_t next = 0; next < count; next += LANES) {
+            const int64_t at = eight_from(next, count);
+            pool_2x2_eight(top + 2 * at, bottom + 2 * at, y + at, indices + at, top_offset + 2 * at, in_w);
+        }
         ow = count;
     }
     for (; ow < count; ow++) {
@@ -129,10 +133,9 @@ void max_pool2d_backward(const float *dy, const float *indices, float *dx, int64
         for (int64_t oh = 0; oh < out_h; oh++) {
             int64_t ow = 0;
             if (oh < full_h && full_w >= LANES) {
-                // As in the forward pass, the row's last eight overlap the eight before.
                 float *top = plane + 2 * oh * in_w;
                 for (int64_t next = 0; next < full_w; next += LANES) {
-                    const int64_t at = next + LANES <= full_w ? next : full_w - LANES;
+                    const int64_t at = eight_from(next, full_w);
                     unpool_2x2_eight(g + oh * out_w + at, idx + oh * out_w + at, top + 2 * at, top + in_w + 2 * at,
                                      2 * oh * in_w + 2 * at, in_w);
                 }
