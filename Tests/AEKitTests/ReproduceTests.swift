@@ -1,4 +1,5 @@
 @testable import AEKit
+import Compute
 import Foundation
 import Testing
 
@@ -102,6 +103,29 @@ import Testing
         let lines = plan.output.split(separator: "\n")
         #expect(lines.count == 8 && lines.allSatisfy { $0.hasPrefix("aekit train --recipe s2") })
         #expect(lines[0].contains("--hidden 64") && lines[0].contains("--epochs 30") && lines[0].contains("--out grid/s2-N64"))
+    }
+
+    /// What another task of the array leaves in the folder while it claims it (its marker's
+    /// temporary file; then its marker and its run folder) is not taken for a foreign folder,
+    /// as the first rule did once: a Slurm task then failed with "not a grid's folder".
+    @Test func aTaskClaimsTheFolderWhileAnotherIsClaimingIt() throws {
+        let root = try temporaryFolder(), files = FileManager.default
+        let grid = { (name: String) in try Reproduction(report: .s3, scale: .quick, folder: "\(root)/\(name)") }
+
+        try files.createDirectory(atPath: "\(root)/a", withIntermediateDirectories: false)
+        try Data(#"{"report": "s"#.utf8).write(to: URL(fileURLWithPath: "\(root)/a/.reproduction.json\(temporaryMarker)99999"))
+        try grid("a").claimFolder()
+        #expect(try files.contentsOfDirectory(atPath: "\(root)/a").sorted() == [".reproduction.json\(temporaryMarker)99999", "reproduction.json"])
+
+        try grid("b").claimFolder()
+        try files.createDirectory(atPath: "\(root)/b/s3-batch64", withIntermediateDirectories: false)
+        try grid("b").claimFolder()
+
+        // A folder of someone else's is still refused, temporary files or not.
+        try files.createDirectory(atPath: "\(root)/c", withIntermediateDirectories: false)
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: "\(root)/c/notes.txt"))
+        #expect { try grid("c").claimFolder() } throws: { "\($0)".contains("holds files but no reproduction.json") }
+        #expect(try files.contentsOfDirectory(atPath: "\(root)/c") == ["notes.txt"])
     }
 
     @Test func badInputIsRefusedAndLeavesNothing() throws {

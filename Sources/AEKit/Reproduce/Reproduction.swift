@@ -67,25 +67,31 @@ public struct Reproduction {
 
     /// Makes `folder` this grid's, or checks that it is: a folder that holds another report's
     /// or scale's grid, or files that are no grid's, is refused before anything is written.
+    ///
+    /// The tasks of a job array start at once and claim the same folder, so another task's
+    /// marker may be half-written (its temporary file is there) or may land between this
+    /// task's looks. Hence the order: list the folder first, ignoring temporary files; a task
+    /// renames its marker into place before it makes its run folder, so a listing that holds
+    /// anything else is checked against a marker read after it.
     public func claimFolder() throws {
         let marker = Paths.join(folder, "reproduction.json")
         let mine = Marker(report: report, scale: scale)
-        if FileManager.default.fileExists(atPath: marker) {
-            let theirs = try RunFolder(path: folder).readJSON(Marker.self, from: marker)
-            guard theirs == mine else {
-                throw TrainingError.configuration("\(folder) holds the \(theirs.scale.rawValue)-scale grid of \(theirs.report.rawValue), "
-                                                  + "not \(scale.rawValue)-scale \(report.rawValue); choose another --out")
-            }
+        let present = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { !isTemporaryFile($0) }
+        if present.isEmpty {
+            try createFolders(folder)
+            // Every task of the grid writes the same bytes, each in one rename.
+            try RunFolder(path: folder).writeJSON(mine, to: marker)
             return
         }
-        let present = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        guard present.isEmpty else {
+        guard FileManager.default.fileExists(atPath: marker) else {
             throw TrainingError.configuration("\(folder) holds files but no reproduction.json: it is not a grid's folder; "
                                               + "choose another --out")
         }
-        try createFolders(folder)
-        // Two tasks may start at once: both write the same bytes, each in one rename.
-        try RunFolder(path: folder).writeJSON(mine, to: marker)
+        let theirs = try RunFolder(path: folder).readJSON(Marker.self, from: marker)
+        guard theirs == mine else {
+            throw TrainingError.configuration("\(folder) holds the \(theirs.scale.rawValue)-scale grid of \(theirs.report.rawValue), "
+                                              + "not \(scale.rawValue)-scale \(report.rawValue); choose another --out")
+        }
     }
 
     /// Trains (or reads back, or resumes) `runs`; a run whose encoder run has not finished is

@@ -109,7 +109,7 @@ public struct RunFolder: Sendable {
     /// The names AEKit writes in a run folder (what `--overwrite` removes).
     static func isRunFile(_ name: String) -> Bool {
         ["config.json", "state.json", "metrics.csv", modelFile, optimizerFile, "final.json", checkpointFolder].contains(name)
-            || name.hasSuffix(".svg") || name.hasSuffix(".png") || (name.hasPrefix(".") && name.contains(temporaryMarker))
+            || name.hasSuffix(".svg") || name.hasSuffix(".png") || isTemporaryFile(name)
     }
 
     func writeJSON<T: Encodable>(_ value: T, to file: String, durable: Bool = false) throws {

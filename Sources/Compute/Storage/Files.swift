@@ -104,6 +104,12 @@ public func littleEndianUInt64(_ bytes: ArraySlice<UInt8>) -> UInt64 {
 /// The prefix temporary files carry: `.<name>.tmp-<pid>` beside the file they become.
 public let temporaryMarker = ".tmp-"
 
+/// Whether `name` (a file name, not a path) is a temporary file of `writeAtomically` or of a
+/// checkpoint being staged: another process's write in flight, or one a kill left behind.
+public func isTemporaryFile(_ name: String) -> Bool {
+    name.hasPrefix(".") && name.contains(temporaryMarker)
+}
+
 /// Writes `data` to `path` through a temporary file in the same folder and a rename, so the
 /// file at `path` is always either the old one or the new one, never half of either. With
 /// `durable`, the data and the rename reach the disk (fsync) before this returns, so a power
@@ -157,7 +163,7 @@ public func syncFolder(_ folder: String) throws {
 /// folder no one else is writing (a run folder whose lock this process holds).
 public func removeTemporaryFiles(in folder: String) {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-    for name in names where name.hasPrefix(".") && name.contains(temporaryMarker) {
+    for name in names where isTemporaryFile(name) {
         unlink(Paths.join(folder, name))
     }
 }
