@@ -176,6 +176,29 @@ import Testing
         #expect(zip(try sharedCPU.download(dx.buffer), expected).allSatisfy { abs($0 - $1) <= 1e-6 })
     }
 
+    /// Every fused forward writes its epilogue in place (y is x), which runs its own loop
+    /// (`bias_activation.c`): it must give the out-of-place loop's bits, NaNs and signed zeros
+    /// included, for each activation with and without dropout, on runs that end mid-vector.
+    @Test(arguments: ActivationFunction.allCases, [Float(0), 0.3])
+    func biasActivationInPlaceIsOutOfPlace(_ activation: ActivationFunction, _ p: Float) throws {
+        let rows = 3, channels = 5, inner = 37
+        var random = SeededRandom(seed: 12)
+        var x = random.uniforms(rows * channels * inner, -3, 3)
+        x[7] = .nan; x[8] = -0.0; x[100] = .infinity
+        let bias = try sharedCPU.tensor([channels], values: random.uniforms(channels))
+        let dropout = p > 0 ? DropoutDraw(p: p, seed: 9, step: 4) : nil
+        let source = try sharedCPU.tensor([x.count], values: x), separate = try sharedCPU.tensor([x.count])
+        let inPlace = try sharedCPU.tensor([x.count], values: x)
+        try sharedCPU.biasActivationForward(source.buffer, bias: bias.buffer, channels: channels, inner: inner,
+                                            activation: activation, dropout: dropout, output: separate.buffer)
+        try sharedCPU.biasActivationForward(inPlace.buffer, bias: bias.buffer, channels: channels, inner: inner,
+                                            activation: activation, dropout: dropout, output: inPlace.buffer)
+        let expected = try sharedCPU.download(separate.buffer), got = try sharedCPU.download(inPlace.buffer)
+        #expect(got.map(\.bitPattern) == expected.map(\.bitPattern))
+        // Not the input left as it was: the epilogue ran.
+        #expect(got.map(\.bitPattern) != x.map(\.bitPattern))
+    }
+
     @Test func saltAndPepperReplacesTheAskedFractionWithZerosAndOnes() throws {
         let n = 200_000, amount: Float = 0.3
         let x = try sharedCPU.tensor([n], filledWith: 0.25), y = try sharedCPU.tensor([n])
