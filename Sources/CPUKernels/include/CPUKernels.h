@@ -126,4 +126,11 @@ void bias_activation_backward_rows(const float *y, const float *dy, float *dx, f
                                    int64_t channels, int64_t inner, int activation, float p, uint32_t key,
                                    int64_t first);
 
+// MARK: Optimizers
+
+/// One Adam step over `count` parameters: m and v updated, then w; `first` and `second` are
+/// 1 - beta1^t and 1 - beta2^t (AdamCorrection). Products and sums rounded one at a time.
+void adam_step(float *w, const float *g, float *m, float *v, int64_t count, float lr, float beta1, float beta2,
+               float epsilon, float weight_decay, float first, float second);
+
 #endif

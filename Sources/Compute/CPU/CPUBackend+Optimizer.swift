@@ -1,3 +1,4 @@
+import CPUKernels
 import Foundation
 
 extension CPUBackend {
@@ -25,13 +26,11 @@ extension CPUBackend {
         let w = try pointer(parameter), g = try pointer(gradient)
         let m = try pointer(firstMoment), v = try pointer(secondMoment)
         let c = AdamCorrection(beta1: beta1, beta2: beta2, step: step)
+        // `adam_step` (CPUKernels/optimizer.c): this loop in Swift ran one parameter at a time.
         parallelChunks(parameter.count) { r in
-            for i in r {
-                let d = g[i] + weightDecay * w[i]
-                m[i] = beta1 * m[i] + (1 - beta1) * d
-                v[i] = beta2 * v[i] + (1 - beta2) * d * d
-                w[i] -= learningRate * (m[i] / c.first) / ((v[i] / c.second).squareRoot() + epsilon)
-            }
+            let o = r.lowerBound
+            adam_step(w + o, g + o, m + o, v + o, Int64(r.count), learningRate, beta1, beta2, epsilon, weightDecay,
+                      c.first, c.second)
         }
     }
 }
