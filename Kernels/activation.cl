@@ -1,24 +1,17 @@
-// ReLU and sigmoid. The backward kernels take the forward output y, from which both
-// derivatives follow: relu' = (y > 0), sigmoid' = y * (1 - y).
+// Every activation on its own (prelude.cl's `activate` and its gradients, one work-item per
+// element). The backward kernel reads the forward output y, or for GELU and SiLU the input x.
 
-__kernel void relu_forward(const int n, __global const float* x, __global float* y) {
+__kernel void activation_forward(const int n, const int activation, const float act_alpha, const float act_beta,
+                                 __global const float* x, __global float* y) {
     const int i = get_global_id(0);
-    if (i < n) y[i] = fmax(x[i], 0.0f);
+    if (i < n) y[i] = activate(activation, act_alpha, act_beta, x[i]);
 }
 
-__kernel void relu_backward(const int n, __global const float* y, __global const float* dy,
-                            __global float* dx) {
+__kernel void activation_backward(const int n, const int activation, const float act_alpha, const float act_beta,
+                                  __global const float* x, __global const float* y, __global const float* dy,
+                                  __global float* dx) {
     const int i = get_global_id(0);
-    if (i < n) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
-}
-
-__kernel void sigmoid_forward(const int n, __global const float* x, __global float* y) {
-    const int i = get_global_id(0);
-    if (i < n) y[i] = 1.0f / (1.0f + exp(-x[i]));
-}
-
-__kernel void sigmoid_backward(const int n, __global const float* y, __global const float* dy,
-                               __global float* dx) {
-    const int i = get_global_id(0);
-    if (i < n) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
+    if (i >= n) return;
+    dx[i] = gradient_needs_input(activation) ? gradient_from_input(activation, dy[i], x[i])
+                                             : gradient_from_output(activation, act_alpha, act_beta, dy[i], y[i]);
 }

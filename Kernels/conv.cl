@@ -15,8 +15,8 @@
 // The epilogue of a fused forward pass (conv2d_bias_activation_forward), as gemm.cl's: a
 // bias per output channel where has_bias, then prelude.cl's activation, then dropout (p > 0)
 // indexed by the output element.
-#define CONV_EPILOGUE __global const float* bias, const int has_bias, const int activation, const float p, \
-                      const uint key, const float keep_scale
+#define CONV_EPILOGUE __global const float* bias, const int has_bias, const int activation, const float act_alpha, \
+                      const float act_beta, const float p, const uint key, const float keep_scale
 
 // One work-item per output element.
 __kernel void conv2d_forward(CONV_GEOMETRY, __global const float* x, __global const float* w,
@@ -42,7 +42,7 @@ __kernel void conv2d_forward(CONV_GEOMETRY, __global const float* x, __global co
         }
     }
     if (has_bias) acc += bias[oc];
-    acc = activate(activation, acc);
+    acc = activate(activation, act_alpha, act_beta, acc);
     if (p > 0.0f) acc = uniform(key, (uint)index) >= p ? acc * keep_scale : 0.0f;
     y[index] = acc;
 }

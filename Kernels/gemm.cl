@@ -36,10 +36,10 @@
     __global const float* A, const int offA, const int strideA,                                         \
     __global const float* B, const int offB, const int strideB, const float beta,                        \
     __global float* C, const int offC, const int strideC, const int batches,                             \
-    __global const float* bias, const int bias_mode, const int activation, const float p, const uint key, \
-    const float keep_scale
+    __global const float* bias, const int bias_mode, const int activation, const float act_alpha,          \
+    const float act_beta, const float p, const uint key, const float keep_scale
 #define GEMM_ARGUMENTS M, N, K, alpha, A, offA, strideA, B, offB, strideB, beta, C, offC, strideC, batches, \
-    bias, bias_mode, activation, p, key, keep_scale
+    bias, bias_mode, activation, act_alpha, act_beta, p, key, keep_scale
 
 // The batches a work-item sums: all of them into one C where strideC is 0, else its own (the
 // launch's third dimension).
@@ -51,7 +51,7 @@ ALWAYS_INLINE void gemm_store(GEMM_PARAMETERS, const int i, const int j, const f
     const int index = offC + (strideC == 0 ? 0 : (int)get_global_id(2) * strideC) + i * N + j;
     float v = alpha * acc + (beta == 0.0f ? 0.0f : beta * C[index]);
     if (bias_mode == 1) v += bias[i]; else if (bias_mode == 2) v += bias[j];
-    v = activate(activation, v);
+    v = activate(activation, act_alpha, act_beta, v);
     if (p > 0.0f) v = uniform(key, (uint)index) >= p ? v * keep_scale : 0.0f;
     C[index] = v;
 }

@@ -42,9 +42,79 @@ inline void store_sum(__global float* out, __local float* partial, const float v
     if (get_num_groups(0) == 1) out[0] += scale * partial[0]; else out[get_group_id(0)] = partial[0];
 }
 
-// The fused activations (bias_activation.cl, and the epilogues of gemm.cl and conv.cl):
-// `activation` is ActivationFunction's raw value, 0 none, 1 ReLU, 2 sigmoid; the arithmetic
-// is activation.cl's, so a fused model computes what an unfused one does.
-inline float activate(const int activation, const float z) {
-    return activation == 1 ? fmax(z, 0.0f) : activation == 2 ? 1.0f / (1.0f + exp(-z)) : z;
+// The activations (activation.cl, bias_activation.cl, and the epilogues of gemm.cl and conv.cl):
+// `activation` is ActivationFunction.Kind's raw value, act_alpha and act_beta its parameters.
+// The same arithmetic as Sources/CPUKernels/activation.h (PyTorch's formulas), so a fused model
+// computes what an unfused one does, and the CPU what OpenCL does.
+#define ACT_NONE 0
+#define ACT_RELU 1
+#define ACT_SIGMOID 2
+#define ACT_TANH 3
+#define ACT_LEAKY_RELU 4
+#define ACT_ELU 5
+#define ACT_GELU 6
+#define ACT_GELU_TANH 7
+#define ACT_SILU 8
+#define ACT_HARDTANH 9
+#define ACT_SOFTPLUS 10
+
+// sqrt(2/pi) and GELU's cubic coefficient (the tanh form); 1/sqrt(2) and 1/sqrt(2 pi) (the erf form).
+#define GELU_TANH_SCALE 0.7978845608028654f
+#define GELU_TANH_CUBIC 0.044715f
+#define GELU_SQRT_HALF 0.7071067811865476f
+#define GELU_NORMAL_DENSITY 0.3989422804014327f
+
+inline float sigmoid_of(const float z) { return 1.0f / (1.0f + exp(-z)); }
+
+inline float activate(const int kind, const float alpha, const float beta, const float z) {
+    switch (kind) {
+    case ACT_RELU: return fmax(z, 0.0f);
+    case ACT_SIGMOID: return sigmoid_of(z);
+    case ACT_TANH: return tanh(z);
+    case ACT_LEAKY_RELU: return z > 0.0f ? z : z * alpha;
+    case ACT_ELU: return z > 0.0f ? z : alpha * expm1(z);
+    case ACT_GELU: return 0.5f * z * (1.0f + erf(z * GELU_SQRT_HALF));
+    case ACT_GELU_TANH: return 0.5f * z * (1.0f + tanh(GELU_TANH_SCALE * (z + GELU_TANH_CUBIC * z * z * z)));
+    case ACT_SILU: return z * sigmoid_of(z);
+    case ACT_HARDTANH: return z <= alpha ? alpha : z >= beta ? beta : z;
+    case ACT_SOFTPLUS: return z * alpha > beta ? z : log1p(exp(z * alpha)) / alpha;
+    default: return z;
+    }
+}
+
+// g times f'(x) from the output y = f(x), for the kinds whose gradient follows from it (all but
+// GELU and SiLU; see activation.h for why each form holds).
+inline float gradient_from_output(const int kind, const float alpha, const float beta, const float g, const float y) {
+    switch (kind) {
+    case ACT_RELU: return y > 0.0f ? g : 0.0f;
+    case ACT_SIGMOID: return g * y * (1.0f - y);
+    case ACT_TANH: return g * (1.0f - y * y);
+    case ACT_LEAKY_RELU: return y > 0.0f ? g : g * alpha;
+    case ACT_ELU: return y > 0.0f ? g : g * (y + alpha);
+    case ACT_HARDTANH: return y <= alpha || y >= beta ? 0.0f : g;
+    case ACT_SOFTPLUS: return y * alpha > beta ? g : g * -expm1(-y * alpha);
+    default: return g;
+    }
+}
+
+// g times f'(x) from the input x, for GELU and SiLU.
+inline float gradient_from_input(const int kind, const float g, const float x) {
+    switch (kind) {
+    case ACT_GELU:
+        return g * (0.5f * (1.0f + erf(x * GELU_SQRT_HALF)) + x * GELU_NORMAL_DENSITY * exp(-0.5f * x * x));
+    case ACT_GELU_TANH: {
+        const float t = tanh(GELU_TANH_SCALE * (x + GELU_TANH_CUBIC * x * x * x));
+        const float slope = GELU_TANH_SCALE * (1.0f + 3.0f * GELU_TANH_CUBIC * x * x);
+        return g * (0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * slope);
+    }
+    case ACT_SILU: {
+        const float s = sigmoid_of(x);
+        return g * s * (1.0f + x * (1.0f - s));
+    }
+    default: return g;
+    }
+}
+
+inline int gradient_needs_input(const int kind) {
+    return kind == ACT_GELU || kind == ACT_GELU_TANH || kind == ACT_SILU;
 }

@@ -1,17 +1,6 @@
 #include "CPUKernels.h"
 #include "kernel.h"
 
-CPU_KERNEL
-void relu_forward(const float *x, float *y, int64_t count) {
-    // `x < 0 ? 0 : x`, not `x > 0 ? x : 0`: a NaN passes through, so a diverging run shows it.
-    for (int64_t i = 0; i < count; i++) y[i] = x[i] < 0 ? 0 : x[i];
-}
-
-CPU_KERNEL
-void relu_backward(const float *y, const float *dy, float *dx, int64_t count) {
-    for (int64_t i = 0; i < count; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
-}
-
 // Each run is summed from its first float to its last, one add at a time, as the OpenCL kernel
 // and PyTorch's reference loop do: a bias gradient is a sum of many terms that nearly cancel,
 // and Adam divides it by its own recent size, so a reordered sum (faster, and no less

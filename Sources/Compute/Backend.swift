@@ -80,11 +80,13 @@ public protocol Backend: AnyObject, Sendable {
     func biasAdd(_ x: Buffer, bias: Buffer, channels: Int, inner: Int) throws
     func biasGradient(_ outputGrad: Buffer, channels: Int, inner: Int, into biasGrad: Buffer) throws
 
-    // MARK: Activations (backward ops take the forward output, as both are cheap from it)
-    func reluForward(_ x: Buffer, output y: Buffer) throws
-    func reluBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws
-    func sigmoidForward(_ x: Buffer, output y: Buffer) throws
-    func sigmoidBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws
+    // MARK: Activations (`ActivationFunction`: ReLU, sigmoid, tanh, LeakyReLU, ELU, GELU, SiLU, …)
+    /// `y = f(x)`, elementwise.
+    func activationForward(_ activation: ActivationFunction, _ x: Buffer, output y: Buffer) throws
+    /// `dx = dy · f'(x)`, from the forward output `y` where the gradient follows from it, else
+    /// (GELU, SiLU) from the input `x`: a layer keeps both, the op reads the one it needs.
+    func activationBackward(_ activation: ActivationFunction, input x: Buffer, output y: Buffer, outputGrad: Buffer,
+                            inputGrad: Buffer) throws
 
     // MARK: Bias, activation and dropout in one pass (tensors viewed as the bias ops view them)
     /// `y = dropout(f(x + bias))`, where `dropout` is nil for none: a layer with a bias followed
@@ -93,7 +95,8 @@ public protocol Backend: AnyObject, Sendable {
                                dropout: DropoutDraw?, output y: Buffer) throws
     /// Its backward pass, from its output `y` and `outputGrad`: writes the gradient with respect
     /// to x (dropout's mask and scale, then f' in terms of the output) into `inputGrad`, and that
-    /// gradient's sum over each channel into `biasGrad` (the bias's gradient), in one pass.
+    /// gradient's sum over each channel into `biasGrad` (the bias's gradient), in one pass. Only
+    /// for activations whose gradient follows from the output (`gradientFromOutput`).
     func biasActivationBackward(output y: Buffer, outputGrad: Buffer, channels: Int, inner: Int,
                                 activation: ActivationFunction, dropout: DropoutDraw?, inputGrad: Buffer,
                                 biasGrad: Buffer) throws

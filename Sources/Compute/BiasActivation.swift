@@ -1,18 +1,3 @@
-/// The activation a fused bias-and-activation op applies (`Backend.biasActivationForward`):
-/// the raw value is 0 in the kernels' `activation` argument, so the numbers are part of the
-/// op's contract.
-public enum ActivationFunction: Int32, Sendable, CaseIterable, Codable, CustomStringConvertible {
-    case none = 0, relu = 1, sigmoid = 2
-
-    public var description: String {
-        switch self {
-        case .none: "none"
-        case .relu: "relu"
-        case .sigmoid: "sigmoid"
-        }
-    }
-}
-
 /// One dropout layer's mask at one step, as the fused ops take it: element i is kept when
 /// `DropoutMask.uniform(key, i) >= p`, and kept values are scaled by 1/(1 − p), exactly as
 /// `dropoutForward` does with the same seed and step.

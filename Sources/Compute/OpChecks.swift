@@ -11,11 +11,11 @@ extension Backend {
                     "a view's offset (\(offset)) must be a multiple of \(name)'s alignment, \(viewAlignment) floats")
     }
 
-    func checkGEMMBiasActivation(m: Int, n: Int, k: Int, a: Buffer, b: Buffer, bias: Buffer, dropout: DropoutDraw?,
-                                 c: Buffer) throws {
+    func checkGEMMBiasActivation(m: Int, n: Int, k: Int, a: Buffer, b: Buffer, bias: Buffer, activation: ActivationFunction,
+                                 dropout: DropoutDraw?, c: Buffer) throws {
         try checkGEMM(m: m, n: n, k: k, a: a, b: b, c: c)
         try require(c.count == m * n, "gemm_bias_activation: C has \(c.count) elements, needs exactly \(m)x\(n)")
-        try checkBiasActivation([c], bias: bias, channels: n, inner: 1, dropout: dropout)
+        try checkBiasActivation([c], bias: bias, channels: n, inner: 1, activation: activation, dropout: dropout)
     }
 
     func checkGEMM(m: Int, n: Int, k: Int, a: Buffer, b: Buffer, c: Buffer) throws {
@@ -62,10 +62,19 @@ extension Backend {
                     "tensor of \(x.count) elements is not [outer, \(channels), \(inner)]")
     }
 
-    func checkBiasActivation(_ tensors: [Buffer], bias: Buffer, channels: Int, inner: Int, dropout: DropoutDraw?) throws {
+    /// `backward`: the fused backward pass, which has only the output to take the gradient from.
+    func checkBiasActivation(_ tensors: [Buffer], bias: Buffer, channels: Int, inner: Int, activation: ActivationFunction,
+                             dropout: DropoutDraw?, backward: Bool = false) throws {
         try checkSameCount("bias_activation", tensors)
         try checkBias(tensors[0], bias: bias, channels: channels, inner: inner)
+        try checkActivation(activation)
+        try require(!backward || activation.gradientFromOutput,
+                    "bias_activation_backward: \(activation)'s gradient needs its input; run it as a layer of its own")
         if let dropout { try checkDropout(dropout.p) }
+    }
+
+    func checkActivation(_ activation: ActivationFunction) throws {
+        if let problem = activation.problem { throw ComputeError.invalidArgument("\(activation): \(problem)") }
     }
 
     func checkSameCount(_ op: String, _ buffers: Buffer?...) throws { try checkSameCount(op, buffers) }

@@ -249,7 +249,7 @@ func runToEnd(_ process: Process) throws -> (status: Int32, crashed: Bool, outpu
         let unfused = try aekit(["bench", "train", "--recipe", "s0", "--data", data, "--batch", "20", "--hidden", "32",
                                  "--device", "cpu", "--profile", "--no-fuse"])
         #expect(unfused.status == 0 && calls(unfused.output, "sgd_step 25088 ") == ["6"], "\(unfused.output)")
-        #expect(unfused.output.contains("relu_forward") && !unfused.output.contains("bias_activation"), "\(unfused.output)")
+        #expect(unfused.output.contains("activation_forward") && !unfused.output.contains("bias_activation"), "\(unfused.output)")
     }
 
     @Test func studyReportsMeanAndSpreadOfItsRuns() throws {
@@ -323,13 +323,13 @@ final class Locked<Value>: @unchecked Sendable {
         #expect(listed.status == 0, "\(listed.output)")
         #expect(listed.output.contains("NVIDIA: \(driver)/libnvidia-opencl.so.1"), "\(listed.output)")
         #expect(listed.output.contains("export OCL_ICD_VENDORS="), "\(listed.output)")
-        let asked = try aekit(["parity", "--device", "opencl", "--only", "relu_forward"], environment: environment)
+        let asked = try aekit(["parity", "--device", "opencl", "--only", "activation_forward"], environment: environment)
         #expect(asked.status != 0 && asked.output.contains("libnvidia-opencl.so.1 is here with no ICD file naming it"), "\(asked.output)")
 
         // The command it prints makes the driver visible: the same device, found through it.
         let registered = try temporaryFolder()
         try Data("\(driver)/libnvidia-opencl.so.1\n".utf8).write(to: URL(fileURLWithPath: "\(registered)/nvidia.icd"))
-        let found = try aekit(["parity", "--device", "opencl", "--only", "relu_forward", "--cases", "2"],
+        let found = try aekit(["parity", "--device", "opencl", "--only", "activation_forward", "--cases", "2"],
                               environment: ["OCL_ICD_VENDORS": registered, "LD_LIBRARY_PATH": driver])
         #expect(found.status == 0 && found.output.contains("all 1 ops agree"), "\(found.output)")
         let drivers = try aekit(["devices", "--drivers"], environment: ["OCL_ICD_VENDORS": registered, "LD_LIBRARY_PATH": driver])

@@ -17,12 +17,10 @@ import Testing
             ("MaxPool2D", MaxPool2D(kernel: 2), [2, 2, 6, 6]),
             ("MaxPool2D ceil", MaxPool2D(kernel: 2, ceilMode: true), [1, 3, 7, 5]),
             ("UpSample2D", UpSample2D(factor: 2), [2, 2, 3, 4]),
-            ("ReLU", ReLU(), [4, 9]),
-            ("Sigmoid", Sigmoid(), [4, 9]),
             ("Dropout", Dropout(p: 0.3, salt: 1), [4, 9]),
             ("Flatten", Flatten(), [2, 3, 2, 2]),
             ("Reshape", Reshape([2, 3]), [4, 6]),
-        ]
+        ] + ActivationFunction.examples.map { ("\(LayerSpec.activation($0))", Activation($0), [4, 9]) }
     }
 
     @Test(arguments: try layers().map(\.0))

@@ -70,7 +70,7 @@ import Testing
         #expect(second.programsFromCache.count == OpenCLBackend.kernelFiles.count)
         // And the cached programs compute the same as the CPU.
         let x = try second.tensor([5], values: [1, -2, 3, -4, 5]), y = try second.tensor([5])
-        try second.reluForward(x.buffer, output: y.buffer)
+        try second.activationForward(.relu, x.buffer, output: y.buffer)
         #expect(try second.download(y.buffer) == [1, 0, 3, 0, 5])
     }
 
@@ -99,7 +99,7 @@ import Testing
         #expect(rebuilt.programsFromCache.isEmpty)
         for name in files { #expect(ProgramCache.verifiedBinary(at: directory.appending(path: name).path) != nil, "\(name)") }
         let x = try rebuilt.tensor([3], values: [-1, 2, -3]), y = try rebuilt.tensor([3])
-        try rebuilt.reluForward(x.buffer, output: y.buffer)
+        try rebuilt.activationForward(.relu, x.buffer, output: y.buffer)
         #expect(try rebuilt.download(y.buffer) == [0, 2, 0])
     }
 }

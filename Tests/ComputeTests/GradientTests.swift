@@ -105,39 +105,48 @@ import Testing
         }
     }
 
-    @Test(arguments: ["relu", "sigmoid", "dropout"])
-    func elementwiseBackward(_ name: String) throws {
+    @Test func dropoutBackward() throws {
         var random = SeededRandom(seed: 6)
-        // Keep ReLU's inputs away from its kink at 0.
-        let x = random.uniforms(200, -3, 3).map { abs($0) < 0.05 ? $0 + 0.1 : $0 }, r = random.uniforms(200)
+        let x = random.uniforms(200, -3, 3), r = random.uniforms(200)
         let y = try backend.makeBuffer(count: x.count), dx = try backend.makeBuffer(count: x.count)
-        func forward(_ input: [Float]) throws {
-            switch name {
-            case "relu": try backend.reluForward(upload(input), output: y)
-            case "sigmoid": try backend.sigmoidForward(upload(input), output: y)
-            default: try backend.dropoutForward(upload(input), output: y, p: 0.25, seed: 9, step: 3)
-            }
-        }
+        func forward(_ input: [Float]) throws { try backend.dropoutForward(upload(input), output: y, p: 0.25, seed: 9, step: 3) }
         try forward(x)
-        switch name {
-        case "relu": try backend.reluBackward(output: y, outputGrad: upload(r), inputGrad: dx)
-        case "sigmoid": try backend.sigmoidBackward(output: y, outputGrad: upload(r), inputGrad: dx)
-        default: try backend.dropoutBackward(outputGrad: upload(r), inputGrad: dx, p: 0.25, seed: 9, step: 3)
-        }
+        try backend.dropoutBackward(outputGrad: upload(r), inputGrad: dx, p: 0.25, seed: 9, step: 3)
         try expectGradient(x, analytic: backend.download(dx), epsilon: 1e-3) { try forward($0); return try weighted(y, r) }
+    }
+
+    /// Where the examples' activations have a kink or a jump (ReLU, LeakyReLU and ELU at 0,
+    /// Hardtanh at -0.5 and 2, Softplus(beta=2, threshold=5) at 2.5): inputs are kept 0.05 away
+    /// from them, so no finite difference straddles one.
+    static let kinks: [Float] = [0, -0.5, 2, 2.5]
+    static func awayFromKinks(_ z: Float) -> Float { kinks.contains { abs(z - $0) < 0.05 } ? z + 0.1 : z }
+
+    /// Every activation kind's backward op (from its output, or from its input for GELU and
+    /// SiLU) against finite differences of its forward op.
+    @Test(arguments: ActivationFunction.examples)
+    func activationBackward(_ activation: ActivationFunction) throws {
+        var random = SeededRandom(seed: 6)
+        let x = random.uniforms(200, -4, 4).map(Self.awayFromKinks), r = random.uniforms(200)
+        let y = try backend.makeBuffer(count: x.count), dx = try backend.makeBuffer(count: x.count)
+        let input = try upload(x)
+        try backend.activationForward(activation, input, output: y)
+        try backend.activationBackward(activation, input: input, output: y, outputGrad: upload(r), inputGrad: dx)
+        try expectGradient(x, analytic: backend.download(dx), epsilon: 1e-3) {
+            try backend.activationForward(activation, upload($0), output: y); return try weighted(y, r)
+        }
     }
 
     /// The fused pass's input and bias gradients against finite differences of its forward, for
     /// every activation with and without dropout (a fixed mask: the same seed and step).
-    @Test(arguments: ActivationFunction.allCases, [false, true])
+    @Test(arguments: ActivationFunction.examples.filter(\.gradientFromOutput), [false, true])
     func biasActivationBackward(_ activation: ActivationFunction, dropout: Bool) throws {
         var random = SeededRandom(seed: 10)
         let (outer, channels, inner) = (3, 4, 5), n = outer * channels * inner
         let b = random.uniforms(channels), r = random.uniforms(n)
-        // Keep ReLU's inputs (x + bias) away from its kink at 0.
+        // Keep the activation's inputs (x + bias) away from its kinks.
         let x = random.uniforms(n, -3, 3).enumerated().map { i, v in
-            let z = v + b[(i / inner) % channels]
-            return abs(z) < 0.05 ? v + 0.1 : v
+            let bias = b[(i / inner) % channels]
+            return Self.awayFromKinks(v + bias) - bias
         }
         let draw = dropout ? DropoutDraw(p: 0.3, seed: 4, step: 2) : nil
         let y = try backend.makeBuffer(count: n), dx = try backend.makeBuffer(count: n), db = try backend.makeBuffer(count: channels)
@@ -156,7 +165,7 @@ import Testing
     /// The fused forward passes (a product with the bias, activation and dropout as its
     /// epilogue) against finite differences: their gradients are `biasActivationBackward`'s,
     /// then the product's backward-data op.
-    @Test(arguments: [ActivationFunction.relu, .sigmoid], [false, true])
+    @Test(arguments: [ActivationFunction.relu, .sigmoid, .tanh, .elu(alpha: 0.7)], [false, true])
     func productBiasActivationBackward(_ activation: ActivationFunction, dropout: Bool) throws {
         var random = SeededRandom(seed: 11)
         let draw = dropout ? DropoutDraw(p: 0.25, seed: 7, step: 1) : nil

@@ -35,7 +35,7 @@ import Testing
         let a = try sharedCPU.tensor([n], values: x), b = try sharedCPU.tensor([n], values: y)
         let out = try sharedCPU.tensor([n]), loss = try sharedCPU.tensor([1], filledWith: 0)
 
-        try sharedCPU.reluBackward(output: a.buffer, outputGrad: b.buffer, inputGrad: out.buffer)
+        try sharedCPU.activationBackward(.relu, input: a.buffer, output: a.buffer, outputGrad: b.buffer, inputGrad: out.buffer)
         #expect(try sharedCPU.download(out.buffer) == zip(x, y).map { $0.0 > 0 ? $0.1 : 0 })
 
         try sharedCPU.mseLoss(prediction: a.buffer, target: b.buffer, gradient: out.buffer, lossAccumulator: loss.buffer)

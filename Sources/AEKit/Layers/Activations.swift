@@ -1,25 +1,21 @@
 import Compute
 
-/// The two ops of an elementwise activation whose derivative follows from its output (ReLU:
-/// y > 0, sigmoid: y·(1 − y)), so its layer keeps the output rather than the input.
-public protocol ElementwiseActivation {
-    /// The layer as data (`.relu`, `.sigmoid`).
-    static var spec: LayerSpec { get }
-    static func forward(_ b: any Backend, _ x: Buffer, output y: Buffer) throws
-    static func backward(_ b: any Backend, output y: Buffer, outputGrad dy: Buffer, inputGrad dx: Buffer) throws
-}
-
-/// The layer of an elementwise activation (`ReLU`, `Sigmoid`).
-public final class Activation<Function: ElementwiseActivation>: Layer {
+/// An elementwise activation as a layer (`ReLU()`, `Tanh()`, `GELU()`, …): `activationForward`,
+/// and backward `activationBackward` from the output it keeps, or from its input as well where
+/// the gradient needs it (GELU, SiLU).
+public final class Activation: Layer {
+    public let function: ActivationFunction
+    private var input: Tensor?
     private var output: Tensor?
 
-    public init() {}
+    public init(_ function: ActivationFunction) { self.function = function }
 
-    public var spec: LayerSpec { Function.spec }
+    public var spec: LayerSpec { .activation(function) }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let y = try context.backend.tensor(x.shape)
-        try Function.forward(context.backend, x.buffer, output: y.buffer)
+        try context.backend.activationForward(function, x.buffer, output: y.buffer)
+        input = function.gradientFromOutput ? nil : x
         output = y
         return y
     }
@@ -27,27 +23,10 @@ public final class Activation<Function: ElementwiseActivation>: Layer {
     public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
         let y = try saved(output)
         guard needsInputGradient else { return nil }
+        let x = function.gradientFromOutput ? y : try saved(input)
         let dx = try context.backend.tensor(y.shape)
-        try Function.backward(context.backend, output: y.buffer, outputGrad: dy.buffer, inputGrad: dx.buffer)
+        try context.backend.activationBackward(function, input: x.buffer, output: y.buffer, outputGrad: dy.buffer,
+                                               inputGrad: dx.buffer)
         return dx
     }
 }
-
-public enum ReLUFunction: ElementwiseActivation {
-    public static let spec = LayerSpec.relu
-    public static func forward(_ b: any Backend, _ x: Buffer, output y: Buffer) throws { try b.reluForward(x, output: y) }
-    public static func backward(_ b: any Backend, output y: Buffer, outputGrad dy: Buffer, inputGrad dx: Buffer) throws {
-        try b.reluBackward(output: y, outputGrad: dy, inputGrad: dx)
-    }
-}
-
-public enum SigmoidFunction: ElementwiseActivation {
-    public static let spec = LayerSpec.sigmoid
-    public static func forward(_ b: any Backend, _ x: Buffer, output y: Buffer) throws { try b.sigmoidForward(x, output: y) }
-    public static func backward(_ b: any Backend, output y: Buffer, outputGrad dy: Buffer, inputGrad dx: Buffer) throws {
-        try b.sigmoidBackward(output: y, outputGrad: dy, inputGrad: dx)
-    }
-}
-
-public typealias ReLU = Activation<ReLUFunction>
-public typealias Sigmoid = Activation<SigmoidFunction>

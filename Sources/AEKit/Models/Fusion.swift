@@ -1,8 +1,8 @@
 import Compute
 
 /// The fusion pass: which runs of a model's layers execute as one block. A layer with a bias
-/// (Linear, Conv2d, ConvTranspose2d), then the ReLU or Sigmoid after it, then the Dropout after
-/// that, become one `BiasActivationBlock`: the product, then bias + activation + dropout in one
+/// (Linear, Conv2d, ConvTranspose2d), then the activation after it (any but GELU and SiLU), then
+/// the Dropout after that, become one `BiasActivationBlock`: the product, then bias + activation + dropout in one
 /// pass forward and one backward (which also sums the bias gradient), where the unfused layers
 /// take three passes each way. Every other layer runs on its own.
 ///
@@ -25,13 +25,12 @@ public enum Fusion {
         return blocks
     }
 
-    /// The fused activation a layer is, if it is one.
+    /// The fused activation a layer is, if it is one: any activation whose gradient follows
+    /// from its output, since the fused forward pass overwrites its input (GELU and SiLU run
+    /// as layers of their own, after a bias-only block).
     static func activationFunction(_ layer: LayerSpec) -> ActivationFunction? {
-        switch layer {
-        case .relu: .relu
-        case .sigmoid: .sigmoid
-        default: nil
-        }
+        guard case .activation(let function) = layer, function.gradientFromOutput else { return nil }
+        return function
     }
 
     /// What runs the layers of `block`: the layer itself, or a `BiasActivationBlock` of them.

@@ -19,14 +19,19 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
     case maxPool2d(kernel: Int, stride: Int, ceilMode: Bool = false)
     /// `nn.Upsample(scale_factor, mode='nearest')` (Keras' `UpSampling2D`).
     case upsample(scaleFactor: Int)
-    case relu
-    case sigmoid
+    /// An elementwise activation: `ReLU()`, `Sigmoid()`, `Tanh()`, `LeakyReLU(negative_slope)`,
+    /// `ELU(alpha)`, `GELU(approximate)`, `SiLU()`, `Hardtanh(min_val, max_val)`,
+    /// `Softplus(beta, threshold)`, `Identity()` (`ActivationSyntax` reads and writes them).
+    case activation(ActivationFunction)
     /// `nn.Dropout(p)`: inverted dropout while training, nothing in evaluation.
     case dropout(p: Float = 0.5)
     /// `nn.Flatten()`: `[batch, …] → [batch, product]`.
     case flatten
     /// `nn.Unflatten(1, shape)`: `[batch, product] → [batch] + shape`.
     case unflatten(_ shape: [Int])
+
+    public static let relu = LayerSpec.activation(.relu)
+    public static let sigmoid = LayerSpec.activation(.sigmoid)
 
     /// `MaxPool2d(k)` as PyTorch's default: the stride is the kernel.
     public static func maxPool2d(_ kernel: Int, ceilMode: Bool = false) -> LayerSpec {
@@ -41,8 +46,7 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         case .convTranspose2d: "ConvTranspose2d"
         case .maxPool2d: "MaxPool2d"
         case .upsample: "Upsample"
-        case .relu: "ReLU"
-        case .sigmoid: "Sigmoid"
+        case .activation(let function): function.layerName
         case .dropout: "Dropout"
         case .flatten: "Flatten"
         case .unflatten: "Unflatten"
@@ -69,7 +73,7 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         case .maxPool2d(let k, let s, let ceil):
             arguments = "kernel_size=\(k), stride=\(s), padding=0, dilation=1, ceil_mode=\(ceil ? "True" : "False")"
         case .upsample(let f): arguments = "scale_factor=\(f).0, mode='nearest'"
-        case .relu, .sigmoid: arguments = ""
+        case .activation(let function): arguments = function.layerArguments
         case .dropout(let p): arguments = "p=\(p), inplace=False"
         case .flatten: arguments = "start_dim=1, end_dim=-1"
         case .unflatten(let shape): arguments = "dim=1, unflattened_size=(\(shape.map(String.init).joined(separator: ", ")))"
@@ -114,7 +118,8 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         case .upsample(let f): checks = [check("scale_factor", f, small)]
         case .dropout(let p): checks = [(0..<1).contains(p) ? nil : "its p must be in [0, 1) (got \(p))"]
         case .unflatten(let shape): checks = shape.isEmpty ? ["it needs a shape"] : shape.map { check("unflattened_size", $0, sizes) }
-        case .relu, .sigmoid, .flatten: checks = []
+        case .activation(let function): checks = [function.problem]
+        case .flatten: checks = []
         }
         return checks.compactMap { $0 }.first
     }
@@ -159,7 +164,7 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
                 throw wrong("expects \(shape.reduce(1, *)) features; it gets \(features)")
             }
             return [input[0]] + shape
-        case .relu, .sigmoid, .dropout:
+        case .activation, .dropout:
             return input
         }
     }

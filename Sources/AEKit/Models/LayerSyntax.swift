@@ -11,8 +11,8 @@ public struct LayerSyntaxError: Error, CustomStringConvertible {
 
 extension LayerSpec {
     /// Every layer `LayerSpec(parsing:)` reads, by PyTorch's class name.
-    public static let kinds = ["Linear", "Conv2d", "ConvTranspose2d", "MaxPool2d", "Upsample", "ReLU", "Sigmoid",
-                               "Dropout", "Flatten", "Unflatten"]
+    public static let kinds = ["Linear", "Conv2d", "ConvTranspose2d", "MaxPool2d", "Upsample", "Dropout", "Flatten",
+                               "Unflatten"] + ActivationSyntax.all.map(\.name)
 
     public init(parsing text: String) throws {
         var reader = SyntaxReader(text)
@@ -56,10 +56,8 @@ extension LayerSpec {
             try a.bind(["size", "scale_factor", "mode", "align_corners"])
             try a.fixed("size", .name("None")); try a.fixed("mode", .string("nearest")); try a.fixed("align_corners", .name("None"))
             self = .upsample(scaleFactor: try a.square("scale_factor") ?? a.missing("scale_factor"))
-        case "ReLU", "Sigmoid":
-            try a.bind(call.name == "ReLU" ? ["inplace"] : [])
-            _ = try a.bool("inplace")  // in place or not, the values are the same
-            self = call.name == "ReLU" ? .relu : .sigmoid
+        case let name where ActivationSyntax.named(name) != nil:
+            self = .activation(try ActivationSyntax.named(name)!.function(&a))
         case "Dropout":
             try a.bind(["p", "inplace"])
             _ = try a.bool("inplace")
@@ -101,7 +99,7 @@ enum SyntaxValue: Equatable, CustomStringConvertible {
 }
 
 /// One layer's arguments, bound to PyTorch's parameter names.
-private struct Arguments {
+struct Arguments {
     let kind: String
     var given: [String: SyntaxValue] = [:]
     let text: String

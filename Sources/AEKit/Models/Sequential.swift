@@ -35,8 +35,7 @@ public final class Sequential: @unchecked Sendable {
                                            initialization: initial, random: &random)
             case .maxPool2d(let k, let s, let ceil): return MaxPool2D(kernel: k, stride: s, ceilMode: ceil)
             case .upsample(let f): return UpSample2D(factor: f)
-            case .relu: return ReLU()
-            case .sigmoid: return Sigmoid()
+            case .activation(let function): return Activation(function)
             case .dropout(let p):
                 dropouts += 1
                 return Dropout(p: p, salt: dropouts)

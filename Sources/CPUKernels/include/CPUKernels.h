@@ -105,26 +105,31 @@ void conv2d_backward_weights_direct(const float *x, const float *dy, float *dw, 
 
 // MARK: Element-wise and bias
 
-void relu_forward(const float *x, float *y, int64_t count);
-/// dx = dy where the forward output y > 0, else 0.
-void relu_backward(const float *y, const float *dy, float *dx, int64_t count);
+/// y = f(x) for the activation `kind` (ActivationFunction.Kind's raw value) with parameters
+/// alpha and beta (activation.h).
+void activation_forward(const float *x, float *y, int64_t count, int kind, float alpha, float beta);
+/// dx = dy · f'(x), from the output y or, for GELU and SiLU, the input x (the other may be NULL).
+void activation_backward(const float *x, const float *y, const float *dy, float *dx, int64_t count, int kind,
+                         float alpha, float beta);
 
 /// run_sums[r] = the sum of run r of `dy` seen as rows·channels runs of `inner` floats, each
 /// added in order from its first float (the bias gradient's first stage).
 void bias_gradient_rows(const float *dy, float *run_sums, int64_t rows, int64_t channels, int64_t inner);
 
 // MARK: Bias, activation and dropout in one pass ([rows, channels, inner]; `activation` is
-// ActivationFunction's raw value: 0 none, 1 ReLU, 2 sigmoid; p = 0 is no dropout; `first` is
-// the index of x[0] in the whole tensor, which the dropout mask is a function of)
+// ActivationFunction.Kind's raw value, alpha and beta its parameters; p = 0 is no dropout;
+// `first` is the index of x[0] in the whole tensor, which the dropout mask is a function of)
 
 /// y = dropout(f(x + bias)); y may be x.
 void bias_activation_forward(const float *x, const float *bias, float *y, int64_t rows, int64_t channels,
-                             int64_t inner, int activation, float p, uint32_t key, int64_t first);
+                             int64_t inner, int activation, float alpha, float beta, float p, uint32_t key,
+                             int64_t first);
 /// dx = the gradient with respect to x from the forward output y and dy, and run_sums[r] the
-/// sum of run r of dx (the bias gradient's first stage, as bias_gradient_rows).
+/// sum of run r of dx (the bias gradient's first stage, as bias_gradient_rows). Only for kinds
+/// whose gradient follows from the output.
 void bias_activation_backward_rows(const float *y, const float *dy, float *dx, float *run_sums, int64_t rows,
-                                   int64_t channels, int64_t inner, int activation, float p, uint32_t key,
-                                   int64_t first);
+                                   int64_t channels, int64_t inner, int activation, float alpha, float beta, float p,
+                                   uint32_t key, int64_t first);
 
 // MARK: Optimizers
 

@@ -82,10 +82,6 @@ extension KernelBench {
             let n = batch * 784, shape = "\(batch)x784"
             // Op, flops per element, floats moved per element, buffer sizes, the call.
             let elementwise: [(Op, Double, Int, [Int], (any Backend, [Buffer]) throws -> Void)] = [
-                (.reluForward, 1, 2, [n, n], { try $0.reluForward($1[0], output: $1[1]) }),
-                (.reluBackward, 1, 3, [n, n, n], { try $0.reluBackward(output: $1[0], outputGrad: $1[1], inputGrad: $1[2]) }),
-                (.sigmoidForward, 4, 2, [n, n], { try $0.sigmoidForward($1[0], output: $1[1]) }),
-                (.sigmoidBackward, 3, 3, [n, n, n], { try $0.sigmoidBackward(output: $1[0], outputGrad: $1[1], inputGrad: $1[2]) }),
                 (.dropoutForward, 2, 2, [n, n], { try $0.dropoutForward($1[0], output: $1[1], p: 0.1, seed: 1, step: 1) }),
                 (.biasAdd, 1, 2, [n, 784], { try $0.biasAdd($1[0], bias: $1[1], channels: 784, inner: 1) }),
                 (.biasGradient, 1, 1, [n, 784], { try $0.biasGradient($1[0], channels: 784, inner: 1, into: $1[1]) }),
@@ -95,6 +91,18 @@ extension KernelBench {
             for (op, flopsPerElement, traffic, inputs, run) in elementwise {
                 list.append(Workload(op: op, shape: shape, flops: flopsPerElement * Double(n),
                                      bytes: float * Double(traffic * n), inputs: inputs, run: run))
+            }
+            // Every activation kind each way; no FLOP count (a tanh or an erf is no fixed number
+            // of them): the rows read as bandwidth. The backward pass reads x, y and dy.
+            for activation in ActivationFunction.examples {
+                list.append(Workload(op: .activationForward, shape: "\(shape) \(activation)", flops: 0,
+                                     bytes: float * Double(2 * n), inputs: [n, n]) { backend, b in
+                    try backend.activationForward(activation, b[0], output: b[1])
+                })
+                list.append(Workload(op: .activationBackward, shape: "\(shape) \(activation)", flops: 0,
+                                     bytes: float * Double(3 * n), inputs: [n, n, n, n]) { backend, b in
+                    try backend.activationBackward(activation, input: b[0], output: b[1], outputGrad: b[2], inputGrad: b[3])
+                })
             }
         }
 

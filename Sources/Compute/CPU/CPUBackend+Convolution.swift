@@ -72,7 +72,8 @@ extension CPUBackend {
     public func conv2dBiasActivationForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, bias: Buffer,
                                             activation: ActivationFunction, dropout: DropoutDraw?, output: Buffer) throws {
         try checkConv(g, input: input, weight: weight, output: output)
-        try checkBiasActivation([output], bias: bias, channels: g.outChannels, inner: g.outHeight * g.outWidth, dropout: dropout)
+        try checkBiasActivation([output], bias: bias, channels: g.outChannels, inner: g.outHeight * g.outWidth,
+                                activation: activation, dropout: dropout)
         try convolve(g, input: input, weight: weight, output: output, epilogue: (try pointer(bias), activation, dropout))
     }
 
@@ -94,8 +95,9 @@ extension CPUBackend {
                           a: w, b: scratch, beta: 0, c: out)
                 }
                 if let (bias, activation, dropout) = epilogue {
-                    bias_activation_forward(out, bias, out, 1, Int64(g.outChannels), Int64(cols), activation.rawValue,
-                                            dropout?.p ?? 0, dropout?.key ?? 0, Int64(n * g.outChannels * cols))
+                    bias_activation_forward(out, bias, out, 1, Int64(g.outChannels), Int64(cols), activation.kind.rawValue,
+                                            activation.alpha, activation.beta, dropout?.p ?? 0, dropout?.key ?? 0,
+                                            Int64(n * g.outChannels * cols))
                 }
             }
         }

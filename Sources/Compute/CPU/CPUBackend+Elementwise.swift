@@ -70,20 +70,21 @@ extension CPUBackend {
 
     public func biasActivationForward(_ x: Buffer, bias: Buffer, channels: Int, inner: Int, activation: ActivationFunction,
                                       dropout: DropoutDraw?, output y: Buffer) throws {
-        try checkBiasActivation([x, y], bias: bias, channels: channels, inner: inner, dropout: dropout)
+        try checkBiasActivation([x, y], bias: bias, channels: channels, inner: inner, activation: activation, dropout: dropout)
         let source = try pointer(x), b = try pointer(bias), destination = try pointer(y)
         let rowLength = channels * inner, p = dropout?.p ?? 0, key = dropout?.key ?? 0
         parallelChunks(x.count / rowLength, grain: max(1, parallelGrain / rowLength)) { r in
             let first = r.lowerBound * rowLength
             bias_activation_forward(source + first, b, destination + first, Int64(r.count), Int64(channels), Int64(inner),
-                                    activation.rawValue, p, key, Int64(first))
+                                    activation.kind.rawValue, activation.alpha, activation.beta, p, key, Int64(first))
         }
     }
 
     public func biasActivationBackward(output y: Buffer, outputGrad: Buffer, channels: Int, inner: Int,
                                        activation: ActivationFunction, dropout: DropoutDraw?, inputGrad: Buffer,
                                        biasGrad: Buffer) throws {
-        try checkBiasActivation([y, outputGrad, inputGrad], bias: biasGrad, channels: channels, inner: inner, dropout: dropout)
+        try checkBiasActivation([y, outputGrad, inputGrad], bias: biasGrad, channels: channels, inner: inner,
+                                activation: activation, dropout: dropout, backward: true)
         let out = try pointer(y), dy = try pointer(outputGrad), dx = try pointer(inputGrad), db = try pointer(biasGrad)
         let rowLength = channels * inner, rows = y.count / rowLength, p = dropout?.p ?? 0, key = dropout?.key ?? 0
         let runSums = UnsafeMutablePointer<Float>.allocate(capacity: rows * channels)
@@ -91,36 +92,31 @@ extension CPUBackend {
         parallelChunks(rows, grain: max(1, parallelGrain / rowLength)) { r in
             let first = r.lowerBound * rowLength
             bias_activation_backward_rows(out + first, dy + first, dx + first, runSums + r.lowerBound * channels,
-                                          Int64(r.count), Int64(channels), Int64(inner), activation.rawValue, p, key,
-                                          Int64(first))
+                                          Int64(r.count), Int64(channels), Int64(inner), activation.kind.rawValue,
+                                          activation.alpha, activation.beta, p, key, Int64(first))
         }
         addRunSums(runSums, rows: rows, channels: channels, into: db)
     }
 
-    public func reluForward(_ x: Buffer, output y: Buffer) throws {
-        try checkSameCount("relu", x, y)
-        let a = try pointer(x), b = try pointer(y)
-        parallelChunks(x.count) { r in relu_forward(a + r.lowerBound, b + r.lowerBound, Int64(r.count)) }
-    }
-
-    public func reluBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
-        try checkSameCount("relu backward", y, outputGrad, inputGrad)
-        let out = try pointer(y), dy = try pointer(outputGrad), dx = try pointer(inputGrad)
-        parallelChunks(y.count) { r in
-            relu_backward(out + r.lowerBound, dy + r.lowerBound, dx + r.lowerBound, Int64(r.count))
+    public func activationForward(_ activation: ActivationFunction, _ x: Buffer, output y: Buffer) throws {
+        try checkSameCount("activation", x, y)
+        try checkActivation(activation)
+        let a = try pointer(x), b = try pointer(y), kind = activation.kind.rawValue
+        parallelChunks(x.count) { r in
+            activation_forward(a + r.lowerBound, b + r.lowerBound, Int64(r.count), kind, activation.alpha, activation.beta)
         }
     }
 
-    public func sigmoidForward(_ x: Buffer, output y: Buffer) throws {
-        try checkSameCount("sigmoid", x, y)
-        let a = try pointer(x), b = try pointer(y)
-        parallelChunks(x.count) { r in for i in r { b[i] = 1 / (1 + exp(-a[i])) } }
-    }
-
-    public func sigmoidBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
-        try checkSameCount("sigmoid backward", y, outputGrad, inputGrad)
-        let out = try pointer(y), dy = try pointer(outputGrad), dx = try pointer(inputGrad)
-        parallelChunks(y.count) { r in for i in r { dx[i] = dy[i] * out[i] * (1 - out[i]) } }
+    public func activationBackward(_ activation: ActivationFunction, input x: Buffer, output y: Buffer, outputGrad: Buffer,
+                                   inputGrad: Buffer) throws {
+        try checkSameCount("activation backward", x, y, outputGrad, inputGrad)
+        try checkActivation(activation)
+        let input = try pointer(x), out = try pointer(y), dy = try pointer(outputGrad), dx = try pointer(inputGrad)
+        let kind = activation.kind.rawValue
+        parallelChunks(y.count) { r in
+            let i = r.lowerBound
+            activation_backward(input + i, out + i, dy + i, dx + i, Int64(r.count), kind, activation.alpha, activation.beta)
+        }
     }
 
     public func dropoutForward(_ x: Buffer, output y: Buffer, p: Float, seed: UInt32, step: UInt32) throws {

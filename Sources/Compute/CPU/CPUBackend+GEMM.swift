@@ -18,7 +18,7 @@ extension CPUBackend {
     /// The GEMM, then `biasActivationForward` over C: OpenBLAS has no epilogue.
     public func gemmBiasActivation(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a: Buffer, b: Buffer, bias: Buffer,
                                    activation: ActivationFunction, dropout: DropoutDraw?, c: Buffer) throws {
-        try checkGEMMBiasActivation(m: m, n: n, k: k, a: a, b: b, bias: bias, dropout: dropout, c: c)
+        try checkGEMMBiasActivation(m: m, n: n, k: k, a: a, b: b, bias: bias, activation: activation, dropout: dropout, c: c)
         try gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a, b: b, beta: 0, c: c)
         try biasActivationForward(c, bias: bias, channels: n, inner: 1, activation: activation, dropout: dropout, output: c)
     }

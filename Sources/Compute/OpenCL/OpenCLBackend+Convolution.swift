@@ -32,7 +32,8 @@ extension OpenCLBackend {
     public func conv2dBiasActivationForward(_ g: ConvGeometry, input: Buffer, weight: Buffer, bias: Buffer,
                                             activation: ActivationFunction, dropout: DropoutDraw?, output: Buffer) throws {
         try checkConv(g, input: input, weight: weight, output: output)
-        try checkBiasActivation([output], bias: bias, channels: g.outChannels, inner: g.outHeight * g.outWidth, dropout: dropout)
+        try checkBiasActivation([output], bias: bias, channels: g.outChannels, inner: g.outHeight * g.outWidth,
+                                activation: activation, dropout: dropout)
         try convolve(g, input: input, weight: weight, output: output,
                      epilogue: GEMMEpilogue(bias: bias, mode: .perRow, activation: activation, dropout: dropout))
     }
@@ -44,9 +45,9 @@ extension OpenCLBackend {
             let p = epilogue.dropout?.p ?? 0
             try launch(.conv2dForward, global: [g.outputCount],
                        geometryArguments(g) + [.buffer(input), .buffer(weight), .buffer(output),
-                                               .buffer(epilogue.bias ?? weight), .int(epilogue.bias == nil ? 0 : 1),
-                                               .int(Int(epilogue.activation.rawValue)), .float(p),
-                                               .uint(epilogue.dropout?.key ?? 0), .float(1 / (1 - p))])
+                                               .buffer(epilogue.bias ?? weight), .int(epilogue.bias == nil ? 0 : 1)]
+                                            + epilogue.activation.kernelArguments
+                                            + [.float(p), .uint(epilogue.dropout?.key ?? 0), .float(1 / (1 - p))])
             return
         }
         let rows = g.inChannels * g.kernelHeight * g.kernelWidth, plane = g.outHeight * g.outWidth

@@ -33,7 +33,7 @@ extension OpenCLBackend {
 
     public func biasActivationForward(_ x: Buffer, bias: Buffer, channels: Int, inner: Int, activation: ActivationFunction,
                                       dropout: DropoutDraw?, output y: Buffer) throws {
-        try checkBiasActivation([x, y], bias: bias, channels: channels, inner: inner, dropout: dropout)
+        try checkBiasActivation([x, y], bias: bias, channels: channels, inner: inner, activation: activation, dropout: dropout)
         try launch(.biasActivationForward, global: [x.count],
                    [.int(x.count), .int(channels), .int(inner)] + activationArguments(activation, dropout)
                    + [.buffer(x), .buffer(bias), .buffer(y)])
@@ -42,7 +42,8 @@ extension OpenCLBackend {
     public func biasActivationBackward(output y: Buffer, outputGrad: Buffer, channels: Int, inner: Int,
                                        activation: ActivationFunction, dropout: DropoutDraw?, inputGrad: Buffer,
                                        biasGrad: Buffer) throws {
-        try checkBiasActivation([y, outputGrad, inputGrad], bias: biasGrad, channels: channels, inner: inner, dropout: dropout)
+        try checkBiasActivation([y, outputGrad, inputGrad], bias: biasGrad, channels: channels, inner: inner,
+                                activation: activation, dropout: dropout, backward: true)
         let op = Op.biasActivationBackward
         let group = try fittedGroup(op.kernelFile, op.name, preferred: [constants.biasGroup])[0]
         try launch(op, global: [channels * group], local: [group],
@@ -51,34 +52,24 @@ extension OpenCLBackend {
                       .local(bytes: group * MemoryLayout<Float>.size)])
     }
 
-    /// bias_activation.cl's `activation, p, key, keep_scale` (p = 0: no dropout).
+    /// bias_activation.cl's `activation, act_alpha, act_beta, p, key, keep_scale` (p = 0: no dropout).
     private func activationArguments(_ activation: ActivationFunction, _ dropout: DropoutDraw?) -> [Argument] {
         let p = dropout?.p ?? 0
-        return [.int(Int(activation.rawValue)), .float(p), .uint(dropout?.key ?? 0), .float(1 / (1 - p))]
+        return activation.kernelArguments + [.float(p), .uint(dropout?.key ?? 0), .float(1 / (1 - p))]
     }
 
-    public func reluForward(_ x: Buffer, output y: Buffer) throws { try activation(.reluForward, x, y) }
-
-    public func reluBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
-        try activationBackward(.reluBackward, y, outputGrad, inputGrad)
+    public func activationForward(_ activation: ActivationFunction, _ x: Buffer, output y: Buffer) throws {
+        try checkSameCount("activation", x, y)
+        try checkActivation(activation)
+        try launch(.activationForward, global: [x.count], [.int(x.count)] + activation.kernelArguments + [.buffer(x), .buffer(y)])
     }
 
-    public func sigmoidForward(_ x: Buffer, output y: Buffer) throws { try activation(.sigmoidForward, x, y) }
-
-    public func sigmoidBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
-        try activationBackward(.sigmoidBackward, y, outputGrad, inputGrad)
-    }
-
-    /// activation.cl's forward kernels: `y = f(x)`, one work-item per element.
-    private func activation(_ op: Op, _ x: Buffer, _ y: Buffer) throws {
-        try checkSameCount(op.name, x, y)
-        try launch(op, global: [x.count], [.int(x.count), .buffer(x), .buffer(y)])
-    }
-
-    /// activation.cl's backward kernels: `dx = dy · f'(x)`, with f' written in terms of `y`.
-    private func activationBackward(_ op: Op, _ y: Buffer, _ dy: Buffer, _ dx: Buffer) throws {
-        try checkSameCount(op.name, y, dy, dx)
-        try launch(op, global: [y.count], [.int(y.count), .buffer(y), .buffer(dy), .buffer(dx)])
+    public func activationBackward(_ activation: ActivationFunction, input x: Buffer, output y: Buffer, outputGrad: Buffer,
+                                   inputGrad: Buffer) throws {
+        try checkSameCount("activation backward", x, y, outputGrad, inputGrad)
+        try checkActivation(activation)
+        try launch(.activationBackward, global: [y.count],
+                   [.int(y.count)] + activation.kernelArguments + [.buffer(x), .buffer(y), .buffer(outputGrad), .buffer(inputGrad)])
     }
 
     public func dropoutForward(_ x: Buffer, output y: Buffer, p: Float, seed: UInt32, step: UInt32) throws {
@@ -105,4 +96,9 @@ extension OpenCLBackend {
                    [.int(source.count), .float(p), .uint(DropoutMask.key(seed: seed, step: step)),
                     .float(1 / (1 - p)), .buffer(source), .buffer(destination)])
     }
+}
+
+extension ActivationFunction {
+    /// The kernels' `activation, act_alpha, act_beta` (prelude.cl's `activate`).
+    var kernelArguments: [OpenCLBackend.Argument] { [.int(Int(kind.rawValue)), .float(alpha), .float(beta)] }
 }

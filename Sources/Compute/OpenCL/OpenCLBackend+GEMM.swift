@@ -40,7 +40,7 @@ extension OpenCLBackend {
     public func gemmBiasActivation(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, a: Buffer, b: Buffer,
                                    bias: Buffer, activation: ActivationFunction, dropout: DropoutDraw?,
                                    c: Buffer) throws {
-        try checkGEMMBiasActivation(m: m, n: n, k: k, a: a, b: b, bias: bias, dropout: dropout, c: c)
+        try checkGEMMBiasActivation(m: m, n: n, k: k, a: a, b: b, bias: bias, activation: activation, dropout: dropout, c: c)
         try gemmBatched(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: GEMMOperand(buffer: a),
                         b: GEMMOperand(buffer: b), beta: 0, c: GEMMOperand(buffer: c), batches: 1,
                         epilogue: GEMMEpilogue(bias: bias, mode: .perColumn, activation: activation, dropout: dropout))
@@ -67,8 +67,7 @@ extension OpenCLBackend {
             .int(m), .int(n), .int(k), .float(alpha), .buffer(a.buffer), .int(a.offset), .int(a.stride),
             .buffer(b.buffer), .int(b.offset), .int(b.stride), .float(beta), .buffer(c.buffer), .int(c.offset),
             .int(c.stride), .int(batches), .buffer(epilogue.bias ?? c.buffer), .int(epilogue.mode.rawValue),
-            .int(Int(epilogue.activation.rawValue)), .float(p), .uint(epilogue.dropout?.key ?? 0), .float(1 / (1 - p)),
-        ]
+        ] + epilogue.activation.kernelArguments + [.float(p), .uint(epilogue.dropout?.key ?? 0), .float(1 / (1 - p))]
         // Separate C matrices are the launch's third dimension; a summed batch is looped over
         // inside each work-item.
         let depth = c.stride != 0 && batches > 1 ? [batches] : []

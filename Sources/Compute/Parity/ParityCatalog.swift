@@ -18,7 +18,7 @@ enum ParityCatalog {
         case .upsampleForward, .upsampleBackward: upsample(op)
         case .biasAdd, .biasGradient: bias(op)
         case .biasActivationForward, .biasActivationBackward: biasActivation(op)
-        case .reluForward, .reluBackward, .sigmoidForward, .sigmoidBackward: unary(op)
+        case .activationForward, .activationBackward: activation(op)
         case .dropoutForward, .dropoutBackward: dropout(op)
         case .saltAndPepper: saltAndPepper
         case .mseLoss, .softmaxCrossEntropy: loss(op)
@@ -64,7 +64,7 @@ enum ParityCatalog {
 
     /// An activation and, one time in two, a dropout mask, for the fused ops' cases.
     static func randomEpilogue(_ random: inout SeededRandom) -> (ActivationFunction, DropoutDraw?, String) {
-        let activation = random.pick(ActivationFunction.allCases), p = random.pick([0, 0.2, 0.5]) as Float
+        let activation = random.pick(ActivationFunction.examples), p = random.pick([0, 0.2, 0.5]) as Float
         let dropout = p == 0 ? nil : DropoutDraw(p: p, seed: UInt32(truncatingIfNeeded: random.next()), step: UInt32(random.next() % 1000))
         return (activation, dropout, "\(activation)\(dropout.map { " p\($0.p)" } ?? "")")
     }
@@ -223,7 +223,8 @@ enum ParityCatalog {
         ParityOp(op: op) { random in
             let outer = random.pick([1, 2, 7, 100]), channels = random.pick([1, 3, 8, 16, 64, 784])
             let inner = channels > 64 ? 1 : random.pick([1, 1, 4, 13, 121, 676])
-            let n = outer * channels * inner, activation = random.pick(ActivationFunction.allCases)
+            let n = outer * channels * inner
+            let activation = random.pick(ActivationFunction.examples.filter(\.gradientFromOutput))
             let p = random.pick([0, 0, 0.2, 0.5]) as Float, seed = UInt32(truncatingIfNeeded: random.next())
             let dropout = p == 0 ? nil : DropoutDraw(p: p, seed: seed, step: UInt32(random.next() % 1000))
             let x = random.uniforms(n, -3, 3), b = random.uniforms(channels), dy = random.uniforms(n)
@@ -242,18 +243,21 @@ enum ParityCatalog {
         }
     }
 
-    static func unary(_ op: Op) -> ParityOp {
+    /// Every activation kind (`ActivationFunction.examples`) in every case, on the same input;
+    /// the backward case runs the forward first, as a layer does.
+    static func activation(_ op: Op) -> ParityOp {
         ParityOp(op: op) { random in
-            let n = random.pick(lengths)
+            let n = random.pick(lengths), kinds = ActivationFunction.examples
             let x = random.uniforms(n, -6, 6), dy = random.uniforms(n)
-            return ParityCase(shape: "\(n)", work: n) { backend in
-                try runCase(backend, inputs: [x, dy], outputs: [n, n]) { i, o in
-                    let relu = op == .reluForward || op == .reluBackward
-                    if relu { try backend.reluForward(i[0], output: o[0]) } else { try backend.sigmoidForward(i[0], output: o[0]) }
-                    guard op == .reluBackward || op == .sigmoidBackward else { return [o[0]] }
-                    if relu { try backend.reluBackward(output: o[0], outputGrad: i[1], inputGrad: o[1]) }
-                    else { try backend.sigmoidBackward(output: o[0], outputGrad: i[1], inputGrad: o[1]) }
-                    return [o[1]]
+            return ParityCase(shape: "\(n) x \(kinds.count) kinds", work: n * kinds.count) { backend in
+                try runCase(backend, inputs: [x, dy], outputs: Array(repeating: n, count: 2 * kinds.count)) { i, o in
+                    try kinds.enumerated().map { k, activation in
+                        let y = o[2 * k], dx = o[2 * k + 1]
+                        try backend.activationForward(activation, i[0], output: y)
+                        guard op == .activationBackward else { return y }
+                        try backend.activationBackward(activation, input: i[0], output: y, outputGrad: i[1], inputGrad: dx)
+                        return dx
+                    }
                 }
             }
         }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Wall-clock time of one kind of op call while a `ProfilingBackend` recorded.
 public struct OpTiming: Codable, Sendable {
-    /// The op and its shape, e.g. `gemm 1000x512x784 NT` or `relu_forward 512000`.
+    /// The op and its shape, e.g. `gemm 1000x512x784 NT` or `activation_forward 512000 relu`.
     public var op: String
     public var calls: Int
     public var seconds: Double
@@ -179,18 +179,13 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
                                             activation: activation, dropout: dropout, inputGrad: inputGrad, biasGrad: biasGrad)
         }
     }
-    public func reluForward(_ x: Buffer, output y: Buffer) throws {
-        try timed(.reluForward, "\(x.count)") { try base.reluForward(x, output: y) }
+    public func activationForward(_ activation: ActivationFunction, _ x: Buffer, output y: Buffer) throws {
+        try timed(.activationForward, "\(x.count) \(activation)") { try base.activationForward(activation, x, output: y) }
     }
-    public func reluBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
-        try timed(.reluBackward, "\(y.count)") { try base.reluBackward(output: y, outputGrad: outputGrad, inputGrad: inputGrad) }
-    }
-    public func sigmoidForward(_ x: Buffer, output y: Buffer) throws {
-        try timed(.sigmoidForward, "\(x.count)") { try base.sigmoidForward(x, output: y) }
-    }
-    public func sigmoidBackward(output y: Buffer, outputGrad: Buffer, inputGrad: Buffer) throws {
-        try timed(.sigmoidBackward, "\(y.count)") {
-            try base.sigmoidBackward(output: y, outputGrad: outputGrad, inputGrad: inputGrad)
+    public func activationBackward(_ activation: ActivationFunction, input x: Buffer, output y: Buffer, outputGrad: Buffer,
+                                   inputGrad: Buffer) throws {
+        try timed(.activationBackward, "\(y.count) \(activation)") {
+            try base.activationBackward(activation, input: x, output: y, outputGrad: outputGrad, inputGrad: inputGrad)
         }
     }
 
