@@ -34,6 +34,15 @@ private let blasWarningOnce: Void = {
     if let warning = BLASInfo.current.warning { printError("warning: \(warning)") }
 }()
 
+/// A file named on the command line that was found but whose content is wrong (a model file
+/// with layers AEKit cannot build): the message on standard error, then exit status 65
+/// (sysexits.h's EX_DATAERR, "the input data was incorrect"), not ArgumentParser's 64 and
+/// usage text, which say the command line itself was mistyped.
+func contentError(_ message: String) -> ExitCode {
+    printError("Error: \(message)")
+    return ExitCode(65)
+}
+
 /// Runs `body`, turning the library's refusal of a setting (`TrainingError.configuration`) into
 /// a flag error, which ArgumentParser prints with the usage line and exits 64 for.
 func asFlagError<T>(_ body: () throws -> T) throws -> T {

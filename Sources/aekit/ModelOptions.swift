@@ -44,7 +44,7 @@ struct ModelOptions: ParsableArguments {
     /// `config` with its model replaced by the file's, or its preset changed by the flags.
     func apply(to config: inout TrainingConfig) throws {
         if let modelFile {
-            do { config.model = try ModelSpec(file: modelFile) } catch { throw ValidationError("--model-file: \(error)") }
+            do { config.model = try ModelSpec(file: modelFile) } catch { throw contentError("--model-file: \(error)") }
         }
         if !presetFlags.isEmpty {
             try asFlagError {

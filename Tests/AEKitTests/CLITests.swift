@@ -228,6 +228,43 @@ func runToEnd(_ process: Process) throws -> (status: Int32, crashed: Bool, outpu
         #expect(flagged.status != 0 && flagged.output.contains("change its file instead"), "\(flagged.output)")
     }
 
+    /// A model file of `print(model)` lines with the activations and bias-free layers people
+    /// write summarises and trains; a file with several layers AEKit cannot build names them all
+    /// at once, with no advice on the file's form (which is right), and exits 65, not 64 with
+    /// the usage text.
+    @Test func aModelFileIsCheckedWhole() throws {
+        let data = try temporaryFolder(), work = try temporaryFolder()
+        try writeSyntheticIDX(to: data, train: 60, test: 30)
+        let common = ["--data", data, "--epochs", "1", "--batch", "20", "--device", "cpu"]
+        let layers = ["Conv2d(1, 8, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), bias=False)", "LeakyReLU(negative_slope=0.2, inplace=True)",
+                      "Conv2d(8, 8, 3, stride=2, padding=1)", "ELU(alpha=1.0)", "Flatten(start_dim=1, end_dim=-1)",
+                      "Linear(in_features=392, out_features=16, bias=False)", "GELU(approximate='tanh')", "Linear(16, 392)", "SiLU()",
+                      "Unflatten(1, (8, 7, 7))", "ConvTranspose2d(8, 8, 2, stride=2, bias=False)", "Tanh()",
+                      "ConvTranspose2d(8, 1, 2, stride=2)", "Softplus(beta=1.0, threshold=20.0)", "Hardtanh(min_val=0.0, max_val=1.0)",
+                      "Identity()"]
+        func write(_ name: String, _ layers: [String]) throws {
+            let json = try JSONSerialization.data(withJSONObject: ["input": [1, 28, 28], "loss": "mse", "layers": layers])
+            try json.write(to: URL(fileURLWithPath: "\(work)/\(name)"))
+        }
+        try write("new.json", layers)
+        let summary = try aekit(["summary", "--model-file", "new.json"], in: work)
+        #expect(summary.status == 0 && summary.output.contains("LeakyReLU(negative_slope=0.2)")
+                && summary.output.contains("bias=False") && summary.output.contains("GELU(approximate='tanh')"), "\(summary.output)")
+        let trained = try aekit(["train", "--model-file", "new.json", "--out", "new"] + common, in: work)
+        #expect(trained.status == 0 && trained.output.contains("epoch 1/1"), "\(trained.output)")
+
+        var bad = layers
+        bad[1] = "PReLU(num_parameters=1)"; bad[3] = "ELU(alpha=-1.0)"; bad[7] = "Linear(16, 392, bias=maybe)"
+        try write("bad.json", bad)
+        let refused = try aekit(["train", "--model-file", "bad.json", "--out", "bad"] + common, in: work)
+        #expect(refused.status == 65, "\(refused.output)")
+        #expect(refused.output.contains("layers 1, 3, 7 cannot be built") && refused.output.contains("AEKit has no layer 'PReLU'")
+                && refused.output.contains("its alpha must be ≥ 0") && refused.output.contains("bias must be True or False")
+                && refused.output.contains("AEKit's layers are"), "\(refused.output)")
+        #expect(!refused.output.contains("summary --json") && !refused.output.contains("USAGE"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(work)/bad"))
+    }
+
     @Test func benchTrainProfilesEveryOp() throws {
         let data = try temporaryFolder()
         try writeSyntheticIDX(to: data, train: 60, test: 30)

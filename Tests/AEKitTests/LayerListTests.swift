@@ -22,7 +22,7 @@ import Testing
         let extra: [LayerSpec] = [
             .conv2d(3, 5, kernel: 5, stride: 2, padding: .explicit(2)), .convTranspose2d(4, 2, kernel: 4, stride: 2, padding: 1),
             .maxPool2d(kernel: 3, stride: 1), .upsample(scaleFactor: 3), .dropout(p: 0.125), .unflatten([2, 3, 4]),
-        ]
+        ] + LayerListTests.layersNoPresetHas
         let layers = LayerListTests.presets.flatMap(\.spec.layers) + extra
         for layer in layers {
             #expect(try LayerSpec(parsing: layer.description) == layer, "\(layer)")
@@ -31,10 +31,16 @@ import Testing
         #expect(try JSONDecoder().decode([LayerSpec].self, from: json) == layers)
     }
 
+    /// Layers of the kinds no preset uses: every activation, bias-free products.
+    static let layersNoPresetHas: [LayerSpec] = ActivationFunction.examples.map(LayerSpec.activation) + [
+        .linear(3, 4, bias: false), .conv2d(2, 3, kernel: 3, padding: .explicit(1), bias: false),
+        .convTranspose2d(3, 2, kernel: 2, stride: 2, bias: false),
+    ]
+
     /// Every layer's text is a valid Python call of its torch.nn class with PyTorch's own
     /// argument names (signatures as of PyTorch 2), so `eval("nn." + text)` builds the module.
     @Test func everyLayerIsAPythonConstructorCall() throws {
-        let texts = LayerListTests.presets.flatMap(\.spec.layers).map(\.description)
+        let texts = (LayerListTests.presets.flatMap(\.spec.layers) + LayerListTests.layersNoPresetHas).map(\.description)
         let script = """
             import ast, json, sys
             signatures = {
@@ -43,7 +49,10 @@ import Testing
                 "ConvTranspose2d": ["in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "groups", "bias", "dilation", "padding_mode"],
                 "MaxPool2d": ["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"],
                 "Upsample": ["size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"],
-                "ReLU": ["inplace"], "Sigmoid": [], "Dropout": ["p", "inplace"],
+                "ReLU": ["inplace"], "Sigmoid": [], "Dropout": ["p", "inplace"], "Tanh": [], "Identity": [],
+                "LeakyReLU": ["negative_slope", "inplace"], "ELU": ["alpha", "inplace"], "GELU": ["approximate"],
+                "SiLU": ["inplace"], "Hardtanh": ["min_val", "max_val", "inplace", "min_value", "max_value"],
+                "Softplus": ["beta", "threshold"],
                 "Flatten": ["start_dim", "end_dim"], "Unflatten": ["dim", "unflattened_size"],
             }
             for text in json.load(sys.stdin):
@@ -88,18 +97,39 @@ import Testing
         ("Flatten(start_dim=1, end_dim=-1)", .flatten),
         ("Unflatten(dim=1, unflattened_size=(32, 5, 5))", .unflatten([32, 5, 5])),
         ("Unflatten(1, (32, 5, 5))", .unflatten([32, 5, 5])),
+        ("Linear(in_features=16, out_features=8, bias=False)", .linear(16, 8, bias: false)),
+        ("Conv2d(1, 32, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2), bias=False)",
+         .conv2d(1, 32, kernel: 5, padding: .explicit(2), bias: false)),
+        ("ConvTranspose2d(8, 4, 5, bias=False, padding=2)", .convTranspose2d(8, 4, kernel: 5, padding: 2, bias: false)),
+        ("LeakyReLU(negative_slope=0.01)", .activation(.leakyReLU())),
+        ("LeakyReLU(0.2, inplace=True)", .activation(.leakyReLU(negativeSlope: 0.2))),
+        ("ELU(alpha=1.0)", .activation(.elu())),
+        ("GELU(approximate='none')", .activation(.gelu())),
+        ("GELU()", .activation(.gelu())),
+        ("GELU(approximate='tanh')", .activation(.gelu(tanhApproximation: true))),
+        ("SiLU(inplace=False)", .activation(.silu)),
+        ("Tanh()", .activation(.tanh)),
+        ("Hardtanh(min_val=-1.0, max_val=1.0)", .activation(.hardtanh())),
+        ("Hardtanh(0, 1)", .activation(.hardtanh(min: 0, max: 1))),
+        ("Softplus(beta=1.0, threshold=20.0)", .activation(.softplus())),
+        ("Softplus(2)", .activation(.softplus(beta: 2))),
+        ("Identity()", .activation(.none)),
     ])
     func pytorchsTextReads(_ text: String, _ layer: LayerSpec) throws {
         #expect(try LayerSpec(parsing: text) == layer)
     }
 
     @Test(arguments: [
-        ("Conv3d(1, 2, 3)", "AEKit has no layer 'Conv3d'; it has Linear, Conv2d"),
+        ("Conv3d(1, 2, 3)", "AEKit has no layer 'Conv3d'; AEKit's layers are Linear, Conv2d"),
         ("Conv2d(1, 2, kernal_size=3)", "Conv2d has no argument 'kernal_size'"),
         ("Conv2d(1, 2)", "Conv2d needs kernel_size"),
         ("Conv2d(1, 2, kernel_size=(3, 5))", "kernel_size=(3, 5) is not square"),
         ("Conv2d(4, 4, 3, groups=2)", "groups=2 is not supported; AEKit implements only groups=1"),
-        ("Linear(3, 4, bias=False)", "bias=False is not supported"),
+        ("Linear(3, 4, bias=2)", "bias must be True or False"),
+        ("LeakyReLU(negative_slope=-0.1)", "its negative_slope must be ≥ 0"),
+        ("GELU(approximate='fast')", "approximate must be 'none' or 'tanh'"),
+        ("Hardtanh(1.0, -1.0)", "must be below its max_val"),
+        ("Tanh(inplace=True)", "Tanh has no argument 'inplace'"),
         ("Linear(3, 4, 5, 6)", "takes at most 3 arguments"),
         ("Linear(in_features=3, 4)", "positional argument after a keyword"),
         ("Linear(3, in_features=4)", "is given in_features twice"),

@@ -26,23 +26,25 @@ public enum Padding: Codable, Sendable, Equatable, CustomStringConvertible {
 public final class Conv2D: ConvolutionLayer {
     public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int
     public let padding: Padding
-    public let weight: Parameter, bias: Parameter
+    public let weight: Parameter, bias: Parameter?
     public var savedInput: Tensor?
 
-    public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Padding = .valid,
+    public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Padding = .valid, bias: Bool = true,
                 backend: any Backend, initialization: Initialization, random: inout SeededRandom) throws {
         self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel; self.stride = stride
         self.padding = padding
-        (weight, bias) = try convolutionParameters(weightShape: [outChannels, inChannels, kernel, kernel], outChannels: outChannels,
-                                                   backend: backend, initialization: initialization, random: &random)
+        (weight, self.bias) = try productParameters(weightShape: [outChannels, inChannels, kernel, kernel], outputs: outChannels, bias: bias,
+                                                    backend: backend, initialization: initialization, random: &random)
     }
 
-    public var spec: LayerSpec { .conv2d(inChannels, outChannels, kernel: kernel, stride: stride, padding: padding) }
+    public var spec: LayerSpec {
+        .conv2d(inChannels, outChannels, kernel: kernel, stride: stride, padding: padding, bias: bias != nil)
+    }
 
     public func geometry(_ input: [Int]) throws -> ConvGeometry { try spec.convGeometry(input) }
 
     /// One op: the convolution with the bias, activation and dropout as its epilogue.
-    public func productBiasActivation(_ x: Tensor, activation: ActivationFunction, dropout: DropoutDraw?,
+    public func productBiasActivation(_ x: Tensor, bias: Parameter, activation: ActivationFunction, dropout: DropoutDraw?,
                                       _ context: ForwardContext) throws -> Tensor {
         let g = try geometry(x.shape), b = context.backend
         let y = try b.tensor([g.batch, outChannels, g.outHeight, g.outWidth])

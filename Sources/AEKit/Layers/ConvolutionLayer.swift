@@ -1,20 +1,17 @@
 import Compute
 
-/// What Conv2D and ConvTranspose2D share: a square kernel, a weight and a bias per output
-/// channel (`convolutionParameters`), and forward and backward passes through their geometry's
-/// ops. A conforming layer gives its geometry for an input shape (from its `spec`).
-public protocol ConvolutionLayer: BiasedLayer {
+/// What Conv2D and ConvTranspose2D share: a square kernel, a weight and (unless bias=False) a
+/// bias per output channel (`productParameters`), and forward and backward passes through their
+/// geometry's ops. A conforming layer gives its geometry for an input shape (from its `spec`).
+public protocol ConvolutionLayer: ProductLayer {
     associatedtype Geometry: ConvolutionRun
     var outChannels: Int { get }
-    var weight: Parameter { get }
     /// The input of the last forward pass, which backward needs.
     var savedInput: Tensor? { get set }
     func geometry(_ input: [Int]) throws -> Geometry
 }
 
 extension ConvolutionLayer {
-    public var parameters: [Parameter] { [weight, bias] }
-
     public func product(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let g = try geometry(x.shape), b = context.backend
         let y = try b.tensor([g.batch, outChannels, g.outHeight, g.outWidth])
@@ -33,11 +30,13 @@ extension ConvolutionLayer {
     }
 }
 
-/// A convolution's weight of `weightShape`, drawn by `initialization`, and its bias of
-/// `outChannels`: what both convolution layers' initialisers make.
-func convolutionParameters(weightShape: [Int], outChannels: Int, backend: any Backend, initialization: Initialization,
-                           random: inout SeededRandom) throws -> (weight: Parameter, bias: Parameter) {
-    let drawn = initialization.draw(shape: weightShape, biasCount: outChannels, random: &random)
+/// A product layer's weight of `weightShape`, drawn by `initialization`, and where `bias`, its
+/// bias, one per output (feature or channel): what every product layer's initialiser makes.
+/// Without a bias nothing more is drawn.
+func productParameters(weightShape: [Int], outputs: Int, bias: Bool, backend: any Backend,
+                       initialization: Initialization, random: inout SeededRandom) throws -> (weight: Parameter, bias: Parameter?) {
+    let biasCount = bias ? outputs : 0
+    let drawn = initialization.draw(shape: weightShape, biasCount: biasCount, random: &random)
     return (try Parameter(name: "weight", value: backend.tensor(weightShape, values: drawn.weight), backend: backend),
-            try Parameter(name: "bias", value: backend.tensor([outChannels], values: drawn.bias), backend: backend))
+            bias ? try Parameter(name: "bias", value: backend.tensor([biasCount], values: drawn.bias), backend: backend) : nil)
 }

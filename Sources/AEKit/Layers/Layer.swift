@@ -65,20 +65,23 @@ public protocol Layer: Differentiable {
     var parameters: [Parameter] { get }
 }
 
-/// A layer whose output is a product (a GEMM or a convolution) plus a bias per channel:
-/// Linear, Conv2D, ConvTranspose2D. The product is its own pass so that a fused block can
-/// add the bias, the activation and the dropout after it in one (`biasActivationForward`).
-public protocol BiasedLayer: Layer {
-    var bias: Parameter { get }
+/// A layer whose output is a product (a GEMM or a convolution) plus, unless it was made with
+/// `bias: false`, a bias per channel: Linear, Conv2D, ConvTranspose2D. The product is its own
+/// pass so that a fused block can add the bias, the activation and the dropout after it in one
+/// (`biasActivationForward`).
+public protocol ProductLayer: Layer {
+    var weight: Parameter { get }
+    /// nil for a layer without a bias (PyTorch's `bias=False`).
+    var bias: Parameter? { get }
     /// The product without the bias; keeps what `productBackward` needs.
     func product(_ x: Tensor, _ context: ForwardContext) throws -> Tensor
     /// From the gradient of the product: writes the weight's gradient and returns the input's
     /// (nil when not needed).
     func productBackward(_ dz: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor?
-    /// `dropout(activation(product + bias))`, a fused block's forward pass: by default the
-    /// product, then `biasActivationForward` in place; a layer whose product op has an
-    /// epilogue (Linear, Conv2D) does it in one op.
-    func productBiasActivation(_ x: Tensor, activation: ActivationFunction, dropout: DropoutDraw?,
+    /// `dropout(activation(product + bias))`, a fused block's forward pass (only for a layer
+    /// with a bias): by default the product, then `biasActivationForward` in place; a layer
+    /// whose product op has an epilogue (Linear, Conv2D) does it in one op.
+    func productBiasActivation(_ x: Tensor, bias: Parameter, activation: ActivationFunction, dropout: DropoutDraw?,
                                _ context: ForwardContext) throws -> Tensor
 }
 
@@ -86,8 +89,10 @@ public protocol BiasedLayer: Layer {
 /// inner is 1, a convolution's the output plane).
 func biasView(_ shape: [Int]) -> (channels: Int, inner: Int) { (shape[1], shape.dropFirst(2).reduce(1, *)) }
 
-extension BiasedLayer {
-    public func productBiasActivation(_ x: Tensor, activation: ActivationFunction, dropout: DropoutDraw?,
+extension ProductLayer {
+    public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+
+    public func productBiasActivation(_ x: Tensor, bias: Parameter, activation: ActivationFunction, dropout: DropoutDraw?,
                                       _ context: ForwardContext) throws -> Tensor {
         let y = try product(x, context), (channels, inner) = biasView(y.shape)
         try context.backend.biasActivationForward(y.buffer, bias: bias.value.buffer, channels: channels, inner: inner,
@@ -97,13 +102,13 @@ extension BiasedLayer {
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let y = try product(x, context), (channels, inner) = biasView(y.shape)
-        try context.backend.biasAdd(y.buffer, bias: bias.value.buffer, channels: channels, inner: inner)
+        if let bias { try context.backend.biasAdd(y.buffer, bias: bias.value.buffer, channels: channels, inner: inner) }
         return y
     }
 
     public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
         let (channels, inner) = biasView(dy.shape)
-        try context.backend.biasGradient(dy.buffer, channels: channels, inner: inner, into: bias.gradient.buffer)
+        if let bias { try context.backend.biasGradient(dy.buffer, channels: channels, inner: inner, into: bias.gradient.buffer) }
         return try productBackward(dy, needsInputGradient: needsInputGradient, context)
     }
 }

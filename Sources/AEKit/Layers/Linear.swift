@@ -1,21 +1,19 @@
 import Compute
 
 /// `y = x·Wᵀ + b` on `[batch, inFeatures]`, weight `[out, in]` as PyTorch stores it.
-public final class Linear: BiasedLayer {
+public final class Linear: ProductLayer {
     public let inFeatures: Int, outFeatures: Int
-    public let weight: Parameter, bias: Parameter
+    public let weight: Parameter, bias: Parameter?
     private var input: Tensor?
 
-    public init(_ inFeatures: Int, _ outFeatures: Int, backend: any Backend,
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, backend: any Backend,
                 initialization: Initialization, random: inout SeededRandom) throws {
         self.inFeatures = inFeatures; self.outFeatures = outFeatures
-        let drawn = initialization.draw(shape: [outFeatures, inFeatures], biasCount: outFeatures, random: &random)
-        weight = try Parameter(name: "weight", value: backend.tensor([outFeatures, inFeatures], values: drawn.weight), backend: backend)
-        bias = try Parameter(name: "bias", value: backend.tensor([outFeatures], values: drawn.bias), backend: backend)
+        (weight, self.bias) = try productParameters(weightShape: [outFeatures, inFeatures], outputs: outFeatures, bias: bias, backend: backend,
+                                                    initialization: initialization, random: &random)
     }
 
-    public var parameters: [Parameter] { [weight, bias] }
-    public var spec: LayerSpec { .linear(inFeatures, outFeatures) }
+    public var spec: LayerSpec { .linear(inFeatures, outFeatures, bias: bias != nil) }
 
     public func product(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let shape = try outputShape(for: x.shape), b = context.backend
@@ -27,7 +25,7 @@ public final class Linear: BiasedLayer {
     }
 
     /// One op: the GEMM with the bias, activation and dropout as its epilogue.
-    public func productBiasActivation(_ x: Tensor, activation: ActivationFunction, dropout: DropoutDraw?,
+    public func productBiasActivation(_ x: Tensor, bias: Parameter, activation: ActivationFunction, dropout: DropoutDraw?,
                                       _ context: ForwardContext) throws -> Tensor {
         let shape = try outputShape(for: x.shape), b = context.backend
         let y = try b.tensor(shape)

@@ -35,10 +35,12 @@ public enum Fusion {
 
     /// What runs the layers of `block`: the layer itself, or a `BiasActivationBlock` of them.
     static func stage(_ layers: ArraySlice<any Layer>) -> any Differentiable {
-        guard layers.count > 1, let biased = layers.first as? any BiasedLayer else { return layers.first! }
+        guard layers.count > 1, let product = layers.first as? any ProductLayer, let bias = product.bias else {
+            return layers.first!
+        }
         let rest = layers.dropFirst()
         let activation = rest.first.flatMap { activationFunction($0.spec) } ?? ActivationFunction.none
-        return BiasActivationBlock(biased, activation: activation, dropout: rest.last as? Dropout)
+        return BiasActivationBlock(product, bias: bias, activation: activation, dropout: rest.last as? Dropout)
     }
 }
 
@@ -47,20 +49,21 @@ public enum Fusion {
 /// backward, `biasActivationBackward` (input gradient and bias gradient at once), then the
 /// product's backward pass.
 final class BiasActivationBlock: Differentiable {
-    let layer: any BiasedLayer
+    let layer: any ProductLayer
+    let bias: Parameter
     let activation: ActivationFunction
     let dropout: Dropout?
     /// The output of the last forward pass, and the dropout mask it drew.
     private var output: Tensor?
     private var drawn: DropoutDraw?
 
-    init(_ layer: any BiasedLayer, activation: ActivationFunction, dropout: Dropout?) {
-        self.layer = layer; self.activation = activation; self.dropout = dropout
+    init(_ layer: any ProductLayer, bias: Parameter, activation: ActivationFunction, dropout: Dropout?) {
+        self.layer = layer; self.bias = bias; self.activation = activation; self.dropout = dropout
     }
 
     func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         drawn = dropout?.draw(context)
-        let y = try layer.productBiasActivation(x, activation: activation, dropout: drawn, context)
+        let y = try layer.productBiasActivation(x, bias: bias, activation: activation, dropout: drawn, context)
         output = y
         return y
     }
@@ -71,7 +74,7 @@ final class BiasActivationBlock: Differentiable {
         let dz = try b.tensor(y.shape)
         try b.biasActivationBackward(output: y.buffer, outputGrad: dy.buffer, channels: channels, inner: inner,
                                      activation: activation, dropout: drawn, inputGrad: dz.buffer,
-                                     biasGrad: layer.bias.gradient.buffer)
+                                     biasGrad: bias.gradient.buffer)
         return try layer.productBackward(dz, needsInputGradient: needsInputGradient, context)
     }
 }

@@ -7,14 +7,15 @@ import Compute
 /// quoted `'same'`, makes every text a valid constructor call: `eval("nn." + text)` in Python
 /// builds the module.
 public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
-    /// `nn.Linear(in_features, out_features)`: `y = x·Wᵀ + b` on `[batch, in]`.
-    case linear(_ inFeatures: Int, _ outFeatures: Int)
+    /// `nn.Linear(in_features, out_features, bias)`: `y = x·Wᵀ + b` on `[batch, in]`.
+    case linear(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true)
     /// `nn.Conv2d` with a square kernel on NCHW; `padding` is a number of zeros per side, or
     /// `same` (as large as the input at stride 1, odd kernels) or `valid` (none).
-    case conv2d(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Padding = .valid)
+    case conv2d(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Padding = .valid,
+                bias: Bool = true)
     /// `nn.ConvTranspose2d` with a square kernel: output `(in − 1)·stride − 2·padding + kernel + outputPadding`.
     case convTranspose2d(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
-                         outputPadding: Int = 0)
+                         outputPadding: Int = 0, bias: Bool = true)
     /// `nn.MaxPool2d(kernel_size, stride)`; `ceilMode` rounds the output size up (Keras' `same`).
     case maxPool2d(kernel: Int, stride: Int, ceilMode: Bool = false)
     /// `nn.Upsample(scale_factor, mode='nearest')` (Keras' `UpSampling2D`).
@@ -58,8 +59,8 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         func pair(_ n: Int) -> String { "(\(n), \(n))" }
         let arguments: String
         switch self {
-        case .linear(let i, let o): arguments = "in_features=\(i), out_features=\(o)"
-        case .conv2d(let i, let o, let k, let s, let p):
+        case .linear(let i, let o, _): arguments = "in_features=\(i), out_features=\(o)"
+        case .conv2d(let i, let o, let k, let s, let p, _):
             arguments = "\(i), \(o), kernel_size=\(pair(k)), stride=\(pair(s))" + {
                 switch p {
                 case .valid, .explicit(0): ""
@@ -67,7 +68,7 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
                 case .explicit(let n): ", padding=\(pair(n))"
                 }
             }()
-        case .convTranspose2d(let i, let o, let k, let s, let p, let op):
+        case .convTranspose2d(let i, let o, let k, let s, let p, let op, _):
             arguments = "\(i), \(o), kernel_size=\(pair(k)), stride=\(pair(s))"
                 + (p > 0 ? ", padding=\(pair(p))" : "") + (op > 0 ? ", output_padding=\(pair(op))" : "")
         case .maxPool2d(let k, let s, let ceil):
@@ -78,18 +79,34 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         case .flatten: arguments = "start_dim=1, end_dim=-1"
         case .unflatten(let shape): arguments = "dim=1, unflattened_size=(\(shape.map(String.init).joined(separator: ", ")))"
         }
-        return "\(kind)(\(arguments))"
+        // PyTorch's repr ends with bias=False where a product layer has none.
+        return "\(kind)(\(arguments)\(isProduct && !hasBias ? ", bias=False" : ""))"
+    }
+
+    /// Whether the layer is a product (Linear, Conv2d, ConvTranspose2d): a weight, and a bias
+    /// unless `bias=False`.
+    public var isProduct: Bool {
+        switch self {
+        case .linear, .conv2d, .convTranspose2d: true
+        default: false
+        }
     }
 
     /// Whether the layer adds a bias per channel after its product (what the fusion pass fuses
     /// the following activation and dropout into).
-    public var hasBias: Bool { parameterCount > 0 }
+    public var hasBias: Bool {
+        switch self {
+        case .linear(_, _, let bias), .conv2d(_, _, _, _, _, let bias), .convTranspose2d(_, _, _, _, _, _, let bias): bias
+        default: false
+        }
+    }
 
     /// Learnable values: weight and bias.
     public var parameterCount: Int {
         switch self {
-        case .linear(let i, let o): i * o + o
-        case .conv2d(let i, let o, let k, _, _), .convTranspose2d(let i, let o, let k, _, _, _): o * i * k * k + o
+        case .linear(let i, let o, let bias): i * o + (bias ? o : 0)
+        case .conv2d(let i, let o, let k, _, _, let bias), .convTranspose2d(let i, let o, let k, _, _, _, let bias):
+            o * i * k * k + (bias ? o : 0)
         default: 0
         }
     }
@@ -103,13 +120,13 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         }
         let checks: [String?]
         switch self {
-        case .linear(let i, let o): checks = [check("in_features", i, sizes), check("out_features", o, sizes)]
-        case .conv2d(let i, let o, let k, let s, let p):
+        case .linear(let i, let o, _): checks = [check("in_features", i, sizes), check("out_features", o, sizes)]
+        case .conv2d(let i, let o, let k, let s, let p, _):
             var padding: String?
             if case .explicit(let n) = p { padding = check("padding", n, 0...LayerSpec.maximumWindow) }
             checks = [check("in_channels", i, channels), check("out_channels", o, channels), check("kernel_size", k, small),
                       check("stride", s, small), padding]
-        case .convTranspose2d(let i, let o, let k, let s, let p, let op):
+        case .convTranspose2d(let i, let o, let k, let s, let p, let op, _):
             checks = [check("in_channels", i, channels), check("out_channels", o, channels), check("kernel_size", k, small),
                       check("stride", s, small), check("padding", p, 0...LayerSpec.maximumWindow),
                       op < s ? check("output_padding", op, 0...LayerSpec.maximumWindow)
@@ -139,7 +156,7 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         let example = input.dropFirst()
         let features = example.map(String.init).joined(separator: "×") + (example.count > 1 ? " = \(example.reduce(1, *))" : "")
         switch self {
-        case .linear(let i, let o):
+        case .linear(let i, let o, _):
             guard input.count == 2, input[1] == i else {
                 throw wrong("expects \(i) features; it gets \(features)" + (input.count > 2 ? " (a Flatten() before it makes them one row)" : ""))
             }
@@ -185,7 +202,7 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
 
     /// The convolution of a `conv2d` layer on `input`; throws for any other layer.
     func convGeometry(_ input: [Int]) throws -> ConvGeometry {
-        guard case .conv2d(let i, let o, let k, let s, let p) = self else { throw ModelError.shape("\(self) is no Conv2d") }
+        guard case .conv2d(let i, let o, let k, let s, let p, _) = self else { throw ModelError.shape("\(self) is no Conv2d") }
         try checkImages(input, channels: i)
         let g = ConvGeometry(batch: input[0], inChannels: i, inHeight: input[2], inWidth: input[3], outChannels: o,
                              kernelHeight: k, kernelWidth: k, stride: s, padding: p.amount(kernel: k))
@@ -194,7 +211,7 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
     }
 
     func convTransposeGeometry(_ input: [Int]) throws -> ConvTransposeGeometry {
-        guard case .convTranspose2d(let i, let o, let k, let s, let p, let op) = self else {
+        guard case .convTranspose2d(let i, let o, let k, let s, let p, let op, _) = self else {
             throw ModelError.shape("\(self) is no ConvTranspose2d")
         }
         try checkImages(input, channels: i)

@@ -1,18 +1,47 @@
 /// Reads a layer written as PyTorch writes a module — `Conv2d(1, 16, kernel_size=3, padding=1)`,
 /// `MaxPool2d(2)`, `Dropout(p=0.2)` — with PyTorch's argument names, order and defaults, so a
 /// line of `print(model)` is a valid layer. Arguments AEKit does not implement (groups,
-/// dilation, a bias-free Linear) are accepted only at PyTorch's default and refused by name
-/// otherwise.
+/// dilation) are accepted only at PyTorch's default and refused by name otherwise.
 public struct LayerSyntaxError: Error, CustomStringConvertible {
     public let text: String
     public let why: String
-    public var description: String { "'\(text)': \(why)" }
+    /// The class is none AEKit has (the list of those it has follows the message once).
+    public var unknownLayer = false
+
+    public var description: String { "'\(text)': \(why)" + (unknownLayer ? "; \(LayerSpec.kindsSentence)" : "") }
+}
+
+/// Every layer of a list that cannot be read, named at once with why, so a model file with
+/// several layers AEKit lacks is mended in one pass, not one error at a time.
+public struct LayerListError: Error, CustomStringConvertible {
+    public let failures: [(index: Int, error: LayerSyntaxError)]
+
+    public var description: String {
+        let indices = failures.map { "\($0.index)" }.joined(separator: ", ")
+        let lines = failures.map { "  layer \($0.index) '\($0.error.text)': \($0.error.why)" }
+        let known = failures.contains { $0.error.unknownLayer } ? ["  (\(LayerSpec.kindsSentence))"] : []
+        return ([(failures.count == 1 ? "layer " : "layers ") + indices + " cannot be built:"] + lines + known)
+            .joined(separator: "\n")
+    }
 }
 
 extension LayerSpec {
     /// Every layer `LayerSpec(parsing:)` reads, by PyTorch's class name.
     public static let kinds = ["Linear", "Conv2d", "ConvTranspose2d", "MaxPool2d", "Upsample", "Dropout", "Flatten",
                                "Unflatten"] + ActivationSyntax.all.map(\.name)
+
+    static var kindsSentence: String { "AEKit's layers are \(kinds.joined(separator: ", "))" }
+
+    /// Every text of `texts` read as a layer; throws `LayerListError` naming every one that
+    /// cannot be, numbered as `summary` numbers them.
+    public static func parsing(_ texts: [String]) throws -> [LayerSpec] {
+        var layers: [LayerSpec] = [], failures: [(index: Int, error: LayerSyntaxError)] = []
+        for (index, text) in texts.enumerated() {
+            do { layers.append(try LayerSpec(parsing: text)) } catch let error as LayerSyntaxError { failures.append((index, error)) }
+        }
+        guard failures.isEmpty else { throw LayerListError(failures: failures) }
+        return layers
+    }
 
     public init(parsing text: String) throws {
         var reader = SyntaxReader(text)
@@ -21,11 +50,10 @@ extension LayerSpec {
         switch call.name {
         case "Linear":
             try a.bind(["in_features", "out_features", "bias"])
-            try a.fixed("bias", .name("True"))
-            self = .linear(try a.int("in_features"), try a.int("out_features"))
+            self = .linear(try a.int("in_features"), try a.int("out_features"), bias: try a.bool("bias") ?? true)
         case "Conv2d":
             try a.bind(["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"])
-            try a.fixed("dilation", .int(1)); try a.fixed("groups", .int(1)); try a.fixed("bias", .name("True"))
+            try a.fixed("dilation", .int(1)); try a.fixed("groups", .int(1))
             try a.fixed("padding_mode", .string("zeros"))
             let padding: Padding
             switch a.given["padding"] {
@@ -34,16 +62,16 @@ extension LayerSpec {
             default: padding = try a.square("padding").map { $0 == 0 ? .valid : .explicit($0) } ?? .valid
             }
             self = .conv2d(try a.int("in_channels"), try a.int("out_channels"), kernel: try a.square("kernel_size") ?? a.missing("kernel_size"),
-                           stride: try a.square("stride") ?? 1, padding: padding)
+                           stride: try a.square("stride") ?? 1, padding: padding, bias: try a.bool("bias") ?? true)
         case "ConvTranspose2d":
             try a.bind(["in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "groups", "bias",
                         "dilation", "padding_mode"])
-            try a.fixed("dilation", .int(1)); try a.fixed("groups", .int(1)); try a.fixed("bias", .name("True"))
+            try a.fixed("dilation", .int(1)); try a.fixed("groups", .int(1))
             try a.fixed("padding_mode", .string("zeros"))
             self = .convTranspose2d(try a.int("in_channels"), try a.int("out_channels"),
                                     kernel: try a.square("kernel_size") ?? a.missing("kernel_size"),
                                     stride: try a.square("stride") ?? 1, padding: try a.square("padding") ?? 0,
-                                    outputPadding: try a.square("output_padding") ?? 0)
+                                    outputPadding: try a.square("output_padding") ?? 0, bias: try a.bool("bias") ?? true)
         case "MaxPool2d":
             try a.bind(["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"])
             try a.fixed("padding", .int(0)); try a.fixed("dilation", .int(1)); try a.fixed("return_indices", .name("False"))
@@ -77,7 +105,7 @@ extension LayerSpec {
                 return n
             })
         default:
-            throw LayerSyntaxError(text: text, why: "AEKit has no layer '\(call.name)'; it has \(LayerSpec.kinds.joined(separator: ", "))")
+            throw LayerSyntaxError(text: text, why: "AEKit has no layer '\(call.name)'", unknownLayer: true)
         }
         if let problem { throw LayerSyntaxError(text: text, why: problem) }
     }

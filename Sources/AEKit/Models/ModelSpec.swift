@@ -79,9 +79,9 @@ public struct ModelSpec: Sendable, Equatable {
             let x = inputs[index].dropFirst().reduce(1, *), y = outputs[index].dropFirst().reduce(1, *)
             let multiplyAdds: Int
             switch layer {
-            case .linear(let i, let o): multiplyAdds = i * o
-            case .conv2d(let i, _, let k, _, _): multiplyAdds = y * i * k * k
-            case .convTranspose2d(_, let o, let k, _, _, _): multiplyAdds = x * o * k * k
+            case .linear(let i, let o, _): multiplyAdds = i * o
+            case .conv2d(let i, _, let k, _, _, _): multiplyAdds = y * i * k * k
+            case .convTranspose2d(_, let o, let k, _, _, _, _): multiplyAdds = x * o * k * k
             default: continue
             }
             flops += 2 * multiplyAdds * (flops == 0 ? 2 : 3)
@@ -148,7 +148,13 @@ extension ModelSpec: Codable {
         input = try container.decode([Int].self, forKey: .input)
         loss = try container.decodeIfPresent(Loss.self, forKey: .loss) ?? .mse
         initialization = try container.decodeIfPresent(Initialization.self, forKey: .initialization) ?? .pytorch
-        layers = try container.decode([LayerSpec].self, forKey: .layers)
+        // Every layer read before any is refused, so all that cannot be are named at once.
+        do {
+            layers = try LayerSpec.parsing(try container.decode([String].self, forKey: .layers))
+        } catch let error as LayerListError {
+            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath + [CodingKeys.layers],
+                                                    debugDescription: error.description, underlyingError: error))
+        }
         label = try container.decodeIfPresent(String.self, forKey: .label)
     }
 

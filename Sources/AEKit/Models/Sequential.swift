@@ -27,12 +27,14 @@ public final class Sequential: @unchecked Sendable {
         let initial = spec.initialization
         let layers = try spec.layers.map { layer -> any Layer in
             switch layer {
-            case .linear(let i, let o): return try Linear(i, o, backend: backend, initialization: initial, random: &random)
-            case .conv2d(let i, let o, let k, let s, let p):
-                return try Conv2D(i, o, kernel: k, stride: s, padding: p, backend: backend, initialization: initial, random: &random)
-            case .convTranspose2d(let i, let o, let k, let s, let p, let op):
-                return try ConvTranspose2D(i, o, kernel: k, stride: s, padding: p, outputPadding: op, backend: backend,
-                                           initialization: initial, random: &random)
+            case .linear(let i, let o, let bias):
+                return try Linear(i, o, bias: bias, backend: backend, initialization: initial, random: &random)
+            case .conv2d(let i, let o, let k, let s, let p, let bias):
+                return try Conv2D(i, o, kernel: k, stride: s, padding: p, bias: bias, backend: backend, initialization: initial,
+                                  random: &random)
+            case .convTranspose2d(let i, let o, let k, let s, let p, let op, let bias):
+                return try ConvTranspose2D(i, o, kernel: k, stride: s, padding: p, outputPadding: op, bias: bias,
+                                           backend: backend, initialization: initial, random: &random)
             case .maxPool2d(let k, let s, let ceil): return MaxPool2D(kernel: k, stride: s, ceilMode: ceil)
             case .upsample(let f): return UpSample2D(factor: f)
             case .activation(let function): return Activation(function)

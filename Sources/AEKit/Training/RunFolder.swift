@@ -175,6 +175,9 @@ func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, file: String,
         }
         let why: String
         switch error {
+        // The file's form is right; its layers are not ones AEKit can build: that, without advice on the form.
+        case .dataCorrupted(let context) where context.underlyingError is LayerListError:
+            throw ModelError.invalid("\(file): \(context.debugDescription)")
         case .dataCorrupted(let context) where context.codingPath.isEmpty: why = "it is not valid JSON"
         // A value's own reader (a layer's text) says what is wrong with it.
         case .dataCorrupted(let context): why = "a bad value \(at(context.codingPath)): \(context.debugDescription)"
