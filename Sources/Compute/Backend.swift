@@ -113,6 +113,8 @@ public protocol Backend: AnyObject, Sendable {
     // MARK: Losses: the mean loss is added to `lossAccumulator[0]`; the gradient of that mean
     // is written to `gradient`.
     func mseLoss(prediction: Buffer, target: Buffer, gradient: Buffer, lossAccumulator: Buffer) throws
+    /// BCE, BCE on logits or L1 (`PixelLoss`) between a reconstruction and its target, as MSE.
+    func pixelLoss(_ loss: PixelLoss, prediction: Buffer, target: Buffer, gradient: Buffer, lossAccumulator: Buffer) throws
     /// Softmax cross-entropy over `[rows, classes]` logits with one-hot (or soft) targets.
     func softmaxCrossEntropy(logits: Buffer, target: Buffer, rows: Int, classes: Int,
                              gradient: Buffer, lossAccumulator: Buffer) throws

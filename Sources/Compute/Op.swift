@@ -27,6 +27,7 @@ public enum Op: String, CaseIterable, Sendable, Codable {
     case dropoutBackward = "dropout_backward"
     case saltAndPepper = "salt_and_pepper"
     case mseLoss = "mse_loss"
+    case pixelLoss = "pixel_loss"
     case softmaxCrossEntropy = "softmax_cross_entropy"
     case sum
     case squaredDifferenceSum = "squared_difference_sum"
@@ -65,7 +66,7 @@ public enum Op: String, CaseIterable, Sendable, Codable {
         case .biasActivationForward, .biasActivationBackward: "bias_activation"
         case .activationForward, .activationBackward: "activation"
         case .dropoutForward, .dropoutBackward, .saltAndPepper: "dropout"
-        case .mseLoss, .softmaxCrossEntropy: "loss"
+        case .mseLoss, .pixelLoss, .softmaxCrossEntropy: "loss"
         case .sum, .squaredDifferenceSum, .binaryAgreementSum: "reduce"
         case .confusionAdd: "metrics"
         case .gatherRows: "gather"

@@ -115,6 +115,24 @@ import Testing
         try expectGradient(x, analytic: backend.download(dx), epsilon: 1e-3) { try forward($0); return try weighted(y, r) }
     }
 
+    /// Each `PixelLoss`'s gradient against finite differences of its loss, predictions in
+    /// (0.05, 0.95) (BCE's domain) and at least 0.05 from their targets (L1's kink).
+    @Test(arguments: PixelLoss.allCases)
+    func pixelLossGradient(_ loss: PixelLoss) throws {
+        var random = SeededRandom(seed: 13)
+        // Few elements: each gradient is (a term's slope) / count, large against the tolerance.
+        let t = random.uniforms(12, 0, 1)
+        let p = zip(random.uniforms(12, 0.05, 0.95), t).map { p, t in abs(p - t) < 0.05 ? (t > 0.5 ? t - 0.1 : t + 0.1) : p }
+        let g = try backend.makeBuffer(count: p.count)
+        func value(_ prediction: [Float]) throws -> Double {
+            let sum = try upload([0])
+            try backend.pixelLoss(loss, prediction: upload(prediction), target: upload(t), gradient: g, lossAccumulator: sum)
+            return Double(try backend.download(sum)[0])
+        }
+        _ = try value(p)
+        try expectGradient(p, analytic: backend.download(g), epsilon: 1e-3, value)
+    }
+
     /// Where the examples' activations have a kink or a jump (ReLU, LeakyReLU and ELU at 0,
     /// Hardtanh at -0.5 and 2, Softplus(beta=2, threshold=5) at 2.5): inputs are kept 0.05 away
     /// from them, so no finite difference straddles one.

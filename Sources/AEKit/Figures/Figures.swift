@@ -21,7 +21,8 @@ public enum Figures {
     public static func reconstruct(_ model: Sequential, _ images: [Float], count: Int) throws -> [Float] {
         let b = model.backend
         let x = try b.tensor([count] + model.spec.input, values: images)
-        return try b.download(model.forward(x, ForwardContext(backend: b, training: false)).buffer)
+        let y = try model.forward(x, ForwardContext(backend: b, training: false))
+        return try b.download(model.spec.reconstruction(of: y, backend: b).buffer)
     }
 
     /// Originals (top row) above their reconstructions (bottom row).
@@ -124,7 +125,7 @@ extension Figures {
     /// test images above their reconstructions, the salt-and-pepper grid and the code map.
     static func writeRunFigures(folder: RunFolder, config: TrainingConfig, history: [EpochRecord],
                                 model: Sequential, test: Dataset) throws {
-        let lossName = config.model.isAutoencoder ? "MSE" : "cross-entropy"
+        let lossName = config.model.loss.title
         let validationName = config.validation == .testSet ? "test" : "validation"
         let loss = curves([("train", history.map(\.train.loss)), (validationName, history.map(\.validation.loss))],
                           title: "\(config.model.name) on \(config.data.name)", yLabel: lossName, logScale: true)

@@ -19,11 +19,41 @@ public struct ModelSpec: Sendable, Equatable {
     /// A name for summaries and figures; nil names it by its preset, or `sequential`.
     public var label: String?
 
+    /// Names as a model file writes them; each an autoencoder's loss against its own input
+    /// (the output has the input's shape), but cross-entropy, a classifier's.
     public enum Loss: String, Codable, Sendable, CaseIterable {
-        /// An autoencoder: mean squared error against its own input (the output has the input's shape).
+        /// Mean squared error (`MSELoss`).
         case mse
+        /// Binary cross-entropy on the output as probabilities (`BCELoss`: a model ending in Sigmoid).
+        case bce
+        /// Binary cross-entropy on the output as logits (`BCEWithLogitsLoss`: no Sigmoid at the
+        /// end; the reconstruction, in figures and `predict`, is the sigmoid of the output).
+        case bceWithLogits = "bce-with-logits"
+        /// Mean absolute error (`L1Loss`).
+        case l1
         /// A classifier: softmax cross-entropy on `[batch, classes]` logits against the labels.
         case crossEntropy = "cross-entropy"
+
+        /// The op of an autoencoder's loss other than MSE's.
+        public var pixelLoss: PixelLoss? {
+            switch self {
+            case .bce: .bce
+            case .bceWithLogits: .bceWithLogits
+            case .l1: .l1
+            case .mse, .crossEntropy: nil
+            }
+        }
+
+        /// As figures and summaries name it.
+        public var title: String {
+            switch self {
+            case .mse: "MSE"
+            case .bce: "BCE"
+            case .bceWithLogits: "BCE with logits"
+            case .l1: "L1"
+            case .crossEntropy: "cross-entropy"
+            }
+        }
     }
 
     public init(input: [Int], loss: Loss = .mse, initialization: Initialization = .pytorch, layers: [LayerSpec],
@@ -31,8 +61,17 @@ public struct ModelSpec: Sendable, Equatable {
         self.input = input; self.loss = loss; self.initialization = initialization; self.layers = layers; self.label = label
     }
 
-    /// Whether the model reconstructs its input (trained with MSE) or classifies (cross-entropy).
-    public var isAutoencoder: Bool { loss == .mse }
+    /// Whether the model reconstructs its input (MSE, BCE, L1) or classifies (cross-entropy).
+    public var isAutoencoder: Bool { loss != .crossEntropy }
+
+    /// The image an autoencoder's output `y` stands for: `y` itself, or for a model trained on
+    /// logits (`bce-with-logits`) their sigmoid, in a new tensor.
+    public func reconstruction(of y: Tensor, backend: any Backend) throws -> Tensor {
+        guard loss == .bceWithLogits else { return y }
+        let image = try backend.tensor(y.shape)
+        try backend.activationForward(.sigmoid, y.buffer, output: image.buffer)
+        return image
+    }
 
     /// The classes of the datasets AEKit reads (Fashion-MNIST's and MNIST's 10).
     public static let classes = 10
@@ -118,8 +157,9 @@ public struct ModelSpec: Sendable, Equatable {
         }
         let output = Array(shape.dropFirst())
         switch loss {
-        case .mse where output != input:
-            return "an autoencoder (loss mse) must output its input's shape \(input); the last layer outputs \(output)"
+        case .mse, .bce, .bceWithLogits, .l1:
+            guard output != input else { return nil }
+            return "an autoencoder (loss \(loss.rawValue)) must output its input's shape \(input); the last layer outputs \(output)"
         case .crossEntropy where output != [ModelSpec.classes]:
             return "a classifier (loss cross-entropy) must output \(ModelSpec.classes) logits, one per class; "
                 + "the last layer outputs \(output)"

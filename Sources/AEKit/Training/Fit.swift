@@ -72,14 +72,14 @@ extension Sequential {
     }
 
     /// The model's outputs for `data` in evaluation mode (no dropout), one example after
-    /// another: reconstructions (`count × 784` for 28×28 images) for an autoencoder, logits
-    /// (`count × 10`) for a classifier.
+    /// another: reconstructions (`count × 784` for 28×28 images; for a model trained on logits,
+    /// `bce-with-logits`, their sigmoid) for an autoencoder, logits (`count × 10`) for a classifier.
     public func predict(_ data: Dataset, batchSize: Int = 1000) throws -> [Float] {
         let batches = try Batches(ResidentDataset(data, spec: spec, backend: backend), spec: spec, batchSize: batchSize)
         var outputs: [Float] = []
         for batch in 0..<batches.count {
             let y = try forward(batches.input(batch), ForwardContext(backend: backend, training: false))
-            outputs += try backend.download(y.buffer)
+            outputs += try backend.download((spec.isAutoencoder ? spec.reconstruction(of: y, backend: backend) : y).buffer)
         }
         return outputs
     }

@@ -1,7 +1,8 @@
 import Compute
 
 /// What a model is trained and judged by, in one place for training and evaluation: for an
-/// autoencoder, MSE against its own input and S0's binary accuracy; for a classifier, softmax
+/// autoencoder, its loss (MSE, BCE, L1) against its own input and S0's binary accuracy of its
+/// reconstruction; for a classifier, softmax
 /// cross-entropy against the one-hot labels and accuracy (with a confusion matrix when
 /// evaluating). One `Objective` sums one pass over `dataset`, on the device where it can.
 final class Objective {
@@ -34,12 +35,21 @@ final class Objective {
         batches += 1
         if spec.isAutoencoder {
             let pixelShare = 1 / Float(dataset.count * dataset.imageSize)
-            if let gradient {
+            if let pixelLoss = spec.loss.pixelLoss {
+                // Evaluation adds the batch's mean, weighted by its share of the dataset.
+                let batchLoss = gradient == nil ? try b.tensor([1], filledWith: 0) : loss
+                try b.pixelLoss(pixelLoss, prediction: y.buffer, target: x.buffer, gradient: (gradient ?? b.tensor(y.shape)).buffer,
+                                lossAccumulator: batchLoss.buffer)
+                if gradient == nil {
+                    try b.axpy(alpha: Float(y.count) * pixelShare, x: batchLoss.buffer, y: loss.buffer)
+                }
+            } else if let gradient {
                 try b.mseLoss(prediction: y.buffer, target: x.buffer, gradient: gradient.buffer, lossAccumulator: loss.buffer)
             } else {
                 try b.squaredDifferenceSum(y.buffer, x.buffer, scale: pixelShare, into: loss.buffer)
             }
-            try b.binaryAgreementSum(y.buffer, x.buffer, scale: pixelShare, into: agreement.buffer)
+            let reconstruction = try spec.reconstruction(of: y, backend: b)
+            try b.binaryAgreementSum(reconstruction.buffer, x.buffer, scale: pixelShare, into: agreement.buffer)
             return
         }
         let target = try source.targets(batch), rows = source.range(batch).count

@@ -131,6 +131,12 @@ void bias_activation_backward_rows(const float *y, const float *dy, float *dx, f
                                    int64_t channels, int64_t inner, int activation, float alpha, float beta, float p,
                                    uint32_t key, int64_t first);
 
+// MARK: Losses
+
+/// g[i] = grad_scale * d(loss)/dp[i] for the PixelLoss `kind` (0 BCE, 1 BCE with logits, 2 L1);
+/// returns the sum of the loss's terms over the range, in double.
+double pixel_loss(int kind, const float *p, const float *t, float *g, int64_t count, float grad_scale);
+
 // MARK: Optimizers
 
 /// One Adam step over `count` parameters: m and v updated, then w; `first` and `second` are

@@ -86,6 +86,9 @@ extension KernelBench {
                 (.biasAdd, 1, 2, [n, 784], { try $0.biasAdd($1[0], bias: $1[1], channels: 784, inner: 1) }),
                 (.biasGradient, 1, 1, [n, 784], { try $0.biasGradient($1[0], channels: 784, inner: 1, into: $1[1]) }),
                 (.mseLoss, 4, 3, [n, n, n, 1], { try $0.mseLoss(prediction: $1[0], target: $1[1], gradient: $1[2], lossAccumulator: $1[3]) }),
+                (.pixelLoss, 0, 3, [n, n, n, 1], {
+                    try $0.pixelLoss(.bce, prediction: $1[0], target: $1[1], gradient: $1[2], lossAccumulator: $1[3])
+                }),
                 (.axpy, 2, 3, [n, n], { try $0.axpy(alpha: 0.5, x: $1[0], y: $1[1]) }),
             ]
             for (op, flopsPerElement, traffic, inputs, run) in elementwise {

@@ -1,3 +1,4 @@
+import CPUKernels
 import Foundation
 
 extension CPUBackend {
@@ -10,6 +11,16 @@ extension CPUBackend {
                         scalar: { i in g[i] = scale * (p[i] - t[i]) })
         }
         try squaredDifferenceSum(prediction, target, scale: 1 / Float(prediction.count), into: lossAccumulator)
+    }
+
+    public func pixelLoss(_ loss: PixelLoss, prediction: Buffer, target: Buffer, gradient: Buffer,
+                          lossAccumulator: Buffer) throws {
+        try checkSameCount("pixel loss", prediction, target, gradient)
+        let p = try pointer(prediction), t = try pointer(target), g = try pointer(gradient), n = prediction.count
+        let total = parallelSum(n) { r in
+            pixel_loss(loss.rawValue, p + r.lowerBound, t + r.lowerBound, g + r.lowerBound, Int64(r.count), 1 / Float(n))
+        }
+        try pointer(lossAccumulator)[0] += Float(total / Double(n))
     }
 
     public func softmaxCrossEntropy(logits: Buffer, target: Buffer, rows: Int, classes: Int,

@@ -15,6 +15,16 @@ extension OpenCLBackend {
         }
     }
 
+    public func pixelLoss(_ loss: PixelLoss, prediction: Buffer, target: Buffer, gradient: Buffer,
+                          lossAccumulator: Buffer) throws {
+        try checkSameCount("pixel loss", prediction, target, gradient)
+        let n = prediction.count
+        try summing(.pixelLoss, terms: n, scale: 1 / Float(n), into: lossAccumulator) { scale, out, partial in
+            [.int(n), .int(Int(loss.rawValue)), scale, .float(1 / Float(n)), .buffer(prediction), .buffer(target),
+             .buffer(gradient), out, partial]
+        }
+    }
+
     public func softmaxCrossEntropy(logits: Buffer, target: Buffer, rows: Int, classes: Int,
                                     gradient: Buffer, lossAccumulator: Buffer) throws {
         try checkSoftmaxCrossEntropy(logits: logits, target: target, gradient: gradient, rows: rows, classes: classes)

@@ -22,6 +22,7 @@ enum ParityCatalog {
         case .dropoutForward, .dropoutBackward: dropout(op)
         case .saltAndPepper: saltAndPepper
         case .mseLoss, .softmaxCrossEntropy: loss(op)
+        case .pixelLoss: pixelLoss
         case .sum, .squaredDifferenceSum, .binaryAgreementSum: reduction(op)
         case .confusionAdd: confusion
         case .gatherRows: gatherRows
@@ -314,6 +315,23 @@ enum ParityCatalog {
                                                         gradient: o[0], lossAccumulator: i[2])
                     }
                     return [o[0], i[2]]
+                }
+            }
+        }
+    }
+
+    /// Every `PixelLoss` in every case, on predictions a sigmoid's outputs could be (in (0, 1),
+    /// with exact 0s and 1s where BCE's log clamp matters) and targets in [0, 1].
+    static let pixelLoss = ParityOp(op: .pixelLoss) { random in
+        let n = random.pick(lengths + [784_000]), losses = PixelLoss.allCases
+        var prediction = random.uniforms(n, 0.001, 0.999), target = random.uniforms(n, 0, 1)
+        for i in stride(from: 0, to: n, by: 97) { prediction[i] = Float(i % 2) }
+        for i in stride(from: 5, to: n, by: 89) { target[i] = Float(i % 2) }
+        return ParityCase(shape: "\(n) x \(losses.count) losses", work: n * losses.count) { [prediction, target] backend in
+            try runCase(backend, inputs: [prediction, target] + losses.map { _ in [0.5] }, outputs: losses.map { _ in n }) { i, o in
+                try losses.enumerated().flatMap { k, loss in
+                    try backend.pixelLoss(loss, prediction: i[0], target: i[1], gradient: o[k], lossAccumulator: i[2 + k])
+                    return [o[k], i[2 + k]]
                 }
             }
         }

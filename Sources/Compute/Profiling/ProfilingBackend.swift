@@ -206,6 +206,12 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
             try base.mseLoss(prediction: prediction, target: target, gradient: gradient, lossAccumulator: lossAccumulator)
         }
     }
+    public func pixelLoss(_ loss: PixelLoss, prediction: Buffer, target: Buffer, gradient: Buffer,
+                          lossAccumulator: Buffer) throws {
+        try timed(.pixelLoss, "\(prediction.count) \(loss)") {
+            try base.pixelLoss(loss, prediction: prediction, target: target, gradient: gradient, lossAccumulator: lossAccumulator)
+        }
+    }
     public func softmaxCrossEntropy(logits: Buffer, target: Buffer, rows: Int, classes: Int,
                                     gradient: Buffer, lossAccumulator: Buffer) throws {
         try timed(.softmaxCrossEntropy, "\(rows)x\(classes)") {
