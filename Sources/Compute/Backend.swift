@@ -101,6 +101,19 @@ public protocol Backend: AnyObject, Sendable {
                                 activation: ActivationFunction, dropout: DropoutDraw?, inputGrad: Buffer,
                                 biasGrad: Buffer) throws
 
+    // MARK: Batch normalisation, one pass per channel each way
+    /// `y = (x − mean)·invStd·scale + shift` per channel (scale and shift nil without affine),
+    /// the statistics by `mode`; writes the mean and 1/√(var + ε) used into `mean` and `invStd`
+    /// (one per channel), which the backward pass reads. `.batch` with a running factor, and
+    /// `.running`, need `runningMean` and `runningVar`.
+    func batchNormForward(_ x: Buffer, shape: BatchNormShape, scale: Buffer?, shift: Buffer?, epsilon: Float,
+                          mode: BatchNormMode, runningMean: Buffer?, runningVar: Buffer?, mean: Buffer, invStd: Buffer,
+                          output y: Buffer) throws
+    /// The backward pass of a forward pass by the batch's statistics: the input gradient
+    /// (through the statistics too) and, with affine, the scale's and shift's gradients.
+    func batchNormBackward(_ x: Buffer, outputGrad: Buffer, shape: BatchNormShape, scale: Buffer?, mean: Buffer,
+                           invStd: Buffer, inputGrad: Buffer, scaleGrad: Buffer?, shiftGrad: Buffer?) throws
+
     // MARK: Dropout (inverted: kept values scaled by 1/(1-p)); the mask is a pure function of
     // (seed, step, index) through `DropoutMask`, so every backend draws the same one.
     func dropoutForward(_ x: Buffer, output y: Buffer, p: Float, seed: UInt32, step: UInt32) throws

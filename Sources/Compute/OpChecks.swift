@@ -73,6 +73,26 @@ extension Backend {
         if let dropout { try checkDropout(dropout.p) }
     }
 
+    func checkBatchNorm(_ shape: BatchNormShape, _ tensors: [Buffer], perChannel: [Buffer?], epsilon: Float? = nil,
+                        mode: BatchNormMode? = nil, running: [Buffer?] = []) throws {
+        try require(shape.outer > 0 && shape.channels > 0 && shape.inner > 0, "batch_norm: shape \(shape) must be positive")
+        try require(tensors.allSatisfy { $0.count == shape.count }, "batch_norm: tensors of \(tensors.map(\.count)) for \(shape)")
+        try require(perChannel.allSatisfy { ($0?.count ?? shape.channels) == shape.channels },
+                    "batch_norm: per-channel tensors of \(perChannel.map { $0?.count ?? 0 }) for \(shape.channels) channels")
+        if let epsilon { try require(epsilon > 0 && epsilon.isFinite, "batch_norm: eps must be positive (got \(epsilon))") }
+        let needsRunning: Bool
+        switch mode {
+        case .batch(let factor?)?:
+            try require((0...1).contains(factor), "batch_norm: the running factor must be in [0, 1] (got \(factor))")
+            needsRunning = true
+        case .running?: needsRunning = true
+        default: needsRunning = false
+        }
+        if needsRunning {
+            try require(running.allSatisfy { $0?.count == shape.channels }, "batch_norm: \(mode!) needs a running mean and variance")
+        }
+    }
+
     func checkActivation(_ activation: ActivationFunction) throws {
         if let problem = activation.problem { throw ComputeError.invalidArgument("\(activation): \(problem)") }
     }

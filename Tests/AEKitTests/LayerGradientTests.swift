@@ -23,6 +23,8 @@ import Testing
             ("MaxPool2D ceil", MaxPool2D(kernel: 2, ceilMode: true), [1, 3, 7, 5]),
             ("UpSample2D", UpSample2D(factor: 2), [2, 2, 3, 4]),
             ("Dropout", Dropout(p: 0.3, salt: 1), [4, 9]),
+            ("BatchNorm1d", try BatchNorm(9, dimensions: 1, backend: cpu), [4, 9]),
+            ("BatchNorm2d no affine", try BatchNorm(2, dimensions: 2, affine: false, backend: cpu), [3, 2, 2, 3]),
             ("Flatten", Flatten(), [2, 3, 2, 2]),
             ("Reshape", Reshape([2, 3]), [4, 6]),
         ] + ActivationFunction.examples.map { ("\(LayerSpec.activation($0))", Activation($0), [4, 9]) }

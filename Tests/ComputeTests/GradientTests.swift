@@ -115,6 +115,33 @@ import Testing
         try expectGradient(x, analytic: backend.download(dx), epsilon: 1e-3) { try forward($0); return try weighted(y, r) }
     }
 
+    /// Batch normalisation by the batch's statistics: the input gradient (through the mean and
+    /// variance too) and the scale's and shift's, against finite differences of the forward op.
+    @Test(arguments: [false, true])
+    func batchNormBackward(affine: Bool) throws {
+        var random = SeededRandom(seed: 14)
+        let shape = BatchNormShape(outer: 3, channels: 2, inner: 5), n = shape.count
+        let x = random.uniforms(n, -2, 2), r = random.uniforms(n)
+        let scale = random.uniforms(2, 0.5, 1.5), shift = random.uniforms(2)
+        let y = try backend.makeBuffer(count: n), dx = try backend.makeBuffer(count: n)
+        let mean = try backend.makeBuffer(count: 2), invStd = try backend.makeBuffer(count: 2)
+        let dScale = try backend.makeBuffer(count: 2), dShift = try backend.makeBuffer(count: 2)
+        func forward(_ input: [Float], _ a: [Float], _ b: [Float]) throws -> Double {
+            try backend.batchNormForward(upload(input), shape: shape, scale: affine ? upload(a) : nil, shift: affine ? upload(b) : nil,
+                                         epsilon: 1e-5, mode: .batch(runningFactor: nil), runningMean: nil, runningVar: nil,
+                                         mean: mean, invStd: invStd, output: y)
+            return try weighted(y, r)
+        }
+        _ = try forward(x, scale, shift)
+        try backend.batchNormBackward(upload(x), outputGrad: upload(r), shape: shape, scale: affine ? upload(scale) : nil,
+                                      mean: mean, invStd: invStd, inputGrad: dx, scaleGrad: affine ? dScale : nil,
+                                      shiftGrad: affine ? dShift : nil)
+        try expectGradient(x, analytic: backend.download(dx), epsilon: 1e-3) { try forward($0, scale, shift) }
+        guard affine else { return }
+        try expectGradient(scale, analytic: backend.download(dScale), epsilon: 1e-3) { try forward(x, $0, shift) }
+        try expectGradient(shift, analytic: backend.download(dShift), epsilon: 1e-3) { try forward(x, scale, $0) }
+    }
+
     /// Each `PixelLoss`'s gradient against finite differences of its loss, predictions in
     /// (0.05, 0.95) (BCE's domain) and at least 0.05 from their targets (L1's kink).
     @Test(arguments: PixelLoss.allCases)

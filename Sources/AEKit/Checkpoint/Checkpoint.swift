@@ -10,6 +10,8 @@ public enum Checkpoint {
     public static func encode(_ model: Sequential, extraMetadata: [String: String] = [:]) throws -> Data {
         let entries = try model.namedParameters.map { name, parameter in
             SafeTensors.Entry(name: name, shape: parameter.shape, values: try model.backend.download(parameter.value.buffer))
+        } + model.namedState.map { name, state in
+            SafeTensors.Entry(name: name, shape: state.shape, values: try state.read(model.backend), dtype: state.isCount ? .i64 : .f32)
         }
         var metadata = extraMetadata
         metadata["format"] = "pt"
@@ -27,8 +29,8 @@ public enum Checkpoint {
 
     /// A checkpoint's tensors and the model its metadata records, checked against each other:
     /// the spec must be sound (bounded sizes, dropout in [0, 1)) and its model must have
-    /// exactly as many parameters as the file holds, which is checked before anything of the
-    /// spec's size is built.
+    /// exactly as many parameters and buffers as the file holds values, which is checked before
+    /// anything of the spec's size is built.
     public struct Contents {
         public let entries: [SafeTensors.Entry]
         public let spec: ModelSpec
@@ -40,11 +42,12 @@ public enum Checkpoint {
             }
             let spec = try decodeJSON(ModelSpec.self, from: Data(json.utf8), file: "\(path) (its \(specKey) metadata)")
             if let problem = spec.problem { throw ModelError.checkpoint("\(path): the model in its metadata: \(problem)") }
-            let parameters = try MemoryEstimate(spec).parameters
+            let parameters = try MemoryEstimate(spec).parameters, state = spec.layers.reduce(0) { $0 + $1.stateCount }
             let stored = entries.reduce(0) { $0 + $1.values.count }
-            guard stored == parameters else {
+            guard stored == parameters + state else {
                 throw ModelError.checkpoint("\(path) holds \(stored) values, but the model its metadata records (\(spec.name)) "
-                                            + "has \(parameters) parameters; the file is damaged")
+                                            + "has \(parameters) parameters" + (state > 0 ? " and \(state) buffer values" : "")
+                                            + "; the file is damaged")
             }
             self.entries = entries; self.spec = spec
         }
@@ -98,17 +101,20 @@ public enum Checkpoint {
     public static func loadParameters(_ entries: [SafeTensors.Entry], path: String, into model: Sequential,
                                       layers: Int? = nil) throws {
         let byName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var wanted: [(name: String, parameter: Parameter)] = model.namedParameters
+        // Parameters and buffers alike: a name, a shape, and where the values go.
+        var wanted: [(name: String, shape: [Int], load: ([Float]) throws -> Void)] =
+            model.namedParameters.map { name, parameter in (name, parameter.shape, { try parameter.load($0, on: model.backend) }) }
+            + model.namedState.map { name, state in (name, state.shape, { try state.write($0, model.backend) }) }
         if let layers { wanted = wanted.filter { Int($0.name.prefix { $0.isNumber }).map { $0 < layers } ?? false } }
         if layers == nil, let extra = Set(byName.keys).subtracting(wanted.map(\.name)).sorted().first {
             throw ModelError.checkpoint("\(path) has a tensor \(extra) that \(model.spec.name) does not")
         }
-        for (name, parameter) in wanted {
+        for (name, shape, load) in wanted {
             guard let entry = byName[name] else { throw ModelError.checkpoint("\(path) has no tensor \(name)") }
-            guard entry.shape == parameter.shape else {
-                throw ModelError.checkpoint("\(path): \(name) has shape \(entry.shape), the model needs \(parameter.shape)")
+            guard entry.shape == shape else {
+                throw ModelError.checkpoint("\(path): \(name) has shape \(entry.shape), the model needs \(shape)")
             }
-            try parameter.load(entry.values, on: model.backend)
+            try load(entry.values)
         }
     }
 }

@@ -2,16 +2,24 @@ import Compute
 import Foundation
 
 /// The safetensors format: an 8-byte little-endian header length, a JSON header mapping each
-/// tensor's name to its dtype, shape and byte range, then the raw little-endian data. Only
-/// F32 is written or read here. PyTorch loads it with `safetensors.torch.load_file`.
+/// tensor's name to its dtype, shape and byte range, then the raw little-endian data. F32 is
+/// written and read, and I64 for counts (BatchNorm's `num_batches_tracked`, as PyTorch stores
+/// it). PyTorch loads it with `safetensors.torch.load_file`.
 public enum SafeTensors {
+    public enum DType: String, Sendable {
+        case f32 = "F32", i64 = "I64"
+        var size: Int { self == .f32 ? 4 : 8 }
+    }
+
     public struct Entry: Equatable, Sendable {
         public let name: String
         public let shape: [Int]
+        /// An I64 tensor's values too, exact while they are below 2^24 (a count of batches).
         public let values: [Float]
+        public let dtype: DType
 
-        public init(name: String, shape: [Int], values: [Float]) {
-            self.name = name; self.shape = shape; self.values = values
+        public init(name: String, shape: [Int], values: [Float], dtype: DType = .f32) {
+            self.name = name; self.shape = shape; self.values = values; self.dtype = dtype
         }
     }
 
@@ -25,8 +33,9 @@ public enum SafeTensors {
             guard entry.shape.reduce(1, *) == entry.values.count else {
                 throw ModelError.checkpoint("\(entry.name): shape \(entry.shape) does not hold \(entry.values.count) values")
             }
-            let bytes = entry.values.count * 4
-            header[entry.name] = ["dtype": "F32", "shape": entry.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
+            let bytes = entry.values.count * entry.dtype.size
+            header[entry.name] = ["dtype": entry.dtype.rawValue, "shape": entry.shape, "data_offsets": [offset, offset + bytes]]
+                as [String: Any]
             offset += bytes
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
@@ -35,9 +44,14 @@ public enum SafeTensors {
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(json)
         for entry in entries {
-            entry.values.withUnsafeBytes { raw in
-                // Float32 is little-endian on every platform Swift runs on here (x86-64, arm64).
-                data.append(contentsOf: raw)
+            switch entry.dtype {
+            case .f32:
+                entry.values.withUnsafeBytes { raw in
+                    // Float32 is little-endian on every platform Swift runs on here (x86-64, arm64).
+                    data.append(contentsOf: raw)
+                }
+            case .i64:
+                for value in entry.values { withUnsafeBytes(of: Int64(value).littleEndian) { data.append(contentsOf: $0) } }
             }
         }
         return data
@@ -70,13 +84,13 @@ public enum SafeTensors {
             metadata = map
         }
         let payload = bytes.count - headerEnd
-        var ranges: [(start: Int, end: Int, name: String, shape: [Int])] = []
+        var ranges: [(start: Int, end: Int, name: String, shape: [Int], dtype: DType)] = []
         for (name, value) in header where name != "__metadata__" {
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
                   let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
                 throw fail("\(name): malformed header entry (it needs dtype, shape and two data_offsets, all integers)")
             }
-            guard dtype == "F32" else { throw fail("\(name): dtype \(dtype); AEKit reads F32 only") }
+            guard let type = DType(rawValue: dtype) else { throw fail("\(name): dtype \(dtype); AEKit reads F32 (and I64 counts) only") }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("\(name): shape \(shape) has a negative size") }
             var count = 1
             for size in shape {
@@ -88,9 +102,11 @@ public enum SafeTensors {
             guard start >= 0, start <= end, end <= payload else {
                 throw fail("\(name): byte range \(offsets) lies outside the \(payload) data bytes")
             }
-            guard end - start == 4 * count else { throw fail("\(name): byte range \(offsets) does not hold shape \(shape) of F32") }
-            guard start % 4 == 0 else { throw fail("\(name): byte range \(offsets) is not aligned to 4 bytes") }
-            ranges.append((start, end, name, shape))
+            guard end - start == type.size * count else {
+                throw fail("\(name): byte range \(offsets) does not hold shape \(shape) of \(dtype)")
+            }
+            guard start % type.size == 0 else { throw fail("\(name): byte range \(offsets) is not aligned to \(type.size) bytes") }
+            ranges.append((start, end, name, shape, type))
         }
         ranges.sort { ($0.start, $0.end) < ($1.start, $1.end) }
         var position = 0
@@ -102,7 +118,16 @@ public enum SafeTensors {
             position = range.end
         }
         guard position == payload else { throw fail("bytes \(position)..<\(payload) of the data belong to no tensor") }
-        let entries = ranges.map { range in
+        let entries = try ranges.map { range in
+            if range.dtype == .i64 {
+                let values = try stride(from: headerEnd + range.start, to: headerEnd + range.end, by: 8).map { at in
+                    let value = Int64(bitPattern: littleEndianUInt64(bytes[at..<(at + 8)]))
+                    // Counts only: a float holds every whole number up to 2^24 exactly.
+                    guard abs(value) <= 1 << 24 else { throw fail("\(range.name): I64 value \(value) is too large for a count") }
+                    return Float(value)
+                }
+                return Entry(name: range.name, shape: range.shape, values: values, dtype: .i64)
+            }
             let values = [Float](unsafeUninitializedCapacity: (range.end - range.start) / 4) { buffer, initialized in
                 // Float32 is little-endian on every platform Swift runs on here (x86-64, arm64).
                 bytes.withUnsafeBytes { raw in

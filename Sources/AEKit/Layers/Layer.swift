@@ -63,6 +63,28 @@ public protocol Layer: Differentiable {
     var spec: LayerSpec { get }
     /// In PyTorch's order (weight, then bias).
     var parameters: [Parameter] { get }
+    /// Its buffers (PyTorch's name for state that is not learned), in PyTorch's order.
+    var state: [LayerState] { get }
+}
+
+/// One of a layer's buffers: saved and loaded with its parameters under PyTorch's name, never
+/// stepped by an optimizer (BatchNorm's `running_mean`, `running_var`, `num_batches_tracked`).
+public struct LayerState {
+    public let name: String
+    /// `[]` for a scalar, as PyTorch shapes `num_batches_tracked`.
+    public let shape: [Int]
+    /// A count, which a checkpoint stores as int64 (PyTorch's dtype for it), not float32.
+    public let isCount: Bool
+    let read: (any Backend) throws -> [Float]
+    let write: ([Float], any Backend) throws -> Void
+
+    public var count: Int { shape.reduce(1, *) }
+
+    /// A buffer held in a tensor on the device.
+    static func tensor(_ name: String, _ tensor: Tensor) -> LayerState {
+        LayerState(name: name, shape: tensor.shape, isCount: false, read: { backend in try backend.download(tensor.buffer) },
+                   write: { values, backend in try backend.upload(values, to: tensor.buffer) })
+    }
 }
 
 /// A layer whose output is a product (a GEMM or a convolution) plus, unless it was made with
@@ -115,6 +137,7 @@ extension ProductLayer {
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+    public var state: [LayerState] { [] }
     /// PyTorch's class name (`Linear`, `Conv2d`, …).
     public var kind: String { spec.kind }
 

@@ -24,6 +24,13 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
     /// `ELU(alpha)`, `GELU(approximate)`, `SiLU()`, `Hardtanh(min_val, max_val)`,
     /// `Softplus(beta, threshold)`, `Identity()` (`ActivationSyntax` reads and writes them).
     case activation(ActivationFunction)
+    /// `nn.BatchNorm1d` (`dimensions` 1: `[N, C]` or `[N, C, L]`) and `nn.BatchNorm2d` (2:
+    /// `[N, C, H, W]`) of `features` channels: each channel normalised by the batch's mean and
+    /// variance while training (the running ones moved toward them by `momentum`, or averaged
+    /// over every batch where it is nil), by the running ones in evaluation; then scaled and
+    /// shifted by a learned weight and bias where `affine`.
+    case batchNorm(_ features: Int, dimensions: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+                   trackRunningStats: Bool = true)
     /// `nn.Dropout(p)`: inverted dropout while training, nothing in evaluation.
     case dropout(p: Float = 0.5)
     /// `nn.Flatten()`: `[batch, …] → [batch, product]`.
@@ -48,6 +55,7 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         case .maxPool2d: "MaxPool2d"
         case .upsample: "Upsample"
         case .activation(let function): function.layerName
+        case .batchNorm(_, let dimensions, _, _, _, _): "BatchNorm\(dimensions)d"
         case .dropout: "Dropout"
         case .flatten: "Flatten"
         case .unflatten: "Unflatten"
@@ -75,6 +83,9 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
             arguments = "kernel_size=\(k), stride=\(s), padding=0, dilation=1, ceil_mode=\(ceil ? "True" : "False")"
         case .upsample(let f): arguments = "scale_factor=\(f).0, mode='nearest'"
         case .activation(let function): arguments = function.layerArguments
+        case .batchNorm(let c, _, let eps, let momentum, let affine, let track):
+            arguments = "\(c), eps=\(eps), momentum=\(momentum.map { "\($0)" } ?? "None"), affine=\(affine ? "True" : "False"), "
+                + "track_running_stats=\(track ? "True" : "False")"
         case .dropout(let p): arguments = "p=\(p), inplace=False"
         case .flatten: arguments = "start_dim=1, end_dim=-1"
         case .unflatten(let shape): arguments = "dim=1, unflattened_size=(\(shape.map(String.init).joined(separator: ", ")))"
@@ -107,6 +118,16 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         case .linear(let i, let o, let bias): i * o + (bias ? o : 0)
         case .conv2d(let i, let o, let k, _, _, let bias), .convTranspose2d(let i, let o, let k, _, _, _, let bias):
             o * i * k * k + (bias ? o : 0)
+        case .batchNorm(let c, _, _, _, let affine, _): affine ? 2 * c : 0
+        default: 0
+        }
+    }
+
+    /// Values the layer keeps that are not learned (BatchNorm's running mean and variance, and
+    /// its count of batches): saved and loaded with the parameters, never stepped.
+    public var stateCount: Int {
+        switch self {
+        case .batchNorm(let c, _, _, _, _, let track): track ? 2 * c + 1 : 0
         default: 0
         }
     }
@@ -136,6 +157,10 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         case .dropout(let p): checks = [(0..<1).contains(p) ? nil : "its p must be in [0, 1) (got \(p))"]
         case .unflatten(let shape): checks = shape.isEmpty ? ["it needs a shape"] : shape.map { check("unflattened_size", $0, sizes) }
         case .activation(let function): checks = [function.problem]
+        case .batchNorm(let c, let dimensions, let eps, let momentum, _, _):
+            checks = [check("num_features", c, channels), (1...2).contains(dimensions) ? nil : "it must be BatchNorm1d or BatchNorm2d",
+                      eps > 0 && eps.isFinite ? nil : "its eps must be a positive number (got \(eps))",
+                      momentum.map { (0...1).contains($0) ? nil : "its momentum must be in [0, 1] or None (got \($0))" } ?? nil]
         case .flatten: checks = []
         }
         return checks.compactMap { $0 }.first
@@ -182,6 +207,14 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
             }
             return [input[0]] + shape
         case .activation, .dropout:
+            return input
+        case .batchNorm(let c, let dimensions, _, _, _, _):
+            let ranks = dimensions == 1 ? [2, 3] : [4]
+            guard ranks.contains(input.count) else {
+                throw wrong("expects " + (dimensions == 1 ? "[batch, features] or [batch, channels, length]" : "[batch, channels, height, width]")
+                            + "; it gets \(input)")
+            }
+            guard input[1] == c else { throw wrong("expects \(c) channels; it gets \(input[1]) (of \(features))") }
             return input
         }
     }

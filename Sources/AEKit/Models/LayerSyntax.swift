@@ -27,8 +27,8 @@ public struct LayerListError: Error, CustomStringConvertible {
 
 extension LayerSpec {
     /// Every layer `LayerSpec(parsing:)` reads, by PyTorch's class name.
-    public static let kinds = ["Linear", "Conv2d", "ConvTranspose2d", "MaxPool2d", "Upsample", "Dropout", "Flatten",
-                               "Unflatten"] + ActivationSyntax.all.map(\.name)
+    public static let kinds = ["Linear", "Conv2d", "ConvTranspose2d", "MaxPool2d", "Upsample", "BatchNorm1d", "BatchNorm2d",
+                               "Dropout", "Flatten", "Unflatten"] + ActivationSyntax.all.map(\.name)
 
     static var kindsSentence: String { "AEKit's layers are \(kinds.joined(separator: ", "))" }
 
@@ -86,6 +86,14 @@ extension LayerSpec {
             self = .upsample(scaleFactor: try a.square("scale_factor") ?? a.missing("scale_factor"))
         case let name where ActivationSyntax.named(name) != nil:
             self = .activation(try ActivationSyntax.named(name)!.function(&a))
+        case "BatchNorm1d", "BatchNorm2d":
+            try a.bind(["num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype"])
+            try a.fixed("device", .name("None")); try a.fixed("dtype", .name("None"))
+            // momentum=None: the running statistics are the average over every batch so far.
+            let momentum = a.given["momentum"] == .name("None") ? nil : Float(try a.number("momentum") ?? 0.1)
+            self = .batchNorm(try a.int("num_features"), dimensions: call.name == "BatchNorm1d" ? 1 : 2,
+                              eps: Float(try a.number("eps") ?? 1e-5), momentum: momentum, affine: try a.bool("affine") ?? true,
+                              trackRunningStats: try a.bool("track_running_stats") ?? true)
         case "Dropout":
             try a.bind(["p", "inplace"])
             _ = try a.bool("inplace")

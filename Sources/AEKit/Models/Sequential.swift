@@ -38,6 +38,9 @@ public final class Sequential: @unchecked Sendable {
             case .maxPool2d(let k, let s, let ceil): return MaxPool2D(kernel: k, stride: s, ceilMode: ceil)
             case .upsample(let f): return UpSample2D(factor: f)
             case .activation(let function): return Activation(function)
+            case .batchNorm(let c, let dimensions, let eps, let momentum, let affine, let track):
+                return try BatchNorm(c, dimensions: dimensions, epsilon: eps, momentum: momentum, affine: affine,
+                                     trackRunningStatistics: track, backend: backend)
             case .dropout(let p):
                 dropouts += 1
                 return Dropout(p: p, salt: dropouts)
@@ -69,6 +72,12 @@ public final class Sequential: @unchecked Sendable {
     public var namedParameters: [(name: String, parameter: Parameter)] { parameters.named }
 
     public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.parameter.value.count } }
+
+    /// The layers' buffers (BatchNorm's running statistics) with their state_dict names
+    /// (`1.running_mean`), in order: saved and loaded with the parameters, never trained.
+    public var namedState: [(name: String, state: LayerState)] {
+        layers.enumerated().flatMap { index, layer in layer.state.map { ("\(index).\($0.name)", $0) } }
+    }
 
     /// Shapes after each layer for a batch of `batch`.
     public func shapes(batch: Int) throws -> [[Int]] { try spec.shapes(batch: batch) }

@@ -131,6 +131,20 @@ void bias_activation_backward_rows(const float *y, const float *dy, float *dx, f
                                    int64_t channels, int64_t inner, int activation, float alpha, float beta, float p,
                                    uint32_t key, int64_t first);
 
+// MARK: Batch normalisation (x viewed as [outer, channels, inner]; channels [c0, c1))
+
+/// y = (x - mean) * inv_std * scale + shift per channel, writing mean and inv_std. use_batch: the
+/// batch's statistics, and where running_factor >= 0 the running ones moved toward them (the
+/// unbiased variance); else the running ones. scale and shift may be NULL (no affine).
+void batch_norm_forward(const float *x, float *y, int64_t outer, int64_t channels, int64_t inner, int64_t c0,
+                        int64_t c1, const float *scale, const float *shift, float epsilon, int use_batch,
+                        float running_factor, float *running_mean, float *running_var, float *mean, float *inv_std);
+/// dx from dy through the batch statistics; scale_grad and shift_grad (may be NULL) the sums
+/// of dy * xhat and of dy per channel.
+void batch_norm_backward(const float *x, const float *dy, float *dx, int64_t outer, int64_t channels, int64_t inner,
+                         int64_t c0, int64_t c1, const float *scale, const float *mean, const float *inv_std,
+                         float *scale_grad, float *shift_grad);
+
 // MARK: Losses
 
 /// g[i] = grad_scale * d(loss)/dp[i] for the PixelLoss `kind` (0 BCE, 1 BCE with logits, 2 L1);

@@ -95,6 +95,19 @@ extension KernelBench {
                 list.append(Workload(op: op, shape: shape, flops: flopsPerElement * Double(n),
                                      bytes: float * Double(traffic * n), inputs: inputs, run: run))
             }
+            // Batch normalisation at S4's first layer's output (16 channels of 28×28): three reads
+            // and a write forward, four reads and a write backward.
+            let bn = BatchNormShape(outer: batch, channels: 16, inner: 784), bnCount = bn.count
+            list.append(Workload(op: .batchNormForward, shape: "\(bn) batch", flops: 0, bytes: float * Double(4 * bnCount),
+                                 inputs: [bnCount, bnCount, 16, 16, 16, 16, 16, 16]) { backend, b in
+                try backend.batchNormForward(b[0], shape: bn, scale: b[2], shift: b[3], epsilon: 1e-5, mode: .batch(runningFactor: 0.1),
+                                             runningMean: b[4], runningVar: b[5], mean: b[6], invStd: b[7], output: b[1])
+            })
+            list.append(Workload(op: .batchNormBackward, shape: "\(bn)", flops: 0, bytes: float * Double(5 * bnCount),
+                                 inputs: [bnCount, bnCount, bnCount, 16, 16, 16, 16, 16]) { backend, b in
+                try backend.batchNormBackward(b[0], outputGrad: b[1], shape: bn, scale: b[3], mean: b[4], invStd: b[5],
+                                              inputGrad: b[2], scaleGrad: b[6], shiftGrad: b[7])
+            })
             // Every activation kind each way; no FLOP count (a tanh or an erf is no fixed number
             // of them): the rows read as bandwidth. The backward pass reads x, y and dy.
             for activation in ActivationFunction.examples {

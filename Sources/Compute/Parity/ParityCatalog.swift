@@ -19,6 +19,7 @@ enum ParityCatalog {
         case .biasAdd, .biasGradient: bias(op)
         case .biasActivationForward, .biasActivationBackward: biasActivation(op)
         case .activationForward, .activationBackward: activation(op)
+        case .batchNormForward, .batchNormBackward: batchNorm(op)
         case .dropoutForward, .dropoutBackward: dropout(op)
         case .saltAndPepper: saltAndPepper
         case .mseLoss, .softmaxCrossEntropy: loss(op)
@@ -259,6 +260,39 @@ enum ParityCatalog {
                         try backend.activationBackward(activation, input: i[0], output: y, outputGrad: i[1], inputGrad: dx)
                         return dx
                     }
+                }
+            }
+        }
+    }
+
+    /// BatchNorm1d and 2d shapes (S4-sized planes, odd ones, a batch of 2), affine or not, by
+    /// the batch's statistics with and without a running update, or by the running ones; the
+    /// backward case runs the forward first, as a layer does, and compares every gradient.
+    static func batchNorm(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
+            let outer = random.pick([2, 3, 16, 100]), channels = random.pick([1, 3, 16, 32, 64])
+            let inner = random.pick([1, 1, 7, 121, 196, 676])
+            let shape = BatchNormShape(outer: outer, channels: channels, inner: inner), n = shape.count
+            let affine = random.next() % 3 != 0
+            let mode: BatchNormMode = op == .batchNormBackward ? .batch(runningFactor: random.pick([nil, 0.1]))
+                : random.pick([.batch(runningFactor: nil), .batch(runningFactor: 0.1), .batch(runningFactor: 1), .running])
+            // An offset and a spread per channel, as a layer's inputs have.
+            let offsets = random.uniforms(channels, -2, 2)
+            let x = random.uniforms(n, -1, 1).enumerated().map { i, v in 3 * v + offsets[(i / inner) % channels] }
+            let dy = random.uniforms(n), scale = random.uniforms(channels, 0.5, 1.5), shift = random.uniforms(channels)
+            let runningMean = random.uniforms(channels), runningVar = random.uniforms(channels, 0.5, 2)
+            let label = "\(shape)\(affine ? "" : " no affine") \(mode)"
+            return ParityCase(shape: label, work: n) { backend in
+                try runCase(backend, inputs: [x, dy, scale, shift, runningMean, runningVar],
+                            outputs: [n, channels, channels, n, channels, channels]) { i, o in
+                    try backend.batchNormForward(i[0], shape: shape, scale: affine ? i[2] : nil, shift: affine ? i[3] : nil,
+                                                 epsilon: 1e-5, mode: mode, runningMean: i[4], runningVar: i[5], mean: o[1],
+                                                 invStd: o[2], output: o[0])
+                    guard op == .batchNormBackward else { return [o[0], o[1], o[2], i[4], i[5]] }
+                    try backend.batchNormBackward(i[0], outputGrad: i[1], shape: shape, scale: affine ? i[2] : nil, mean: o[1],
+                                                  invStd: o[2], inputGrad: o[3], scaleGrad: affine ? o[4] : nil,
+                                                  shiftGrad: affine ? o[5] : nil)
+                    return affine ? [o[3], o[4], o[5]] : [o[3]]
                 }
             }
         }

@@ -189,6 +189,22 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
         }
     }
 
+    public func batchNormForward(_ x: Buffer, shape: BatchNormShape, scale: Buffer?, shift: Buffer?, epsilon: Float,
+                                 mode: BatchNormMode, runningMean: Buffer?, runningVar: Buffer?, mean: Buffer, invStd: Buffer,
+                                 output y: Buffer) throws {
+        try timed(.batchNormForward, "\(shape) \(mode == .running ? "running" : "batch")") {
+            try base.batchNormForward(x, shape: shape, scale: scale, shift: shift, epsilon: epsilon, mode: mode,
+                                      runningMean: runningMean, runningVar: runningVar, mean: mean, invStd: invStd, output: y)
+        }
+    }
+    public func batchNormBackward(_ x: Buffer, outputGrad: Buffer, shape: BatchNormShape, scale: Buffer?, mean: Buffer,
+                                  invStd: Buffer, inputGrad: Buffer, scaleGrad: Buffer?, shiftGrad: Buffer?) throws {
+        try timed(.batchNormBackward, "\(shape)") {
+            try base.batchNormBackward(x, outputGrad: outputGrad, shape: shape, scale: scale, mean: mean, invStd: invStd,
+                                       inputGrad: inputGrad, scaleGrad: scaleGrad, shiftGrad: shiftGrad)
+        }
+    }
+
     public func dropoutForward(_ x: Buffer, output y: Buffer, p: Float, seed: UInt32, step: UInt32) throws {
         try timed(.dropoutForward, "\(x.count)") { try base.dropoutForward(x, output: y, p: p, seed: seed, step: step) }
     }

@@ -1,0 +1,79 @@
+import Compute
+
+/// `BatchNorm1d` and `BatchNorm2d` as PyTorch computes them: while training, each channel is
+/// normalised by the batch's mean and biased variance, and the running mean and variance move
+/// toward the batch's (its unbiased variance) by `momentum`, or to the average over every batch
+/// when `momentum` is nil; in evaluation the running ones normalise. A layer that tracks no
+/// running statistics always uses the batch's. Each direction is one op, one pass per channel.
+public final class BatchNorm: Layer {
+    public let features: Int, dimensions: Int, epsilon: Float, momentum: Float?
+    public let tracksRunningStatistics: Bool
+    /// The learned scale (`weight`, starting at 1) and shift (`bias`, at 0); nil without affine.
+    public let weight: Parameter?, bias: Parameter?
+    /// `running_mean` (starting at 0) and `running_var` (at 1); nil when not tracked.
+    public let runningMean: Tensor?, runningVar: Tensor?
+    /// `num_batches_tracked`: training batches seen (what momentum=None averages over).
+    public private(set) var batchesTracked = 0
+    /// What the backward pass needs from the last forward pass.
+    private var saved: (input: Tensor, mean: Tensor, invStd: Tensor, shape: BatchNormShape)?
+
+    public init(_ features: Int, dimensions: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+                trackRunningStatistics: Bool = true, backend: any Backend) throws {
+        self.features = features; self.dimensions = dimensions; self.epsilon = epsilon; self.momentum = momentum
+        tracksRunningStatistics = trackRunningStatistics
+        weight = affine ? try Parameter(name: "weight", value: backend.tensor([features], filledWith: 1), backend: backend) : nil
+        bias = affine ? try Parameter(name: "bias", value: backend.tensor([features], filledWith: 0), backend: backend) : nil
+        runningMean = trackRunningStatistics ? try backend.tensor([features], filledWith: 0) : nil
+        runningVar = trackRunningStatistics ? try backend.tensor([features], filledWith: 1) : nil
+    }
+
+    public var spec: LayerSpec {
+        .batchNorm(features, dimensions: dimensions, eps: epsilon, momentum: momentum, affine: weight != nil,
+                   trackRunningStats: tracksRunningStatistics)
+    }
+
+    public var parameters: [Parameter] { [weight, bias].compactMap { $0 } }
+
+    public var state: [LayerState] {
+        guard let runningMean, let runningVar else { return [] }
+        return [.tensor("running_mean", runningMean), .tensor("running_var", runningVar),
+                LayerState(name: "num_batches_tracked", shape: [], isCount: true, read: { [unowned self] _ in [Float(batchesTracked)] },
+                           write: { [unowned self] values, _ in batchesTracked = Int(values[0]) })]
+    }
+
+    public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
+        let shape = BatchNormShape(outer: x.shape[0], channels: features, inner: x.shape.dropFirst(2).reduce(1, *))
+        let b = context.backend, mode: BatchNormMode
+        if context.training || !tracksRunningStatistics {
+            // As PyTorch refuses it: one value per channel has no variance to normalise by.
+            guard shape.perChannel > 1 else {
+                throw ModelError.shape("\(spec) needs more than one value per channel to use the batch's statistics; "
+                                       + "it gets \(x.shape) (a batch of one; use a larger batch, or evaluation mode)")
+            }
+            var factor: Float?
+            if context.training && tracksRunningStatistics {
+                batchesTracked += 1
+                factor = momentum ?? 1 / Float(batchesTracked)
+            }
+            mode = .batch(runningFactor: factor)
+        } else {
+            mode = .running
+        }
+        let y = try b.tensor(x.shape), mean = try b.tensor([features]), invStd = try b.tensor([features])
+        try b.batchNormForward(x.buffer, shape: shape, scale: weight?.value.buffer, shift: bias?.value.buffer, epsilon: epsilon,
+                               mode: mode, runningMean: runningMean?.buffer, runningVar: runningVar?.buffer, mean: mean.buffer,
+                               invStd: invStd.buffer, output: y.buffer)
+        saved = context.training ? (x, mean, invStd, shape) : nil
+        return y
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
+        guard let saved else { throw ModelError.backwardBeforeForward(kind) }
+        let b = context.backend, dx = try b.tensor(saved.input.shape)
+        // The input gradient comes out of the same pass as the weight's and bias's.
+        try b.batchNormBackward(saved.input.buffer, outputGrad: dy.buffer, shape: saved.shape, scale: weight?.value.buffer,
+                                mean: saved.mean.buffer, invStd: saved.invStd.buffer, inputGrad: dx.buffer,
+                                scaleGrad: weight?.gradient.buffer, shiftGrad: bias?.gradient.buffer)
+        return needsInputGradient ? dx : nil
+    }
+}
