@@ -70,6 +70,11 @@ public protocol Backend: AnyObject, Sendable {
     func maxPool2dForward(_ g: PoolGeometry, input: Buffer, output: Buffer, indices: Buffer) throws
     func maxPool2dBackward(_ g: PoolGeometry, outputGrad: Buffer, indices: Buffer,
                            inputGrad: Buffer) throws
+    /// The mean of each window (PyTorch's AvgPool2d): with `countIncludePad`, a window is
+    /// divided by its size within the padded input (smaller only where ceil mode runs it past
+    /// the padding), else by the input pixels it covers.
+    func avgPool2dForward(_ g: PoolGeometry, countIncludePad: Bool, input: Buffer, output: Buffer) throws
+    func avgPool2dBackward(_ g: PoolGeometry, countIncludePad: Bool, outputGrad: Buffer, inputGrad: Buffer) throws
     /// Nearest-neighbour ×`factor` upsampling of `[planes, height, width]`.
     func upsampleForward(planes: Int, height: Int, width: Int, factor: Int,
                          input: Buffer, output: Buffer) throws

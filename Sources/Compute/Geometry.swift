@@ -94,24 +94,28 @@ public struct ConvTransposeGeometry: Hashable, Sendable, CustomStringConvertible
 public struct PoolGeometry: Hashable, Sendable, CustomStringConvertible {
     public var batch, channels, inHeight, inWidth: Int
     public var kernel, stride: Int
+    /// Zeros on each side (average pooling only; max pooling takes 0).
+    public var padding: Int
     public var ceilMode: Bool
     public var outHeight, outWidth: Int
 
     public init(batch: Int, channels: Int, inHeight: Int, inWidth: Int,
-                kernel: Int, stride: Int? = nil, ceilMode: Bool = false) {
+                kernel: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false) {
         self.batch = batch; self.channels = channels
         self.inHeight = inHeight; self.inWidth = inWidth
-        self.kernel = kernel; self.stride = stride ?? kernel; self.ceilMode = ceilMode
-        self.outHeight = PoolGeometry.outputSize(inHeight, kernel, self.stride, ceilMode)
-        self.outWidth = PoolGeometry.outputSize(inWidth, kernel, self.stride, ceilMode)
+        self.kernel = kernel; self.stride = stride ?? kernel; self.padding = padding; self.ceilMode = ceilMode
+        self.outHeight = PoolGeometry.outputSize(inHeight, kernel, self.stride, padding, ceilMode)
+        self.outWidth = PoolGeometry.outputSize(inWidth, kernel, self.stride, padding, ceilMode)
     }
 
-    /// PyTorch's rule: with ceil mode the last window must still start inside the input.
-    static func outputSize(_ size: Int, _ kernel: Int, _ stride: Int, _ ceilMode: Bool) -> Int {
-        guard size >= kernel || ceilMode else { return 0 }
-        let span = max(size - kernel, 0)
+    /// PyTorch's rule: with ceil mode the last window must still start inside the input or its
+    /// left padding.
+    static func outputSize(_ size: Int, _ kernel: Int, _ stride: Int, _ padding: Int, _ ceilMode: Bool) -> Int {
+        let padded = size + 2 * padding
+        guard padded >= kernel || ceilMode else { return 0 }
+        let span = max(padded - kernel, 0)
         var out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
-        if ceilMode && (out - 1) * stride >= size { out -= 1 }
+        if ceilMode && (out - 1) * stride >= size + padding { out -= 1 }
         return out
     }
 
@@ -123,6 +127,6 @@ public struct PoolGeometry: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         "n\(batch) c\(channels) \(inHeight)x\(inWidth) -> \(outHeight)x\(outWidth) k\(kernel) s\(stride)"
-            + (ceilMode ? " ceil" : "")
+            + (padding > 0 ? " p\(padding)" : "") + (ceilMode ? " ceil" : "")
     }
 }

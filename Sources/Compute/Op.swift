@@ -15,6 +15,8 @@ public enum Op: String, CaseIterable, Sendable, Codable {
     case convTranspose2dBackwardWeights = "conv_transpose2d_backward_weights"
     case maxPool2dForward = "max_pool2d_forward"
     case maxPool2dBackward = "max_pool2d_backward"
+    case avgPool2dForward = "avg_pool2d_forward"
+    case avgPool2dBackward = "avg_pool2d_backward"
     case upsampleForward = "upsample_forward"
     case upsampleBackward = "upsample_backward"
     case biasAdd = "bias_add"
@@ -62,7 +64,7 @@ public enum Op: String, CaseIterable, Sendable, Codable {
         case .gemm, .gemmBiasActivation: "gemm"
         case .conv2dForward, .conv2dBiasActivationForward, .conv2dBackwardData, .conv2dBackwardWeights,
              .convTranspose2dForward, .convTranspose2dBackwardData, .convTranspose2dBackwardWeights: "conv"
-        case .maxPool2dForward, .maxPool2dBackward: "pooling"
+        case .maxPool2dForward, .maxPool2dBackward, .avgPool2dForward, .avgPool2dBackward: "pooling"
         case .upsampleForward, .upsampleBackward: "upsample"
         case .biasAdd, .biasGradient: "bias"
         case .biasActivationForward, .biasActivationBackward: "bias_activation"

@@ -46,6 +46,13 @@ extension Backend {
                     "max-pool output/indices have \(output.count)/\(indices.count) elements, \(g) needs \(g.outputCount)")
     }
 
+    func checkAvgPool(_ g: PoolGeometry, input: Buffer, output: Buffer) throws {
+        try require(g.isValid && g.padding >= 0 && 2 * g.padding <= g.kernel,
+                    "invalid average pool \(g) (PyTorch's rule: padding at most half the kernel)")
+        try require(input.count == g.inputCount && output.count == g.outputCount,
+                    "average pool input/output have \(input.count)/\(output.count) elements, \(g) needs \(g.inputCount)/\(g.outputCount)")
+    }
+
     func checkUpsample(planes: Int, height: Int, width: Int, factor: Int, input: Buffer, output: Buffer) throws {
         try require(planes > 0 && height > 0 && width > 0 && factor > 0,
                     "upsample sizes \(planes)x\(height)x\(width) x\(factor) must be positive")

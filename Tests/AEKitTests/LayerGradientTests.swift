@@ -22,6 +22,8 @@ import Testing
             ("MaxPool2D", MaxPool2D(kernel: 2), [2, 2, 6, 6]),
             ("MaxPool2D ceil", MaxPool2D(kernel: 2, ceilMode: true), [1, 3, 7, 5]),
             ("UpSample2D", UpSample2D(factor: 2), [2, 2, 3, 4]),
+            ("AvgPool2D padded ceil", AvgPool2D(kernel: 3, stride: 2, padding: 1, ceilMode: true), [2, 2, 6, 5]),
+            ("AvgPool2D exclude pad", AvgPool2D(kernel: 2, stride: 1, padding: 1, countIncludePad: false), [1, 2, 4, 4]),
             ("Dropout", Dropout(p: 0.3, salt: 1), [4, 9]),
             ("BatchNorm1d", try BatchNorm(9, dimensions: 1, backend: cpu), [4, 9]),
             ("BatchNorm2d no affine", try BatchNorm(2, dimensions: 2, affine: false, backend: cpu), [3, 2, 2, 3]),

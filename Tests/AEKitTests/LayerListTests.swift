@@ -35,6 +35,8 @@ import Testing
     static let layersNoPresetHas: [LayerSpec] = ActivationFunction.examples.map(LayerSpec.activation) + [
         .linear(3, 4, bias: false), .conv2d(2, 3, kernel: 3, padding: .explicit(1), bias: false),
         .convTranspose2d(3, 2, kernel: 2, stride: 2, bias: false),
+        .avgPool2d(kernel: 2, stride: 2), .avgPool2d(kernel: 3, stride: 1, padding: 1, ceilMode: true, countIncludePad: false),
+        .batchNorm(16, dimensions: 2), .batchNorm(8, dimensions: 1, eps: 1e-3, momentum: nil, affine: false, trackRunningStats: false),
     ]
 
     /// Every layer's text is a valid Python call of its torch.nn class with PyTorch's own
@@ -53,6 +55,9 @@ import Testing
                 "LeakyReLU": ["negative_slope", "inplace"], "ELU": ["alpha", "inplace"], "GELU": ["approximate"],
                 "SiLU": ["inplace"], "Hardtanh": ["min_val", "max_val", "inplace", "min_value", "max_value"],
                 "Softplus": ["beta", "threshold"],
+                "AvgPool2d": ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"],
+                "BatchNorm1d": ["num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype"],
+                "BatchNorm2d": ["num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype"],
                 "Flatten": ["start_dim", "end_dim"], "Unflatten": ["dim", "unflattened_size"],
             }
             for text in json.load(sys.stdin):
@@ -114,6 +119,12 @@ import Testing
         ("Softplus(beta=1.0, threshold=20.0)", .activation(.softplus())),
         ("Softplus(2)", .activation(.softplus(beta: 2))),
         ("Identity()", .activation(.none)),
+        ("AvgPool2d(kernel_size=2, stride=2, padding=0)", .avgPool2d(kernel: 2, stride: 2)),
+        ("AvgPool2d(3, stride=1, padding=1)", .avgPool2d(kernel: 3, stride: 1, padding: 1)),
+        ("AvgPool2d(2, ceil_mode=True, count_include_pad=False)", .avgPool2d(kernel: 2, stride: 2, ceilMode: true, countIncludePad: false)),
+        ("BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)", .batchNorm(16, dimensions: 2)),
+        ("BatchNorm1d(32)", .batchNorm(32, dimensions: 1)),
+        ("BatchNorm1d(32, momentum=None, affine=False)", .batchNorm(32, dimensions: 1, momentum: nil, affine: false)),
     ])
     func pytorchsTextReads(_ text: String, _ layer: LayerSpec) throws {
         #expect(try LayerSpec(parsing: text) == layer)
@@ -136,6 +147,10 @@ import Testing
         ("Linear(3, 4.5)", "out_features must be a whole number"),
         ("Linear(3, 0)", "its out_features must be in 1..."),
         ("Dropout(p=1.5)", "its p must be in [0, 1)"),
+        ("AvgPool2d(2, padding=2)", "its padding (2) must be at most half its kernel_size (2)"),
+        ("AvgPool2d(2, divisor_override=3)", "divisor_override=3 is not supported"),
+        ("BatchNorm2d(8, momentum=1.5)", "its momentum must be in [0, 1] or None"),
+        ("BatchNorm1d(8, eps=0)", "its eps must be a positive number"),
         ("Dropout(p=0.2, inplace=5)", "inplace must be True or False"),
         ("Upsample(scale_factor=2, mode='bilinear')", "mode='bilinear' is not supported"),
         ("ConvTranspose2d(1, 1, 3, stride=2, output_padding=2)", "output_padding (2) must be smaller than its stride (2)"),

@@ -80,6 +80,20 @@ import Testing
         }
     }
 
+    /// Average pooling's backward op against finite differences of its forward op, padded and
+    /// in ceil mode, both divisors.
+    @Test(arguments: [false, true], [false, true])
+    func avgPoolBackward(ceilMode: Bool, countIncludePad: Bool) throws {
+        let g = PoolGeometry(batch: 2, channels: 2, inHeight: 7, inWidth: 6, kernel: 3, stride: 2, padding: 1, ceilMode: ceilMode)
+        var random = SeededRandom(seed: 15)
+        let x = random.uniforms(g.inputCount), r = random.uniforms(g.outputCount)
+        let y = try backend.makeBuffer(count: g.outputCount), dx = try backend.makeBuffer(count: g.inputCount)
+        try backend.avgPool2dBackward(g, countIncludePad: countIncludePad, outputGrad: upload(r), inputGrad: dx)
+        try expectGradient(x, analytic: backend.download(dx)) {
+            try backend.avgPool2dForward(g, countIncludePad: countIncludePad, input: upload($0), output: y); return try weighted(y, r)
+        }
+    }
+
     @Test func upsampleBackward() throws {
         var random = SeededRandom(seed: 4)
         let (planes, h, w, f) = (3, 4, 5, 2)

@@ -32,6 +32,38 @@ public final class MaxPool2D: Layer {
     }
 }
 
+/// Average pooling over k×k windows, as PyTorch's `AvgPool2d`: zeros of `padding` around the
+/// input, counted in each window's divisor where `countIncludePad`.
+public final class AvgPool2D: Layer {
+    public let kernel: Int, stride: Int, padding: Int, ceilMode: Bool, countIncludePad: Bool
+    private var inputShape: [Int]?
+
+    public init(kernel: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false, countIncludePad: Bool = true) {
+        self.kernel = kernel; self.stride = stride ?? kernel; self.padding = padding; self.ceilMode = ceilMode
+        self.countIncludePad = countIncludePad
+    }
+
+    public var spec: LayerSpec {
+        .avgPool2d(kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
+    }
+
+    public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
+        let g = try spec.poolGeometry(x.shape), b = context.backend
+        let y = try b.tensor([g.batch, g.channels, g.outHeight, g.outWidth])
+        try b.avgPool2dForward(g, countIncludePad: countIncludePad, input: x.buffer, output: y.buffer)
+        inputShape = x.shape
+        return y
+    }
+
+    public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
+        guard let inputShape else { throw ModelError.backwardBeforeForward(kind) }
+        guard needsInputGradient else { return nil }
+        let g = try spec.poolGeometry(inputShape), b = context.backend, dx = try b.tensor(inputShape)
+        try b.avgPool2dBackward(g, countIncludePad: countIncludePad, outputGrad: dy.buffer, inputGrad: dx.buffer)
+        return dx
+    }
+}
+
 /// Nearest-neighbour upsampling ×factor (Keras' `UpSampling2D`, PyTorch's `Upsample(mode="nearest")`).
 public final class UpSample2D: Layer {
     public let factor: Int

@@ -18,6 +18,9 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
                          outputPadding: Int = 0, bias: Bool = true)
     /// `nn.MaxPool2d(kernel_size, stride)`; `ceilMode` rounds the output size up (Keras' `same`).
     case maxPool2d(kernel: Int, stride: Int, ceilMode: Bool = false)
+    /// `nn.AvgPool2d(kernel_size, stride, padding, ceil_mode, count_include_pad)`: the mean of each
+    /// window, padding counted in the divisor where `countIncludePad` (PyTorch's default).
+    case avgPool2d(kernel: Int, stride: Int, padding: Int = 0, ceilMode: Bool = false, countIncludePad: Bool = true)
     /// `nn.Upsample(scale_factor, mode='nearest')` (Keras' `UpSampling2D`).
     case upsample(scaleFactor: Int)
     /// An elementwise activation: `ReLU()`, `Sigmoid()`, `Tanh()`, `LeakyReLU(negative_slope)`,
@@ -53,6 +56,7 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         case .conv2d: "Conv2d"
         case .convTranspose2d: "ConvTranspose2d"
         case .maxPool2d: "MaxPool2d"
+        case .avgPool2d: "AvgPool2d"
         case .upsample: "Upsample"
         case .activation(let function): function.layerName
         case .batchNorm(_, let dimensions, _, _, _, _): "BatchNorm\(dimensions)d"
@@ -81,6 +85,10 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
                 + (p > 0 ? ", padding=\(pair(p))" : "") + (op > 0 ? ", output_padding=\(pair(op))" : "")
         case .maxPool2d(let k, let s, let ceil):
             arguments = "kernel_size=\(k), stride=\(s), padding=0, dilation=1, ceil_mode=\(ceil ? "True" : "False")"
+        case .avgPool2d(let k, let s, let p, let ceil, let include):
+            // PyTorch's repr stops at padding; the others follow where they differ from its defaults.
+            arguments = "kernel_size=\(k), stride=\(s), padding=\(p)" + (ceil ? ", ceil_mode=True" : "")
+                + (include ? "" : ", count_include_pad=False")
         case .upsample(let f): arguments = "scale_factor=\(f).0, mode='nearest'"
         case .activation(let function): arguments = function.layerArguments
         case .batchNorm(let c, _, let eps, let momentum, let affine, let track):
@@ -153,6 +161,9 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
                       op < s ? check("output_padding", op, 0...LayerSpec.maximumWindow)
                              : "its output_padding (\(op)) must be smaller than its stride (\(s))"]
         case .maxPool2d(let k, let s, _): checks = [check("kernel_size", k, small), check("stride", s, small)]
+        case .avgPool2d(let k, let s, let p, _, _):
+            checks = [check("kernel_size", k, small), check("stride", s, small),
+                      2 * p <= k ? nil : "its padding (\(p)) must be at most half its kernel_size (\(k)), as PyTorch requires"]
         case .upsample(let f): checks = [check("scale_factor", f, small)]
         case .dropout(let p): checks = [(0..<1).contains(p) ? nil : "its p must be in [0, 1) (got \(p))"]
         case .unflatten(let shape): checks = shape.isEmpty ? ["it needs a shape"] : shape.map { check("unflattened_size", $0, sizes) }
@@ -192,7 +203,7 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         case .convTranspose2d:
             let g = try convTransposeGeometry(input)
             return [g.batch, g.outChannels, g.outHeight, g.outWidth]
-        case .maxPool2d:
+        case .maxPool2d, .avgPool2d:
             let g = try poolGeometry(input)
             return [g.batch, g.channels, g.outHeight, g.outWidth]
         case .upsample(let f):
@@ -255,10 +266,15 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
     }
 
     func poolGeometry(_ input: [Int]) throws -> PoolGeometry {
-        guard case .maxPool2d(let k, let s, let ceil) = self else { throw ModelError.shape("\(self) is no MaxPool2d") }
+        let (k, s, p, ceil): (Int, Int, Int, Bool)
+        switch self {
+        case .maxPool2d(let kernel, let stride, let ceilMode): (k, s, p, ceil) = (kernel, stride, 0, ceilMode)
+        case .avgPool2d(let kernel, let stride, let padding, let ceilMode, _): (k, s, p, ceil) = (kernel, stride, padding, ceilMode)
+        default: throw ModelError.shape("\(self) is no pooling layer")
+        }
         try checkImages(input)
         let g = PoolGeometry(batch: input[0], channels: input[1], inHeight: input[2], inWidth: input[3],
-                             kernel: k, stride: s, ceilMode: ceil)
+                             kernel: k, stride: s, padding: p, ceilMode: ceil)
         guard g.isValid else { throw unfitting(input) }
         return g
     }

@@ -27,7 +27,7 @@ public struct LayerListError: Error, CustomStringConvertible {
 
 extension LayerSpec {
     /// Every layer `LayerSpec(parsing:)` reads, by PyTorch's class name.
-    public static let kinds = ["Linear", "Conv2d", "ConvTranspose2d", "MaxPool2d", "Upsample", "BatchNorm1d", "BatchNorm2d",
+    public static let kinds = ["Linear", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Upsample", "BatchNorm1d", "BatchNorm2d",
                                "Dropout", "Flatten", "Unflatten"] + ActivationSyntax.all.map(\.name)
 
     static var kindsSentence: String { "AEKit's layers are \(kinds.joined(separator: ", "))" }
@@ -80,6 +80,14 @@ extension LayerSpec {
             var stride = kernel
             if a.given["stride"] != .name("None") { stride = try a.square("stride") ?? kernel }
             self = .maxPool2d(kernel: kernel, stride: stride, ceilMode: try a.bool("ceil_mode") ?? false)
+        case "AvgPool2d":
+            try a.bind(["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"])
+            try a.fixed("divisor_override", .name("None"))
+            let kernel = try a.square("kernel_size") ?? a.missing("kernel_size")
+            var stride = kernel
+            if a.given["stride"] != .name("None") { stride = try a.square("stride") ?? kernel }
+            self = .avgPool2d(kernel: kernel, stride: stride, padding: try a.square("padding") ?? 0,
+                              ceilMode: try a.bool("ceil_mode") ?? false, countIncludePad: try a.bool("count_include_pad") ?? true)
         case "Upsample":
             try a.bind(["size", "scale_factor", "mode", "align_corners"])
             try a.fixed("size", .name("None")); try a.fixed("mode", .string("nearest")); try a.fixed("align_corners", .name("None"))

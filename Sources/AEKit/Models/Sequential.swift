@@ -36,6 +36,8 @@ public final class Sequential: @unchecked Sendable {
                 return try ConvTranspose2D(i, o, kernel: k, stride: s, padding: p, outputPadding: op, bias: bias,
                                            backend: backend, initialization: initial, random: &random)
             case .maxPool2d(let k, let s, let ceil): return MaxPool2D(kernel: k, stride: s, ceilMode: ceil)
+            case .avgPool2d(let k, let s, let p, let ceil, let include):
+                return AvgPool2D(kernel: k, stride: s, padding: p, ceilMode: ceil, countIncludePad: include)
             case .upsample(let f): return UpSample2D(factor: f)
             case .activation(let function): return Activation(function)
             case .batchNorm(let c, let dimensions, let eps, let momentum, let affine, let track):

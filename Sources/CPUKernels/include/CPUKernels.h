@@ -131,6 +131,15 @@ void bias_activation_backward_rows(const float *y, const float *dy, float *dx, f
                                    int64_t channels, int64_t inner, int activation, float alpha, float beta, float p,
                                    uint32_t key, int64_t first);
 
+// MARK: Average pooling (planes [count, H, W] -> [count, OH, OW]; kernel K, stride S, padding P)
+
+/// y = the mean of each window, divided as PyTorch's AvgPool2d divides it (count_include_pad).
+void avg_pool2d_forward(const float *x, float *y, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow,
+                        int64_t k, int64_t s, int64_t p, int count_include_pad);
+/// dx[i] = the sum over the windows covering pixel i of dy / the window's divisor.
+void avg_pool2d_backward(const float *dy, float *dx, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow,
+                         int64_t k, int64_t s, int64_t p, int count_include_pad);
+
 // MARK: Batch normalisation (x viewed as [outer, channels, inner]; channels [c0, c1))
 
 /// y = (x - mean) * inv_std * scale + shift per channel, writing mean and inv_std. use_batch: the

@@ -95,6 +95,18 @@ extension KernelBench {
                 list.append(Workload(op: op, shape: shape, flops: flopsPerElement * Double(n),
                                      bytes: float * Double(traffic * n), inputs: inputs, run: run))
             }
+            // Average pooling 2×2 over S4's first layer's output, and a 3×3 stride-1 padded one.
+            for g in [PoolGeometry(batch: batch, channels: 16, inHeight: 28, inWidth: 28, kernel: 2),
+                      PoolGeometry(batch: batch, channels: 16, inHeight: 28, inWidth: 28, kernel: 3, stride: 1, padding: 1)] {
+                list.append(Workload(op: .avgPool2dForward, shape: "\(g)", flops: Double(g.outputCount * g.kernel * g.kernel),
+                                     bytes: float * Double(g.inputCount + g.outputCount), inputs: [g.inputCount, g.outputCount]) { backend, b in
+                    try backend.avgPool2dForward(g, countIncludePad: true, input: b[0], output: b[1])
+                })
+                list.append(Workload(op: .avgPool2dBackward, shape: "\(g)", flops: Double(g.outputCount * g.kernel * g.kernel),
+                                     bytes: float * Double(g.inputCount + g.outputCount), inputs: [g.outputCount, g.inputCount]) { backend, b in
+                    try backend.avgPool2dBackward(g, countIncludePad: true, outputGrad: b[0], inputGrad: b[1])
+                })
+            }
             // Batch normalisation at S4's first layer's output (16 channels of 28×28): three reads
             // and a write forward, four reads and a write backward.
             let bn = BatchNormShape(outer: batch, channels: 16, inner: 784), bnCount = bn.count

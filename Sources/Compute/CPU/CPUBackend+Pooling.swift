@@ -27,6 +27,28 @@ extension CPUBackend {
         }
     }
 
+    public func avgPool2dForward(_ g: PoolGeometry, countIncludePad: Bool, input: Buffer, output: Buffer) throws {
+        try checkAvgPool(g, input: input, output: output)
+        let x = try pointer(input), y = try pointer(output)
+        let inPlane = g.inHeight * g.inWidth, outPlane = g.outHeight * g.outWidth
+        parallelChunks(g.batch * g.channels, grain: max(1, parallelGrain / inPlane)) { planes in
+            avg_pool2d_forward(x + planes.lowerBound * inPlane, y + planes.lowerBound * outPlane, Int64(planes.count),
+                               Int64(g.inHeight), Int64(g.inWidth), Int64(g.outHeight), Int64(g.outWidth),
+                               Int64(g.kernel), Int64(g.stride), Int64(g.padding), countIncludePad ? 1 : 0)
+        }
+    }
+
+    public func avgPool2dBackward(_ g: PoolGeometry, countIncludePad: Bool, outputGrad: Buffer, inputGrad: Buffer) throws {
+        try checkAvgPool(g, input: inputGrad, output: outputGrad)
+        let dy = try pointer(outputGrad), dx = try pointer(inputGrad)
+        let inPlane = g.inHeight * g.inWidth, outPlane = g.outHeight * g.outWidth
+        parallelChunks(g.batch * g.channels, grain: max(1, parallelGrain / inPlane)) { planes in
+            avg_pool2d_backward(dy + planes.lowerBound * outPlane, dx + planes.lowerBound * inPlane, Int64(planes.count),
+                                Int64(g.inHeight), Int64(g.inWidth), Int64(g.outHeight), Int64(g.outWidth),
+                                Int64(g.kernel), Int64(g.stride), Int64(g.padding), countIncludePad ? 1 : 0)
+        }
+    }
+
     public func upsampleForward(planes: Int, height: Int, width: Int, factor: Int,
                                 input: Buffer, output: Buffer) throws {
         try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: input, output: output)

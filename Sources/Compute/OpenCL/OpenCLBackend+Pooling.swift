@@ -16,6 +16,18 @@ extension OpenCLBackend {
                    poolArguments(g) + [.buffer(outputGrad), .buffer(indices), .buffer(inputGrad)])
     }
 
+    public func avgPool2dForward(_ g: PoolGeometry, countIncludePad: Bool, input: Buffer, output: Buffer) throws {
+        try checkAvgPool(g, input: input, output: output)
+        try launch(.avgPool2dForward, global: [g.outputCount],
+                   poolArguments(g) + [.int(g.padding), .int(countIncludePad ? 1 : 0), .buffer(input), .buffer(output)])
+    }
+
+    public func avgPool2dBackward(_ g: PoolGeometry, countIncludePad: Bool, outputGrad: Buffer, inputGrad: Buffer) throws {
+        try checkAvgPool(g, input: inputGrad, output: outputGrad)
+        try launch(.avgPool2dBackward, global: [g.inputCount],
+                   poolArguments(g) + [.int(g.padding), .int(countIncludePad ? 1 : 0), .buffer(outputGrad), .buffer(inputGrad)])
+    }
+
     public func upsampleForward(planes: Int, height: Int, width: Int, factor: Int,
                                 input: Buffer, output: Buffer) throws {
         try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: input, output: output)

@@ -15,6 +15,7 @@ enum ParityCatalog {
         case .convTranspose2dBackwardData: convolution(op, .backwardData, randomConvTranspose)
         case .convTranspose2dBackwardWeights: convolution(op, .backwardWeights, randomConvTranspose)
         case .maxPool2dForward, .maxPool2dBackward: maxPool(op)
+        case .avgPool2dForward, .avgPool2dBackward: avgPool(op)
         case .upsampleForward, .upsampleBackward: upsample(op)
         case .biasAdd, .biasGradient: bias(op)
         case .biasActivationForward, .biasActivationBackward: biasActivation(op)
@@ -175,6 +176,32 @@ enum ParityCatalog {
                     if op == .maxPool2dForward { return [o[0], o[1]] }
                     try backend.maxPool2dBackward(g, outputGrad: i[1], indices: o[1], inputGrad: o[2])
                     return [o[2]]
+                }
+            }
+        }
+    }
+
+    /// Kernels 1–5, strides, padding up to half the kernel, ceil mode, both divisors.
+    static func avgPool(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
+            var g: PoolGeometry
+            repeat {
+                let kernel = random.pick([1, 2, 2, 3, 5])
+                g = PoolGeometry(batch: random.pick([1, 2, 5]), channels: random.pick([1, 3, 8, 16]),
+                                 inHeight: random.pick([1, 4, 7, 13, 14, 28]), inWidth: random.pick([2, 7, 13, 28]),
+                                 kernel: kernel, stride: random.pick([kernel, kernel, 1, 2]),
+                                 padding: Int(random.next() % UInt64(kernel / 2 + 1)), ceilMode: random.next() % 2 == 0)
+            } while !g.isValid
+            let countIncludePad = random.next() % 2 == 0
+            let x = random.uniforms(g.inputCount), dy = random.uniforms(g.outputCount)
+            return ParityCase(shape: "\(g)\(countIncludePad ? "" : " exclude pad")", work: g.inputCount * g.kernel) { [g] backend in
+                try runCase(backend, inputs: [x, dy], outputs: [g.outputCount, g.inputCount]) { i, o in
+                    if op == .avgPool2dForward {
+                        try backend.avgPool2dForward(g, countIncludePad: countIncludePad, input: i[0], output: o[0])
+                        return [o[0]]
+                    }
+                    try backend.avgPool2dBackward(g, countIncludePad: countIncludePad, outputGrad: i[1], inputGrad: o[1])
+                    return [o[1]]
                 }
             }
         }

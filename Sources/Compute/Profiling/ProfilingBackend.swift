@@ -205,6 +205,17 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
         }
     }
 
+    public func avgPool2dForward(_ g: PoolGeometry, countIncludePad: Bool, input: Buffer, output: Buffer) throws {
+        try timed(.avgPool2dForward, "\(g)") {
+            try base.avgPool2dForward(g, countIncludePad: countIncludePad, input: input, output: output)
+        }
+    }
+    public func avgPool2dBackward(_ g: PoolGeometry, countIncludePad: Bool, outputGrad: Buffer, inputGrad: Buffer) throws {
+        try timed(.avgPool2dBackward, "\(g)") {
+            try base.avgPool2dBackward(g, countIncludePad: countIncludePad, outputGrad: outputGrad, inputGrad: inputGrad)
+        }
+    }
+
     public func dropoutForward(_ x: Buffer, output y: Buffer, p: Float, seed: UInt32, step: UInt32) throws {
         try timed(.dropoutForward, "\(x.count)") { try base.dropoutForward(x, output: y, p: p, seed: seed, step: step) }
     }
