@@ -80,6 +80,12 @@ public protocol Backend: AnyObject, Sendable {
                          input: Buffer, output: Buffer) throws
     func upsampleBackward(planes: Int, height: Int, width: Int, factor: Int,
                           outputGrad: Buffer, inputGrad: Buffer) throws
+    /// Bilinear ×`factor` upsampling of `[planes, height, width]`, as PyTorch's
+    /// `Upsample(mode='bilinear', align_corners=…)` computes it.
+    func upsampleBilinearForward(planes: Int, height: Int, width: Int, factor: Int, alignCorners: Bool,
+                                 input: Buffer, output: Buffer) throws
+    func upsampleBilinearBackward(planes: Int, height: Int, width: Int, factor: Int, alignCorners: Bool,
+                                  outputGrad: Buffer, inputGrad: Buffer) throws
 
     // MARK: Bias (x viewed as [outer, channels, inner]: Linear has inner = 1, Conv2d inner = H·W)
     func biasAdd(_ x: Buffer, bias: Buffer, channels: Int, inner: Int) throws

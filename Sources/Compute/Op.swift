@@ -19,6 +19,8 @@ public enum Op: String, CaseIterable, Sendable, Codable {
     case avgPool2dBackward = "avg_pool2d_backward"
     case upsampleForward = "upsample_forward"
     case upsampleBackward = "upsample_backward"
+    case upsampleBilinearForward = "upsample_bilinear_forward"
+    case upsampleBilinearBackward = "upsample_bilinear_backward"
     case biasAdd = "bias_add"
     case biasGradient = "bias_gradient"
     case biasActivationForward = "bias_activation_forward"
@@ -65,7 +67,7 @@ public enum Op: String, CaseIterable, Sendable, Codable {
         case .conv2dForward, .conv2dBiasActivationForward, .conv2dBackwardData, .conv2dBackwardWeights,
              .convTranspose2dForward, .convTranspose2dBackwardData, .convTranspose2dBackwardWeights: "conv"
         case .maxPool2dForward, .maxPool2dBackward, .avgPool2dForward, .avgPool2dBackward: "pooling"
-        case .upsampleForward, .upsampleBackward: "upsample"
+        case .upsampleForward, .upsampleBackward, .upsampleBilinearForward, .upsampleBilinearBackward: "upsample"
         case .biasAdd, .biasGradient: "bias"
         case .biasActivationForward, .biasActivationBackward: "bias_activation"
         case .activationForward, .activationBackward: "activation"

@@ -22,6 +22,8 @@ import Testing
             ("MaxPool2D", MaxPool2D(kernel: 2), [2, 2, 6, 6]),
             ("MaxPool2D ceil", MaxPool2D(kernel: 2, ceilMode: true), [1, 3, 7, 5]),
             ("UpSample2D", UpSample2D(factor: 2), [2, 2, 3, 4]),
+            ("UpSample2D bilinear", UpSample2D(factor: 2, mode: .bilinear(alignCorners: false)), [2, 2, 3, 4]),
+            ("UpSample2D bilinear align_corners", UpSample2D(factor: 3, mode: .bilinear(alignCorners: true)), [1, 2, 3, 2]),
             ("AvgPool2D padded ceil", AvgPool2D(kernel: 3, stride: 2, padding: 1, ceilMode: true), [2, 2, 6, 5]),
             ("AvgPool2D exclude pad", AvgPool2D(kernel: 2, stride: 1, padding: 1, countIncludePad: false), [1, 2, 4, 4]),
             ("Dropout", Dropout(p: 0.3, salt: 1), [4, 9]),

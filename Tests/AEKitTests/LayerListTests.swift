@@ -37,6 +37,7 @@ import Testing
         .convTranspose2d(3, 2, kernel: 2, stride: 2, bias: false),
         .avgPool2d(kernel: 2, stride: 2), .avgPool2d(kernel: 3, stride: 1, padding: 1, ceilMode: true, countIncludePad: false),
         .batchNorm(16, dimensions: 2), .batchNorm(8, dimensions: 1, eps: 1e-3, momentum: nil, affine: false, trackRunningStats: false),
+        .upsample(scaleFactor: 2, mode: .bilinear(alignCorners: false)), .upsample(scaleFactor: 3, mode: .bilinear(alignCorners: true)),
     ]
 
     /// Every layer's text is a valid Python call of its torch.nn class with PyTorch's own
@@ -120,6 +121,9 @@ import Testing
         ("Softplus(2)", .activation(.softplus(beta: 2))),
         ("Identity()", .activation(.none)),
         ("AvgPool2d(kernel_size=2, stride=2, padding=0)", .avgPool2d(kernel: 2, stride: 2)),
+        ("Upsample(scale_factor=2.0, mode='bilinear')", .upsample(scaleFactor: 2, mode: .bilinear(alignCorners: false))),
+        ("Upsample(scale_factor=2, mode='bilinear', align_corners=True)", .upsample(scaleFactor: 2, mode: .bilinear(alignCorners: true))),
+        ("Upsample(scale_factor=2, mode='bilinear', align_corners=None)", .upsample(scaleFactor: 2, mode: .bilinear(alignCorners: false))),
         ("AvgPool2d(3, stride=1, padding=1)", .avgPool2d(kernel: 3, stride: 1, padding: 1)),
         ("AvgPool2d(2, ceil_mode=True, count_include_pad=False)", .avgPool2d(kernel: 2, stride: 2, ceilMode: true, countIncludePad: false)),
         ("BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)", .batchNorm(16, dimensions: 2)),
@@ -152,7 +156,8 @@ import Testing
         ("BatchNorm2d(8, momentum=1.5)", "its momentum must be in [0, 1] or None"),
         ("BatchNorm1d(8, eps=0)", "its eps must be a positive number"),
         ("Dropout(p=0.2, inplace=5)", "inplace must be True or False"),
-        ("Upsample(scale_factor=2, mode='bilinear')", "mode='bilinear' is not supported"),
+        ("Upsample(scale_factor=2, mode='bicubic')", "mode='bicubic' is not supported"),
+        ("Upsample(scale_factor=2, align_corners=True)", "align_corners=True is not supported"),
         ("ConvTranspose2d(1, 1, 3, stride=2, output_padding=2)", "output_padding (2) must be smaller than its stride (2)"),
         ("ReLU(", "expected a value at the end"),
         ("ReLU() ReLU()", "unexpected text after the layer"),

@@ -94,6 +94,21 @@ import Testing
         }
     }
 
+    @Test(arguments: [false, true])
+    func upsampleBilinearBackward(alignCorners: Bool) throws {
+        var random = SeededRandom(seed: 16)
+        let (planes, h, w, f) = (2, 3, 5, 3)
+        let x = random.uniforms(planes * h * w), r = random.uniforms(x.count * f * f)
+        let y = try backend.makeBuffer(count: r.count), dx = try backend.makeBuffer(count: x.count)
+        try backend.upsampleBilinearBackward(planes: planes, height: h, width: w, factor: f, alignCorners: alignCorners,
+                                             outputGrad: upload(r), inputGrad: dx)
+        try expectGradient(x, analytic: backend.download(dx)) {
+            try backend.upsampleBilinearForward(planes: planes, height: h, width: w, factor: f, alignCorners: alignCorners,
+                                                input: upload($0), output: y)
+            return try weighted(y, r)
+        }
+    }
+
     @Test func upsampleBackward() throws {
         var random = SeededRandom(seed: 4)
         let (planes, h, w, f) = (3, 4, 5, 2)

@@ -64,20 +64,28 @@ public final class AvgPool2D: Layer {
     }
 }
 
-/// Nearest-neighbour upsampling ×factor (Keras' `UpSampling2D`, PyTorch's `Upsample(mode="nearest")`).
+/// Upsampling ×factor, nearest-neighbour (Keras' `UpSampling2D`, PyTorch's
+/// `Upsample(mode='nearest')`) or bilinear (`mode='bilinear'`, either `align_corners`).
 public final class UpSample2D: Layer {
     public let factor: Int
+    public let mode: LayerSpec.UpsampleMode
     private var inputShape: [Int]?
 
-    public init(factor: Int) { self.factor = factor }
+    public init(factor: Int, mode: LayerSpec.UpsampleMode = .nearest) { self.factor = factor; self.mode = mode }
 
-    public var spec: LayerSpec { .upsample(scaleFactor: factor) }
+    public var spec: LayerSpec { .upsample(scaleFactor: factor, mode: mode) }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let shape = try outputShape(for: x.shape), b = context.backend
         let y = try b.tensor(shape)
-        try b.upsampleForward(planes: x.shape[0] * x.shape[1], height: x.shape[2], width: x.shape[3],
-                              factor: factor, input: x.buffer, output: y.buffer)
+        let (planes, height, width) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+        switch mode {
+        case .nearest:
+            try b.upsampleForward(planes: planes, height: height, width: width, factor: factor, input: x.buffer, output: y.buffer)
+        case .bilinear(let align):
+            try b.upsampleBilinearForward(planes: planes, height: height, width: width, factor: factor, alignCorners: align,
+                                          input: x.buffer, output: y.buffer)
+        }
         inputShape = x.shape
         return y
     }
@@ -86,8 +94,15 @@ public final class UpSample2D: Layer {
         guard let shape = inputShape else { throw ModelError.backwardBeforeForward(kind) }
         guard needsInputGradient else { return nil }
         let dx = try context.backend.tensor(shape)
-        try context.backend.upsampleBackward(planes: shape[0] * shape[1], height: shape[2], width: shape[3],
-                                             factor: factor, outputGrad: dy.buffer, inputGrad: dx.buffer)
+        let (planes, height, width) = (shape[0] * shape[1], shape[2], shape[3])
+        switch mode {
+        case .nearest:
+            try context.backend.upsampleBackward(planes: planes, height: height, width: width, factor: factor,
+                                                 outputGrad: dy.buffer, inputGrad: dx.buffer)
+        case .bilinear(let align):
+            try context.backend.upsampleBilinearBackward(planes: planes, height: height, width: width, factor: factor,
+                                                         alignCorners: align, outputGrad: dy.buffer, inputGrad: dx.buffer)
+        }
         return dx
     }
 }

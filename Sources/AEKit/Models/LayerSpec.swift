@@ -22,7 +22,8 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
     /// window, padding counted in the divisor where `countIncludePad` (PyTorch's default).
     case avgPool2d(kernel: Int, stride: Int, padding: Int = 0, ceilMode: Bool = false, countIncludePad: Bool = true)
     /// `nn.Upsample(scale_factor, mode='nearest')` (Keras' `UpSampling2D`).
-    case upsample(scaleFactor: Int)
+    /// …and `Upsample(scale_factor, mode='bilinear', align_corners)`.
+    case upsample(scaleFactor: Int, mode: UpsampleMode = .nearest)
     /// An elementwise activation: `ReLU()`, `Sigmoid()`, `Tanh()`, `LeakyReLU(negative_slope)`,
     /// `ELU(alpha)`, `GELU(approximate)`, `SiLU()`, `Hardtanh(min_val, max_val)`,
     /// `Softplus(beta, threshold)`, `Identity()` (`ActivationSyntax` reads and writes them).
@@ -40,6 +41,13 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
     case flatten
     /// `nn.Unflatten(1, shape)`: `[batch, product] → [batch] + shape`.
     case unflatten(_ shape: [Int])
+
+    /// How `Upsample` fills its output: with the nearest input pixel, or by bilinear
+    /// interpolation under PyTorch's `align_corners` convention.
+    public enum UpsampleMode: Sendable, Equatable {
+        case nearest
+        case bilinear(alignCorners: Bool)
+    }
 
     public static let relu = LayerSpec.activation(.relu)
     public static let sigmoid = LayerSpec.activation(.sigmoid)
@@ -89,7 +97,10 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
             // PyTorch's repr stops at padding; the others follow where they differ from its defaults.
             arguments = "kernel_size=\(k), stride=\(s), padding=\(p)" + (ceil ? ", ceil_mode=True" : "")
                 + (include ? "" : ", count_include_pad=False")
-        case .upsample(let f): arguments = "scale_factor=\(f).0, mode='nearest'"
+        case .upsample(let f, .nearest): arguments = "scale_factor=\(f).0, mode='nearest'"
+        // PyTorch's repr leaves align_corners out; written where it is True, the text is the layer.
+        case .upsample(let f, .bilinear(let align)):
+            arguments = "scale_factor=\(f).0, mode='bilinear'" + (align ? ", align_corners=True" : "")
         case .activation(let function): arguments = function.layerArguments
         case .batchNorm(let c, _, let eps, let momentum, let affine, let track):
             arguments = "\(c), eps=\(eps), momentum=\(momentum.map { "\($0)" } ?? "None"), affine=\(affine ? "True" : "False"), "
@@ -164,7 +175,7 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         case .avgPool2d(let k, let s, let p, _, _):
             checks = [check("kernel_size", k, small), check("stride", s, small),
                       2 * p <= k ? nil : "its padding (\(p)) must be at most half its kernel_size (\(k)), as PyTorch requires"]
-        case .upsample(let f): checks = [check("scale_factor", f, small)]
+        case .upsample(let f, _): checks = [check("scale_factor", f, small)]
         case .dropout(let p): checks = [(0..<1).contains(p) ? nil : "its p must be in [0, 1) (got \(p))"]
         case .unflatten(let shape): checks = shape.isEmpty ? ["it needs a shape"] : shape.map { check("unflattened_size", $0, sizes) }
         case .activation(let function): checks = [function.problem]
@@ -206,7 +217,7 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
         case .maxPool2d, .avgPool2d:
             let g = try poolGeometry(input)
             return [g.batch, g.channels, g.outHeight, g.outWidth]
-        case .upsample(let f):
+        case .upsample(let f, _):
             try checkImages(input)
             return [input[0], input[1], input[2] * f, input[3] * f]
         case .flatten:

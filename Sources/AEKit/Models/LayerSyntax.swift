@@ -89,9 +89,20 @@ extension LayerSpec {
             self = .avgPool2d(kernel: kernel, stride: stride, padding: try a.square("padding") ?? 0,
                               ceilMode: try a.bool("ceil_mode") ?? false, countIncludePad: try a.bool("count_include_pad") ?? true)
         case "Upsample":
-            try a.bind(["size", "scale_factor", "mode", "align_corners"])
-            try a.fixed("size", .name("None")); try a.fixed("mode", .string("nearest")); try a.fixed("align_corners", .name("None"))
-            self = .upsample(scaleFactor: try a.square("scale_factor") ?? a.missing("scale_factor"))
+            try a.bind(["size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"])
+            try a.fixed("size", .name("None"))
+            _ = try a.bool("recompute_scale_factor")  // a whole factor gives the same sizes either way
+            let mode: UpsampleMode
+            switch a.given["mode"] {
+            case nil, .string("nearest")?:
+                try a.fixed("align_corners", .name("None"))
+                mode = .nearest
+            case .string("bilinear")?:
+                mode = .bilinear(alignCorners: a.given["align_corners"] == .name("None") ? false : try a.bool("align_corners") ?? false)
+            case let other?:
+                throw a.error("mode=\(other) is not supported; AEKit implements mode='nearest' and mode='bilinear'")
+            }
+            self = .upsample(scaleFactor: try a.square("scale_factor") ?? a.missing("scale_factor"), mode: mode)
         case let name where ActivationSyntax.named(name) != nil:
             self = .activation(try ActivationSyntax.named(name)!.function(&a))
         case "BatchNorm1d", "BatchNorm2d":

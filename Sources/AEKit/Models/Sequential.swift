@@ -38,7 +38,7 @@ public final class Sequential: @unchecked Sendable {
             case .maxPool2d(let k, let s, let ceil): return MaxPool2D(kernel: k, stride: s, ceilMode: ceil)
             case .avgPool2d(let k, let s, let p, let ceil, let include):
                 return AvgPool2D(kernel: k, stride: s, padding: p, ceilMode: ceil, countIncludePad: include)
-            case .upsample(let f): return UpSample2D(factor: f)
+            case .upsample(let f, let mode): return UpSample2D(factor: f, mode: mode)
             case .activation(let function): return Activation(function)
             case .batchNorm(let c, let dimensions, let eps, let momentum, let affine, let track):
                 return try BatchNorm(c, dimensions: dimensions, epsilon: eps, momentum: momentum, affine: affine,

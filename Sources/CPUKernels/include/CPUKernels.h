@@ -66,6 +66,13 @@ void upsample_forward(const float *x, float *y, int64_t planes, int64_t height, 
 /// dx = the sum of each pixel's factor × factor block of dy.
 void upsample_backward(const float *dy, float *dx, int64_t planes, int64_t height, int64_t width, int64_t factor);
 
+/// Bilinear ×`factor` upsampling as PyTorch's upsample_bilinear2d (align_corners 0 or 1).
+void upsample_bilinear_forward(const float *x, float *y, int64_t planes, int64_t h, int64_t w, int64_t factor,
+                               int align_corners);
+/// dx[i] = the sum of dy over the outputs that read pixel i, each times its weight there.
+void upsample_bilinear_backward(const float *dy, float *dx, int64_t planes, int64_t h, int64_t w, int64_t factor,
+                                int align_corners);
+
 // MARK: Convolution lowering (one sample, [C, H, W])
 
 /// The sample's patches into `col[(c·kh + i)·kw + j][oh·OW + ow]`, zero outside the input.

@@ -76,6 +76,17 @@ extension KernelBench {
                                      inputs: [4 * count, count]) { backend, b in
                     try backend.upsampleBackward(planes: planes, height: size, width: size, factor: 2, outputGrad: b[0], inputGrad: b[1])
                 })
+                // Bilinear: four reads and three multiply-adds an output each way.
+                list.append(Workload(op: .upsampleBilinearForward, shape: shape, flops: Double(24 * count),
+                                     bytes: float * Double(5 * count), inputs: [count, 4 * count]) { backend, b in
+                    try backend.upsampleBilinearForward(planes: planes, height: size, width: size, factor: 2, alignCorners: false,
+                                                        input: b[0], output: b[1])
+                })
+                list.append(Workload(op: .upsampleBilinearBackward, shape: shape, flops: Double(24 * count),
+                                     bytes: float * Double(5 * count), inputs: [4 * count, count]) { backend, b in
+                    try backend.upsampleBilinearBackward(planes: planes, height: size, width: size, factor: 2, alignCorners: false,
+                                                         outputGrad: b[0], inputGrad: b[1])
+                })
             }
 
             // Elementwise ops at one batch of 28×28 images.

@@ -71,4 +71,24 @@ extension CPUBackend {
                               Int64(r.count), Int64(height), Int64(width), Int64(factor))
         }
     }
+
+    public func upsampleBilinearForward(planes: Int, height: Int, width: Int, factor: Int, alignCorners: Bool,
+                                        input: Buffer, output: Buffer) throws {
+        try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: input, output: output)
+        let x = try pointer(input), y = try pointer(output), inPlane = height * width, outPlane = inPlane * factor * factor
+        parallelChunks(planes, grain: max(1, parallelGrain / outPlane)) { r in
+            upsample_bilinear_forward(x + r.lowerBound * inPlane, y + r.lowerBound * outPlane, Int64(r.count), Int64(height),
+                                      Int64(width), Int64(factor), alignCorners ? 1 : 0)
+        }
+    }
+
+    public func upsampleBilinearBackward(planes: Int, height: Int, width: Int, factor: Int, alignCorners: Bool,
+                                         outputGrad: Buffer, inputGrad: Buffer) throws {
+        try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: inputGrad, output: outputGrad)
+        let dy = try pointer(outputGrad), dx = try pointer(inputGrad), inPlane = height * width, outPlane = inPlane * factor * factor
+        parallelChunks(planes, grain: max(1, parallelGrain / outPlane)) { r in
+            upsample_bilinear_backward(dy + r.lowerBound * outPlane, dx + r.lowerBound * inPlane, Int64(r.count), Int64(height),
+                                       Int64(width), Int64(factor), alignCorners ? 1 : 0)
+        }
+    }
 }

@@ -28,6 +28,21 @@ extension OpenCLBackend {
                    poolArguments(g) + [.int(g.padding), .int(countIncludePad ? 1 : 0), .buffer(outputGrad), .buffer(inputGrad)])
     }
 
+    public func upsampleBilinearForward(planes: Int, height: Int, width: Int, factor: Int, alignCorners: Bool,
+                                        input: Buffer, output: Buffer) throws {
+        try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: input, output: output)
+        try launch(.upsampleBilinearForward, global: [output.count],
+                   [.int(planes), .int(height), .int(width), .int(factor), .int(alignCorners ? 1 : 0), .buffer(input), .buffer(output)])
+    }
+
+    public func upsampleBilinearBackward(planes: Int, height: Int, width: Int, factor: Int, alignCorners: Bool,
+                                         outputGrad: Buffer, inputGrad: Buffer) throws {
+        try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: inputGrad, output: outputGrad)
+        try launch(.upsampleBilinearBackward, global: [inputGrad.count],
+                   [.int(planes), .int(height), .int(width), .int(factor), .int(alignCorners ? 1 : 0), .buffer(outputGrad),
+                    .buffer(inputGrad)])
+    }
+
     public func upsampleForward(planes: Int, height: Int, width: Int, factor: Int,
                                 input: Buffer, output: Buffer) throws {
         try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: input, output: output)

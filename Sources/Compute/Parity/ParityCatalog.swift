@@ -17,6 +17,7 @@ enum ParityCatalog {
         case .maxPool2dForward, .maxPool2dBackward: maxPool(op)
         case .avgPool2dForward, .avgPool2dBackward: avgPool(op)
         case .upsampleForward, .upsampleBackward: upsample(op)
+        case .upsampleBilinearForward, .upsampleBilinearBackward: upsampleBilinear(op)
         case .biasAdd, .biasGradient: bias(op)
         case .biasActivationForward, .biasActivationBackward: biasActivation(op)
         case .activationForward, .activationBackward: activation(op)
@@ -221,6 +222,29 @@ enum ParityCatalog {
                 }
                 return try runCase(backend, inputs: [dy], outputs: [x.count]) { i, o in
                     try backend.upsampleBackward(planes: planes, height: h, width: w, factor: f, outputGrad: i[0], inputGrad: o[0])
+                    return o
+                }
+            }
+        }
+    }
+
+    /// Factors 1–4, planes down to 1×1 (the edge rules), both corner conventions.
+    static func upsampleBilinear(_ op: Op) -> ParityOp {
+        ParityOp(op: op) { random in
+            let planes = random.pick([1, 3, 8, 16]), h = random.pick([1, 2, 4, 7, 14]), w = random.pick([1, 3, 7, 14])
+            let f = random.pick([1, 2, 2, 3, 4]), align = random.next() % 2 == 0
+            let x = random.uniforms(planes * h * w), dy = random.uniforms(planes * h * w * f * f)
+            return ParityCase(shape: "\(planes)x\(h)x\(w) x\(f)\(align ? " align_corners" : "")", work: dy.count) { backend in
+                if op == .upsampleBilinearForward {
+                    return try runCase(backend, inputs: [x], outputs: [dy.count]) { i, o in
+                        try backend.upsampleBilinearForward(planes: planes, height: h, width: w, factor: f, alignCorners: align,
+                                                            input: i[0], output: o[0])
+                        return o
+                    }
+                }
+                return try runCase(backend, inputs: [dy], outputs: [x.count]) { i, o in
+                    try backend.upsampleBilinearBackward(planes: planes, height: h, width: w, factor: f, alignCorners: align,
+                                                         outputGrad: i[0], inputGrad: o[0])
                     return o
                 }
             }

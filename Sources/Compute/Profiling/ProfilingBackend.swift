@@ -145,6 +145,20 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
             try base.upsampleForward(planes: planes, height: height, width: width, factor: factor, input: input, output: output)
         }
     }
+    public func upsampleBilinearForward(planes: Int, height: Int, width: Int, factor: Int, alignCorners: Bool,
+                                        input: Buffer, output: Buffer) throws {
+        try timed(.upsampleBilinearForward, "\(planes)x\(height)x\(width) x\(factor)\(alignCorners ? " align_corners" : "")") {
+            try base.upsampleBilinearForward(planes: planes, height: height, width: width, factor: factor, alignCorners: alignCorners,
+                                             input: input, output: output)
+        }
+    }
+    public func upsampleBilinearBackward(planes: Int, height: Int, width: Int, factor: Int, alignCorners: Bool,
+                                         outputGrad: Buffer, inputGrad: Buffer) throws {
+        try timed(.upsampleBilinearBackward, "\(planes)x\(height)x\(width) x\(factor)\(alignCorners ? " align_corners" : "")") {
+            try base.upsampleBilinearBackward(planes: planes, height: height, width: width, factor: factor, alignCorners: alignCorners,
+                                              outputGrad: outputGrad, inputGrad: inputGrad)
+        }
+    }
     public func upsampleBackward(planes: Int, height: Int, width: Int, factor: Int,
                                  outputGrad: Buffer, inputGrad: Buffer) throws {
         try timed(.upsampleBackward, "\(planes)x\(height)x\(width) x\(factor)") {
