@@ -65,7 +65,17 @@ def s1(hidden):
     return model, torch.optim.SGD(model.parameters(), lr=1.0, momentum=0.5, nesterov=True), 1000
 
 
-RECIPES = {"s1": (s1, 0), "s2": (s2, 64), "s4": (s4, 64)}
+def conv_batchnorm(hidden):
+    # bench/conv-batchnorm.json, the model file aekit reads, built from the same layer texts
+    # (each is a torch.nn constructor call); Adam 1e-3, batch 100 (aekit's default recipe).
+    # `hidden` is unused.
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "conv-batchnorm.json")) as f:
+        layers = json.load(f)["layers"]
+    model = nn.Sequential(*[eval("nn." + text) for text in layers])
+    return model, torch.optim.Adam(model.parameters(), lr=1e-3), 100
+
+
+RECIPES = {"s1": (s1, 0), "s2": (s2, 64), "s4": (s4, 64), "conv-batchnorm": (conv_batchnorm, 0)}
 
 
 def epoch(model, optimiser, images, batch):

@@ -19,6 +19,10 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "The bottleneck size, overriding the recipe's (s2 with 512 is PyTorch's dense-512 reference).")
     var hidden: Int?
 
+    @Option(help: ArgumentHelp("A model file to time instead of the recipe's model (the recipe still gives data, optimizer and batch).",
+                               valueName: "file"))
+    var modelFile: String?
+
     @Option(parsing: .unconditional, help: "Images per batch, overriding the recipe's.")
     var batch: Int?
 
@@ -47,6 +51,9 @@ struct BenchTrainCommand: ParsableCommand {
     private func makeConfig() throws -> TrainingConfig {
         var config = try dataOptions.config(recipe: recipe)
         if !dataOptions.namesData && config.data.name == "mnist" { config.data = DataSource(name: "fashion-mnist") }
+        if let modelFile {
+            do { config.model = try ModelSpec(file: modelFile) } catch { throw contentError("--model-file: \(error)") }
+        }
         if let hidden { try asFlagError { try config.changePreset(flags: "--hidden") { $0.hidden = hidden } } }
         if let batch { config.batchSize = batch }
         // The timed epoch is every image --limit names: a validation split (S2 keeps 10 000)

@@ -21,8 +21,8 @@ public enum LayerSpec: Sendable, Equatable, CustomStringConvertible {
     /// `nn.AvgPool2d(kernel_size, stride, padding, ceil_mode, count_include_pad)`: the mean of each
     /// window, padding counted in the divisor where `countIncludePad` (PyTorch's default).
     case avgPool2d(kernel: Int, stride: Int, padding: Int = 0, ceilMode: Bool = false, countIncludePad: Bool = true)
-    /// `nn.Upsample(scale_factor, mode='nearest')` (Keras' `UpSampling2D`).
-    /// …and `Upsample(scale_factor, mode='bilinear', align_corners)`.
+    /// `nn.Upsample(scale_factor, mode)`: nearest (Keras' `UpSampling2D`), or bilinear with
+    /// PyTorch's `align_corners`.
     case upsample(scaleFactor: Int, mode: UpsampleMode = .nearest)
     /// An elementwise activation: `ReLU()`, `Sigmoid()`, `Tanh()`, `LeakyReLU(negative_slope)`,
     /// `ELU(alpha)`, `GELU(approximate)`, `SiLU()`, `Hardtanh(min_val, max_val)`,
