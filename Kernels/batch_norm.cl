@@ -4,13 +4,13 @@
 // Sources/CPUKernels/batch_norm.c's, with float sums.
 
 // The element e of channel c (e over outer*inner).
-inline int channel_index(const int e, const int C, const int c, const int inner) {
+ALWAYS_INLINE int channel_index(const int e, const int C, const int c, const int inner) {
     return ((e / inner) * C + c) * inner + e % inner;
 }
 
 // Sums `value` over the work-group and gives every work-item the total; a barrier after the
 // read, so the next call may reuse `partial`.
-inline float group_total(__local float* partial, const float value, const int size) {
+ALWAYS_INLINE float group_total(__local float* partial, const float value, const int size) {
     work_group_sum(partial, value, size);
     const float total = partial[0];
     barrier(CLK_LOCAL_MEM_FENCE);

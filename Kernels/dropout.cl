@@ -6,7 +6,7 @@
 // Forward and backward are the same map (the gradient passes where the value did), so both
 // kernels are `dropout_map`.
 
-inline void dropout_map(const int n, const float p, const uint key, const float keep_scale,
+ALWAYS_INLINE void dropout_map(const int n, const float p, const uint key, const float keep_scale,
                         __global const float* src, __global float* dst) {
     const int i = get_global_id(0);
     if (i < n) dst[i] = uniform(key, (uint)i) >= p ? src[i] * keep_scale : 0.0f;

@@ -20,10 +20,7 @@
 // The tile sizes (TSM, TSN, TSK, WPTM, WPTN: CLBlast's MWG/NWG/KWG and MWI/NWI) and the vector
 // block (VR, VW) come from the host as -D options (KernelConstants.swift).
 
-// Each kernel is one of these bodies with its transposes as constants; they must be inlined,
-// as OpenCL C's `inline` alone leaves a large body a call to a function no program defines
-// (clang's NVPTX back end did so for gemm_vector once it took a batch and an epilogue).
-#define ALWAYS_INLINE inline __attribute__((always_inline))
+// Each kernel is one of these bodies with its transposes as constants (ALWAYS_INLINE: prelude.cl).
 
 #define RTSM (TSM / WPTM)   // work-group rows
 #define RTSN (TSN / WPTN)   // work-group columns

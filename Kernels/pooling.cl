@@ -53,7 +53,7 @@ __kernel void max_pool2d_backward(const int planes, const int H, const int W, co
 // 2-D average pooling as PyTorch's AvgPool2d (Sources/CPUKernels/avg_pool.c): a window starts
 // at o*S - P; its divisor is its extent clipped to the padded input (count_include_pad) or to
 // the input itself. Writes the window of output (oy, ox) clipped to the input into y0..x1.
-inline float avg_window(const int oy, const int ox, const int H, const int W, const int K, const int S, const int P,
+ALWAYS_INLINE float avg_window(const int oy, const int ox, const int H, const int W, const int K, const int S, const int P,
                         const int count_include_pad, int* y0, int* y1, int* x0, int* x1) {
     int a = oy * S - P, c = ox * S - P;
     int b = min(a + K, H + P), d = min(c + K, W + P);

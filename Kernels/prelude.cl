@@ -1,5 +1,11 @@
 // Put before every kernel file by the host (OpenCLBackend.program): what several files share.
 
+// Every helper function is ALWAYS_INLINE: OpenCL C's `inline` alone leaves a body the compiler
+// chooses not to inline as a call to a function no program defines (clang's NVPTX back end did
+// so for gemm_vector once it took a batch and an epilogue, and for `activate` once it had ten
+// kinds), which ptxas and NVIDIA's driver refuse.
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
 // The tuning constants come from the host as -D options (Sources/Compute/OpenCL/KernelConstants.swift).
 #if !defined(TSM) || !defined(TSN) || !defined(TSK) || !defined(WPTM) || !defined(WPTN) || !defined(VR) || !defined(VW)
 #error "build with KernelConstants.buildOptions: a tuning constant is missing"
@@ -8,7 +14,7 @@
 // Leaves in partial[0] the sum of every work-item's `value` over a work-group of `size`
 // work-items (a power of two), `partial` being a local array of `size` floats: a tree of
 // halving steps, a barrier after each, so every work-item must call it.
-inline void work_group_sum(__local float* partial, const float value, const int size) {
+ALWAYS_INLINE void work_group_sum(__local float* partial, const float value, const int size) {
     const int lid = get_local_id(0);
     partial[lid] = value;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -21,14 +27,14 @@ inline void work_group_sum(__local float* partial, const float value, const int 
 // Dropout's and salt-and-pepper's counter-based draws (dropout.cl, bias_activation.cl): a
 // uniform number in [0, 1) with 24 random bits from (key, index). Must stay bit-for-bit the
 // same as DropoutMask's in Swift (CPUKernels.h), which the parity tests check.
-inline uint mix(uint x) {
+ALWAYS_INLINE uint mix(uint x) {
     x ^= x >> 16; x *= 0x7feb352du;
     x ^= x >> 15; x *= 0x846ca68bu;
     x ^= x >> 16;
     return x;
 }
 
-inline float uniform(const uint key, const uint index) {
+ALWAYS_INLINE float uniform(const uint key, const uint index) {
     return (float)(mix(mix(index) ^ key) >> 8) * (1.0f / 16777216.0f);
 }
 
@@ -36,7 +42,7 @@ inline float uniform(const uint key, const uint index) {
 // work-group adds scale * its sum to the accumulator `out[0]`, so a small reduction is a single
 // launch; in a launch of several, each group writes its partial sum to out[group] for
 // reduce_finish to add up.
-inline void store_sum(__global float* out, __local float* partial, const float value, const float scale) {
+ALWAYS_INLINE void store_sum(__global float* out, __local float* partial, const float value, const float scale) {
     work_group_sum(partial, value, get_local_size(0));
     if (get_local_id(0) != 0) return;
     if (get_num_groups(0) == 1) out[0] += scale * partial[0]; else out[get_group_id(0)] = partial[0];
@@ -64,9 +70,9 @@ inline void store_sum(__global float* out, __local float* partial, const float v
 #define GELU_SQRT_HALF 0.7071067811865476f
 #define GELU_NORMAL_DENSITY 0.3989422804014327f
 
-inline float sigmoid_of(const float z) { return 1.0f / (1.0f + exp(-z)); }
+ALWAYS_INLINE float sigmoid_of(const float z) { return 1.0f / (1.0f + exp(-z)); }
 
-inline float activate(const int kind, const float alpha, const float beta, const float z) {
+ALWAYS_INLINE float activate(const int kind, const float alpha, const float beta, const float z) {
     switch (kind) {
     case ACT_RELU: return fmax(z, 0.0f);
     case ACT_SIGMOID: return sigmoid_of(z);
@@ -84,7 +90,7 @@ inline float activate(const int kind, const float alpha, const float beta, const
 
 // g times f'(x) from the output y = f(x), for the kinds whose gradient follows from it (all but
 // GELU and SiLU; see activation.h for why each form holds).
-inline float gradient_from_output(const int kind, const float alpha, const float beta, const float g, const float y) {
+ALWAYS_INLINE float gradient_from_output(const int kind, const float alpha, const float beta, const float g, const float y) {
     switch (kind) {
     case ACT_RELU: return y > 0.0f ? g : 0.0f;
     case ACT_SIGMOID: return g * y * (1.0f - y);
@@ -98,7 +104,7 @@ inline float gradient_from_output(const int kind, const float alpha, const float
 }
 
 // g times f'(x) from the input x, for GELU and SiLU.
-inline float gradient_from_input(const int kind, const float g, const float x) {
+ALWAYS_INLINE float gradient_from_input(const int kind, const float g, const float x) {
     switch (kind) {
     case ACT_GELU:
         return g * (0.5f * (1.0f + erf(x * GELU_SQRT_HALF)) + x * GELU_NORMAL_DENSITY * exp(-0.5f * x * x));
@@ -115,6 +121,6 @@ inline float gradient_from_input(const int kind, const float g, const float x) {
     }
 }
 
-inline int gradient_needs_input(const int kind) {
+ALWAYS_INLINE int gradient_needs_input(const int kind) {
     return kind == ACT_GELU || kind == ACT_GELU_TANH || kind == ACT_SILU;
 }

@@ -32,7 +32,7 @@ __kernel void upsample_backward(const int planes, const int H, const int W, cons
 // (Sources/CPUKernels/upsample_bilinear.c, the same arithmetic): output o reads source
 // coordinate scale*o (align_corners) or max(scale*(o + 0.5) - 0.5, 0); i0 is its whole part,
 // i1 the next pixel (i0 at the edge), the weights 1 - l and l.
-inline void bilinear_source(const int o, const int in, const float scale, const int align_corners, int* i0, int* i1,
+ALWAYS_INLINE void bilinear_source(const int o, const int in, const float scale, const int align_corners, int* i0, int* i1,
                             float* l0, float* l1) {
     float real = align_corners ? scale * (float)o : scale * ((float)o + 0.5f) - 0.5f;
     if (real < 0.0f) real = 0.0f;
@@ -42,7 +42,7 @@ inline void bilinear_source(const int o, const int in, const float scale, const 
     *l0 = 1.0f - *l1;
 }
 
-inline float bilinear_scale(const int in, const int out, const int factor, const int align_corners) {
+ALWAYS_INLINE float bilinear_scale(const int in, const int out, const int factor, const int align_corners) {
     if (align_corners) return out > 1 ? (float)(in - 1) / (float)(out - 1) : 0.0f;
     return 1.0f / (float)factor;
 }
@@ -62,7 +62,7 @@ __kernel void upsample_bilinear_forward(const int planes, const int H, const int
 }
 
 // The outputs along an axis that may read input pixel i: about (i +- 1.5) / scale, with a margin.
-inline void bilinear_candidates(const int i, const int out, const float scale, int* first, int* last) {
+ALWAYS_INLINE void bilinear_candidates(const int i, const int out, const float scale, int* first, int* last) {
     const float inverse = scale > 0.0f ? 1.0f / scale : (float)out;
     *first = max((int)floor(((float)i - 1.5f) * inverse) - 1, 0);
     *last = min((int)ceil(((float)i + 1.5f) * inverse) + 1, out - 1);

@@ -360,13 +360,13 @@ final class Locked<Value>: @unchecked Sendable {
         #expect(listed.status == 0, "\(listed.output)")
         #expect(listed.output.contains("NVIDIA: \(driver)/libnvidia-opencl.so.1"), "\(listed.output)")
         #expect(listed.output.contains("export OCL_ICD_VENDORS="), "\(listed.output)")
-        let asked = try aekit(["parity", "--device", "opencl", "--only", "activation_forward"], environment: environment)
+        let asked = try aekit(["parity", "--device", "opencl", "--only", "pixel_loss"], environment: environment)
         #expect(asked.status != 0 && asked.output.contains("libnvidia-opencl.so.1 is here with no ICD file naming it"), "\(asked.output)")
 
         // The command it prints makes the driver visible: the same device, found through it.
         let registered = try temporaryFolder()
         try Data("\(driver)/libnvidia-opencl.so.1\n".utf8).write(to: URL(fileURLWithPath: "\(registered)/nvidia.icd"))
-        let found = try aekit(["parity", "--device", "opencl", "--only", "activation_forward", "--cases", "2"],
+        let found = try aekit(["parity", "--device", "opencl", "--only", "pixel_loss", "--cases", "2"],
                               environment: ["OCL_ICD_VENDORS": registered, "LD_LIBRARY_PATH": driver])
         #expect(found.status == 0 && found.output.contains("all 1 ops agree"), "\(found.output)")
         let drivers = try aekit(["devices", "--drivers"], environment: ["OCL_ICD_VENDORS": registered, "LD_LIBRARY_PATH": driver])

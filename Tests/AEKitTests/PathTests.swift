@@ -109,7 +109,7 @@ import Testing
             arguments = ["data", "get", "mnist", "--mirror", sharedMNIST]
         case .xdgCache:
             environment["XDG_CACHE_HOME"] = typed
-            arguments = ["parity", "--device", "opencl", "--only", "activation_forward", "--cases", "1"]
+            arguments = ["parity", "--device", "opencl", "--only", "pixel_loss", "--cases", "1"]
         }
 
         let before = PathTests.listing(work)

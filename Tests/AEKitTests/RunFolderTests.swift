@@ -182,7 +182,7 @@ import Testing
     func nonFiniteFlagsAreRejected(_ setting: String, _ value: Float) throws {
         var config = try smallConfig("s2", epochs: 1, batch: 50)
         switch setting {
-        case "dropout": config.model.layers = config.model.layers.map { if case .dropout = $0 { .dropout(p: value) } else { $0 } }
+        case "dropout": config.model.layers = config.model.layers.map { $0.kind == "Dropout" ? .dropout(p: value) : $0 }
         case "momentum": config.optimizer.momentum = value
         case "weightDecay": config.optimizer.weightDecay = value
         default: config.optimizer.learningRate = value

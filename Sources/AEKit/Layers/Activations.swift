@@ -1,5 +1,23 @@
 import Compute
 
+/// Every activation layer (`ActivationSyntax` holds their names, arguments and reprs).
+struct ActivationSpec: LayerKind {
+    static let classNames = ActivationSyntax.all.map(\.name)
+    let function: ActivationFunction
+
+    init(function: ActivationFunction) { self.function = function }
+
+    init(className: String, arguments a: inout LayerArguments) throws {
+        function = try ActivationSyntax.named(className)!.function(&a)
+    }
+
+    var className: String { function.layerName }
+    var arguments: String { function.layerArguments }
+    var problem: String? { function.problem }
+    func outputShape(for input: [Int]) throws -> [Int] { input }
+    func makeLayer(_ build: inout LayerBuild) throws -> any Layer { Activation(function) }
+}
+
 /// An elementwise activation as a layer (`ReLU()`, `Tanh()`, `GELU()`, …): `activationForward`,
 /// and backward `activationBackward` from the output it keeps, or from its input as well where
 /// the gradient needs it (GELU, SiLU).

@@ -1,5 +1,61 @@
 import Compute
 
+/// `BatchNorm1d` / `BatchNorm2d(num_features, eps=1e-05, momentum=0.1, affine=True,
+/// track_running_stats=True)`; momentum=None is the cumulative average.
+struct BatchNormSpec: LayerKind {
+    static let classNames = ["BatchNorm1d", "BatchNorm2d"]
+    let features: Int, dimensions: Int, eps: Float
+    let momentum: Float?
+    let affine: Bool, trackRunningStats: Bool
+
+    init(features: Int, dimensions: Int, eps: Float, momentum: Float?, affine: Bool, trackRunningStats: Bool) {
+        self.features = features; self.dimensions = dimensions; self.eps = eps; self.momentum = momentum
+        self.affine = affine; self.trackRunningStats = trackRunningStats
+    }
+
+    init(className: String, arguments a: inout LayerArguments) throws {
+        try a.bind(["num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype"])
+        try a.fixed("device", .name("None")); try a.fixed("dtype", .name("None"))
+        let momentum = a.given["momentum"] == .name("None") ? nil : Float(try a.number("momentum") ?? 0.1)
+        self.init(features: try a.int("num_features"), dimensions: className == "BatchNorm1d" ? 1 : 2,
+                  eps: Float(try a.number("eps") ?? 1e-5), momentum: momentum, affine: try a.bool("affine") ?? true,
+                  trackRunningStats: try a.bool("track_running_stats") ?? true)
+    }
+
+    var className: String { "BatchNorm\(dimensions)d" }
+
+    var arguments: String {
+        "\(features), eps=\(eps), momentum=\(momentum.map { "\($0)" } ?? "None"), affine=\(pythonBool(affine)), "
+            + "track_running_stats=\(pythonBool(trackRunningStats))"
+    }
+
+    var problem: String? {
+        [LayerLimits.check("num_features", features, LayerLimits.channels),
+         (1...2).contains(dimensions) ? nil : "it must be BatchNorm1d or BatchNorm2d",
+         eps > 0 && eps.isFinite ? nil : "its eps must be a positive number (got \(eps))",
+         momentum.flatMap { (0...1).contains($0) ? nil : "its momentum must be in [0, 1] or None (got \($0))" }]
+            .compactMap { $0 }.first
+    }
+
+    func outputShape(for input: [Int]) throws -> [Int] {
+        let ranks = dimensions == 1 ? [2, 3] : [4]
+        guard ranks.contains(input.count) else {
+            throw wrong("expects " + (dimensions == 1 ? "[batch, features] or [batch, channels, length]" : "[batch, channels, height, width]")
+                        + "; it gets \(input)")
+        }
+        guard input[1] == features else { throw wrong("expects \(features) channels; it gets \(input[1]) (of \(featuresText(input)))") }
+        return input
+    }
+
+    var parameterCount: Int { affine ? 2 * features : 0 }
+    var stateCount: Int { trackRunningStats ? 2 * features + 1 : 0 }
+
+    func makeLayer(_ build: inout LayerBuild) throws -> any Layer {
+        try BatchNorm(features, dimensions: dimensions, epsilon: eps, momentum: momentum, affine: affine,
+                      trackRunningStatistics: trackRunningStats, backend: build.backend)
+    }
+}
+
 /// `BatchNorm1d` and `BatchNorm2d` as PyTorch computes them: while training, each channel is
 /// normalised by the batch's mean and biased variance, and the running mean and variance move
 /// toward the batch's (its unbiased variance) by `momentum`, or to the average over every batch

@@ -22,6 +22,77 @@ public enum Padding: Codable, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// `Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True)` with a
+/// square kernel; padding a number, `'same'` or `'valid'`.
+struct Conv2dSpec: ProductKind {
+    static let classNames = ["Conv2d"]
+    let inChannels: Int, outChannels: Int, kernel: Int, stride: Int
+    let padding: Padding
+    let bias: Bool
+
+    init(inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Padding, bias: Bool) {
+        self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel; self.stride = stride
+        self.padding = padding; self.bias = bias
+    }
+
+    init(className: String, arguments a: inout LayerArguments) throws {
+        try a.bind(["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"])
+        try a.fixed("dilation", .int(1)); try a.fixed("groups", .int(1))
+        try a.fixed("padding_mode", .string("zeros"))
+        let padding: Padding
+        switch a.given["padding"] {
+        case .name("same"), .string("same"): padding = .same
+        case nil, .name("valid"), .string("valid"): padding = .valid
+        default: padding = try a.square("padding").map { $0 == 0 ? .valid : .explicit($0) } ?? .valid
+        }
+        self.init(inChannels: try a.int("in_channels"), outChannels: try a.int("out_channels"),
+                  kernel: try a.square("kernel_size") ?? a.missing("kernel_size"), stride: try a.square("stride") ?? 1,
+                  padding: padding, bias: try a.bool("bias") ?? true)
+    }
+
+    var arguments: String {
+        func pair(_ n: Int) -> String { "(\(n), \(n))" }
+        let padded = switch padding {
+        case .valid, .explicit(0): ""
+        case .same: ", padding='same'"
+        case .explicit(let n): ", padding=\(pair(n))"
+        }
+        return "\(inChannels), \(outChannels), kernel_size=\(pair(kernel)), stride=\(pair(stride))" + padded + biasArgument
+    }
+
+    var problem: String? {
+        var paddingProblem: String?
+        if case .explicit(let n) = padding { paddingProblem = LayerLimits.check("padding", n, LayerLimits.padding) }
+        return [LayerLimits.check("in_channels", inChannels, LayerLimits.channels),
+                LayerLimits.check("out_channels", outChannels, LayerLimits.channels),
+                LayerLimits.check("kernel_size", kernel, LayerLimits.windows), LayerLimits.check("stride", stride, LayerLimits.windows),
+                paddingProblem].compactMap { $0 }.first
+    }
+
+    /// The convolution on `input`; throws where the input does not fit.
+    func geometry(_ input: [Int]) throws -> ConvGeometry {
+        try checkImages(input, channels: inChannels)
+        let g = ConvGeometry(batch: input[0], inChannels: inChannels, inHeight: input[2], inWidth: input[3], outChannels: outChannels,
+                             kernelHeight: kernel, kernelWidth: kernel, stride: stride, padding: padding.amount(kernel: kernel))
+        guard g.isValid else { throw unfitting(input) }
+        return g
+    }
+
+    func outputShape(for input: [Int]) throws -> [Int] {
+        let g = try geometry(input)
+        return [g.batch, g.outChannels, g.outHeight, g.outWidth]
+    }
+
+    var parameterCount: Int { outChannels * inChannels * kernel * kernel + (bias ? outChannels : 0) }
+
+    func multiplyAdds(input: [Int], output: [Int]) -> Int { output.dropFirst().reduce(1, *) * inChannels * kernel * kernel }
+
+    func makeLayer(_ build: inout LayerBuild) throws -> any Layer {
+        try Conv2D(inChannels, outChannels, kernel: kernel, stride: stride, padding: padding, bias: bias, backend: build.backend,
+                   initialization: build.initialization, random: &build.random)
+    }
+}
+
 /// 2-D convolution on NCHW, weight `[out, in, k, k]` as PyTorch's `Conv2d`.
 public final class Conv2D: ConvolutionLayer {
     public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int
@@ -37,11 +108,13 @@ public final class Conv2D: ConvolutionLayer {
                                                     backend: backend, initialization: initialization, random: &random)
     }
 
-    public var spec: LayerSpec {
-        .conv2d(inChannels, outChannels, kernel: kernel, stride: stride, padding: padding, bias: bias != nil)
+    var definition: Conv2dSpec {
+        Conv2dSpec(inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding, bias: bias != nil)
     }
 
-    public func geometry(_ input: [Int]) throws -> ConvGeometry { try spec.convGeometry(input) }
+    public var spec: LayerSpec { LayerSpec(definition) }
+
+    public func geometry(_ input: [Int]) throws -> ConvGeometry { try definition.geometry(input) }
 
     /// One op: the convolution with the bias, activation and dropout as its epilogue.
     public func productBiasActivation(_ x: Tensor, bias: Parameter, activation: ActivationFunction, dropout: DropoutDraw?,

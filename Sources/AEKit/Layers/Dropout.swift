@@ -1,5 +1,29 @@
 import Compute
 
+/// `Dropout(p=0.5, inplace=False)`.
+struct DropoutSpec: LayerKind {
+    static let classNames = ["Dropout"]
+    let p: Float
+
+    init(p: Float) { self.p = p }
+
+    init(className: String, arguments a: inout LayerArguments) throws {
+        try a.bind(["p", "inplace"])
+        _ = try a.bool("inplace")  // in place or not, the values are the same
+        self.init(p: Float(try a.number("p") ?? 0.5))
+    }
+
+    var arguments: String { "p=\(p), inplace=False" }
+    var problem: String? { (0..<1).contains(p) ? nil : "its p must be in [0, 1) (got \(p))" }
+    func outputShape(for input: [Int]) throws -> [Int] { input }
+
+    /// Each dropout layer is numbered in order, so its masks are its own.
+    func makeLayer(_ build: inout LayerBuild) throws -> any Layer {
+        build.dropouts += 1
+        return Dropout(p: p, salt: build.dropouts)
+    }
+}
+
 /// Inverted dropout: in training each element is zeroed with probability p and the rest are
 /// scaled by 1/(1−p); in evaluation it passes its input through.
 public final class Dropout: Layer {

@@ -107,6 +107,17 @@ public protocol ProductLayer: Layer {
                                _ context: ForwardContext) throws -> Tensor
 }
 
+/// The kind of a product layer (`LinearSpec`, `Conv2dSpec`, `ConvTranspose2dSpec`).
+protocol ProductKind: LayerKind {
+    /// Whether it adds a bias (PyTorch's `bias=True`, the default).
+    var bias: Bool { get }
+}
+
+extension ProductKind {
+    /// PyTorch's repr ends with `, bias=False` where a product layer has none.
+    var biasArgument: String { bias ? "" : ", bias=False" }
+}
+
 /// A biased layer's output seen as the bias ops see it: `[outer, channels, inner]` (a Linear's
 /// inner is 1, a convolution's the output plane).
 func biasView(_ shape: [Int]) -> (channels: Int, inner: Int) { (shape[1], shape.dropFirst(2).reduce(1, *)) }

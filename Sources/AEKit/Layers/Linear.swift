@@ -1,5 +1,43 @@
 import Compute
 
+/// `Linear(in_features, out_features, bias=True)`.
+struct LinearSpec: ProductKind {
+    static let classNames = ["Linear"]
+    let inFeatures: Int, outFeatures: Int, bias: Bool
+
+    init(inFeatures: Int, outFeatures: Int, bias: Bool) {
+        self.inFeatures = inFeatures; self.outFeatures = outFeatures; self.bias = bias
+    }
+
+    init(className: String, arguments a: inout LayerArguments) throws {
+        try a.bind(["in_features", "out_features", "bias"])
+        self.init(inFeatures: try a.int("in_features"), outFeatures: try a.int("out_features"), bias: try a.bool("bias") ?? true)
+    }
+
+    var arguments: String { "in_features=\(inFeatures), out_features=\(outFeatures)" + biasArgument }
+
+    var problem: String? {
+        LayerLimits.check("in_features", inFeatures, LayerLimits.sizes) ?? LayerLimits.check("out_features", outFeatures, LayerLimits.sizes)
+    }
+
+    func outputShape(for input: [Int]) throws -> [Int] {
+        guard input.count == 2, input[1] == inFeatures else {
+            throw wrong("expects \(inFeatures) features; it gets \(featuresText(input))"
+                        + (input.count > 2 ? " (a Flatten() before it makes them one row)" : ""))
+        }
+        return [input[0], outFeatures]
+    }
+
+    var parameterCount: Int { inFeatures * outFeatures + (bias ? outFeatures : 0) }
+
+    func multiplyAdds(input: [Int], output: [Int]) -> Int { inFeatures * outFeatures }
+
+    func makeLayer(_ build: inout LayerBuild) throws -> any Layer {
+        try Linear(inFeatures, outFeatures, bias: bias, backend: build.backend, initialization: build.initialization,
+                   random: &build.random)
+    }
+}
+
 /// `y = x·Wᵀ + b` on `[batch, inFeatures]`, weight `[out, in]` as PyTorch stores it.
 public final class Linear: ProductLayer {
     public let inFeatures: Int, outFeatures: Int

@@ -1,5 +1,139 @@
 import Compute
 
+/// What max and average pooling share: a square window, a stride, ceil mode, and (average
+/// pooling) padding; the geometry on an input.
+protocol PoolingKind: LayerKind {
+    var kernel: Int { get }
+    var stride: Int { get }
+    var padding: Int { get }
+    var ceilMode: Bool { get }
+}
+
+extension PoolingKind {
+    func geometry(_ input: [Int]) throws -> PoolGeometry {
+        try checkImages(input)
+        let g = PoolGeometry(batch: input[0], channels: input[1], inHeight: input[2], inWidth: input[3],
+                             kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
+        guard g.isValid else { throw unfitting(input) }
+        return g
+    }
+
+    func outputShape(for input: [Int]) throws -> [Int] {
+        let g = try geometry(input)
+        return [g.batch, g.channels, g.outHeight, g.outWidth]
+    }
+
+    /// The window, stride and padding of a call, PyTorch's stride=None being the kernel size.
+    static func window(_ a: inout LayerArguments) throws -> (kernel: Int, stride: Int) {
+        let kernel = try a.square("kernel_size") ?? a.missing("kernel_size")
+        guard a.given["stride"] != .name("None") else { return (kernel, kernel) }
+        return (kernel, try a.square("stride") ?? kernel)
+    }
+}
+
+/// `MaxPool2d(kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False)`.
+struct MaxPool2dSpec: PoolingKind {
+    static let classNames = ["MaxPool2d"]
+    let kernel: Int, stride: Int, ceilMode: Bool
+    var padding: Int { 0 }
+
+    init(kernel: Int, stride: Int, ceilMode: Bool) { self.kernel = kernel; self.stride = stride; self.ceilMode = ceilMode }
+
+    init(className: String, arguments a: inout LayerArguments) throws {
+        try a.bind(["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"])
+        try a.fixed("padding", .int(0)); try a.fixed("dilation", .int(1)); try a.fixed("return_indices", .name("False"))
+        let (kernel, stride) = try Self.window(&a)
+        self.init(kernel: kernel, stride: stride, ceilMode: try a.bool("ceil_mode") ?? false)
+    }
+
+    var arguments: String { "kernel_size=\(kernel), stride=\(stride), padding=0, dilation=1, ceil_mode=\(pythonBool(ceilMode))" }
+
+    var problem: String? {
+        LayerLimits.check("kernel_size", kernel, LayerLimits.windows) ?? LayerLimits.check("stride", stride, LayerLimits.windows)
+    }
+
+    func makeLayer(_ build: inout LayerBuild) throws -> any Layer { MaxPool2D(kernel: kernel, stride: stride, ceilMode: ceilMode) }
+}
+
+/// `AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True)`.
+struct AvgPool2dSpec: PoolingKind {
+    static let classNames = ["AvgPool2d"]
+    let kernel: Int, stride: Int, padding: Int, ceilMode: Bool, countIncludePad: Bool
+
+    init(kernel: Int, stride: Int, padding: Int, ceilMode: Bool, countIncludePad: Bool) {
+        self.kernel = kernel; self.stride = stride; self.padding = padding; self.ceilMode = ceilMode
+        self.countIncludePad = countIncludePad
+    }
+
+    init(className: String, arguments a: inout LayerArguments) throws {
+        try a.bind(["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"])
+        try a.fixed("divisor_override", .name("None"))
+        let (kernel, stride) = try Self.window(&a)
+        self.init(kernel: kernel, stride: stride, padding: try a.square("padding") ?? 0, ceilMode: try a.bool("ceil_mode") ?? false,
+                  countIncludePad: try a.bool("count_include_pad") ?? true)
+    }
+
+    // PyTorch's repr stops at padding; the others follow where they differ from its defaults.
+    var arguments: String {
+        "kernel_size=\(kernel), stride=\(stride), padding=\(padding)" + (ceilMode ? ", ceil_mode=True" : "")
+            + (countIncludePad ? "" : ", count_include_pad=False")
+    }
+
+    var problem: String? {
+        [LayerLimits.check("kernel_size", kernel, LayerLimits.windows), LayerLimits.check("stride", stride, LayerLimits.windows),
+         2 * padding <= kernel && padding >= 0 ? nil
+            : "its padding (\(padding)) must be at most half its kernel_size (\(kernel)), as PyTorch requires"]
+            .compactMap { $0 }.first
+    }
+
+    func makeLayer(_ build: inout LayerBuild) throws -> any Layer {
+        AvgPool2D(kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
+    }
+}
+
+/// `Upsample(scale_factor, mode='nearest'|'bilinear', align_corners)`, a whole scale factor.
+struct UpsampleSpec: LayerKind {
+    static let classNames = ["Upsample"]
+    let scaleFactor: Int
+    let mode: LayerSpec.UpsampleMode
+
+    init(scaleFactor: Int, mode: LayerSpec.UpsampleMode) { self.scaleFactor = scaleFactor; self.mode = mode }
+
+    init(className: String, arguments a: inout LayerArguments) throws {
+        try a.bind(["size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"])
+        try a.fixed("size", .name("None"))
+        _ = try a.bool("recompute_scale_factor")  // a whole factor gives the same sizes either way
+        let mode: LayerSpec.UpsampleMode
+        switch a.given["mode"] {
+        case nil, .string("nearest")?:
+            try a.fixed("align_corners", .name("None"))
+            mode = .nearest
+        case .string("bilinear")?:
+            mode = .bilinear(alignCorners: a.given["align_corners"] == .name("None") ? false : try a.bool("align_corners") ?? false)
+        case let other?:
+            throw a.error("mode=\(other) is not supported; AEKit implements mode='nearest' and mode='bilinear'")
+        }
+        self.init(scaleFactor: try a.square("scale_factor") ?? a.missing("scale_factor"), mode: mode)
+    }
+
+    var arguments: String {
+        switch mode {
+        case .nearest: "scale_factor=\(scaleFactor).0, mode='nearest'"
+        // PyTorch's repr leaves align_corners out; written where it is True, the text is the layer.
+        case .bilinear(let align): "scale_factor=\(scaleFactor).0, mode='bilinear'" + (align ? ", align_corners=True" : "")
+        }
+    }
+
+    var problem: String? { LayerLimits.check("scale_factor", scaleFactor, LayerLimits.windows) }
+
+    func outputShape(for input: [Int]) throws -> [Int] {
+        try checkImages(input)
+        return [input[0], input[1], input[2] * scaleFactor, input[3] * scaleFactor]
+    }
+
+    func makeLayer(_ build: inout LayerBuild) throws -> any Layer { UpSample2D(factor: scaleFactor, mode: mode) }
+}
+
 /// Max-pooling over k×k windows. `ceilMode` is PyTorch's `ceil_mode=True`, which for these
 /// models is Keras' `padding="same"` (7 → 4 at k = 2).
 public final class MaxPool2D: Layer {
@@ -12,7 +146,9 @@ public final class MaxPool2D: Layer {
 
     public var spec: LayerSpec { .maxPool2d(kernel: kernel, stride: stride, ceilMode: ceilMode) }
 
-    func geometry(_ input: [Int]) throws -> PoolGeometry { try spec.poolGeometry(input) }
+    func geometry(_ input: [Int]) throws -> PoolGeometry {
+        try MaxPool2dSpec(kernel: kernel, stride: stride, ceilMode: ceilMode).geometry(input)
+    }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let g = try geometry(x.shape), b = context.backend
@@ -43,12 +179,14 @@ public final class AvgPool2D: Layer {
         self.countIncludePad = countIncludePad
     }
 
-    public var spec: LayerSpec {
-        .avgPool2d(kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
+    var definition: AvgPool2dSpec {
+        AvgPool2dSpec(kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode, countIncludePad: countIncludePad)
     }
 
+    public var spec: LayerSpec { LayerSpec(definition) }
+
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
-        let g = try spec.poolGeometry(x.shape), b = context.backend
+        let g = try definition.geometry(x.shape), b = context.backend
         let y = try b.tensor([g.batch, g.channels, g.outHeight, g.outWidth])
         try b.avgPool2dForward(g, countIncludePad: countIncludePad, input: x.buffer, output: y.buffer)
         inputShape = x.shape
@@ -58,7 +196,7 @@ public final class AvgPool2D: Layer {
     public func backward(_ dy: Tensor, needsInputGradient: Bool, _ context: ForwardContext) throws -> Tensor? {
         guard let inputShape else { throw ModelError.backwardBeforeForward(kind) }
         guard needsInputGradient else { return nil }
-        let g = try spec.poolGeometry(inputShape), b = context.backend, dx = try b.tensor(inputShape)
+        let g = try definition.geometry(inputShape), b = context.backend, dx = try b.tensor(inputShape)
         try b.avgPool2dBackward(g, countIncludePad: countIncludePad, outputGrad: dy.buffer, inputGrad: dx.buffer)
         return dx
     }

@@ -34,7 +34,7 @@ struct ActivationSyntax {
     }
 
     /// The activation a call of this class gives, its arguments bound to PyTorch's names.
-    func function(_ a: inout Arguments) throws -> ActivationFunction {
+    func function(_ a: inout LayerArguments) throws -> ActivationFunction {
         try a.bind(numbers.map(\.name) + (kind == .gelu ? ["approximate"] : []) + (inplace ? ["inplace"] : []))
         if inplace { _ = try a.bool("inplace") }
         var kind = self.kind

@@ -17,7 +17,7 @@ public enum Fusion {
             var end = start + 1
             if layers[start].hasBias {
                 if end < layers.count, activationFunction(layers[end]) != nil { end += 1 }
-                if end < layers.count, case .dropout = layers[end] { end += 1 }
+                if end < layers.count, layers[end].definition is DropoutSpec { end += 1 }
             }
             blocks.append(start..<end)
             start = end
@@ -29,7 +29,7 @@ public enum Fusion {
     /// from its output, since the fused forward pass overwrites its input (GELU and SiLU run
     /// as layers of their own, after a bias-only block).
     static func activationFunction(_ layer: LayerSpec) -> ActivationFunction? {
-        guard case .activation(let function) = layer, function.gradientFromOutput else { return nil }
+        guard let function = (layer.definition as? ActivationSpec)?.function, function.gradientFromOutput else { return nil }
         return function
     }
 

@@ -1,6 +1,7 @@
 /// Reads a layer written as PyTorch writes a module — `Conv2d(1, 16, kernel_size=3, padding=1)`,
 /// `MaxPool2d(2)`, `Dropout(p=0.2)` — with PyTorch's argument names, order and defaults, so a
-/// line of `print(model)` is a valid layer. Arguments AEKit does not implement (groups,
+/// line of `print(model)` is a valid layer: the reader and the argument binding live here, each
+/// kind's own arguments in its `LayerKind`. Arguments AEKit does not implement (groups,
 /// dilation) are accepted only at PyTorch's default and refused by name otherwise.
 public struct LayerSyntaxError: Error, CustomStringConvertible {
     public let text: String
@@ -26,10 +27,6 @@ public struct LayerListError: Error, CustomStringConvertible {
 }
 
 extension LayerSpec {
-    /// Every layer `LayerSpec(parsing:)` reads, by PyTorch's class name.
-    public static let kinds = ["Linear", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Upsample", "BatchNorm1d", "BatchNorm2d",
-                               "Dropout", "Flatten", "Unflatten"] + ActivationSyntax.all.map(\.name)
-
     static var kindsSentence: String { "AEKit's layers are \(kinds.joined(separator: ", "))" }
 
     /// Every text of `texts` read as a layer; throws `LayerListError` naming every one that
@@ -43,98 +40,18 @@ extension LayerSpec {
         return layers
     }
 
+    /// The layer `text` writes, found by its class name among `LayerSpec.kinds`, its arguments
+    /// read with PyTorch's names, order and defaults; throws naming what is wrong.
     public init(parsing text: String) throws {
         var reader = SyntaxReader(text)
         let call = try reader.call()
-        var a = Arguments(kind: call.name, given: call.arguments, text: text)
-        switch call.name {
-        case "Linear":
-            try a.bind(["in_features", "out_features", "bias"])
-            self = .linear(try a.int("in_features"), try a.int("out_features"), bias: try a.bool("bias") ?? true)
-        case "Conv2d":
-            try a.bind(["in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"])
-            try a.fixed("dilation", .int(1)); try a.fixed("groups", .int(1))
-            try a.fixed("padding_mode", .string("zeros"))
-            let padding: Padding
-            switch a.given["padding"] {
-            case .name("same"), .string("same"): padding = .same
-            case nil, .name("valid"), .string("valid"): padding = .valid
-            default: padding = try a.square("padding").map { $0 == 0 ? .valid : .explicit($0) } ?? .valid
-            }
-            self = .conv2d(try a.int("in_channels"), try a.int("out_channels"), kernel: try a.square("kernel_size") ?? a.missing("kernel_size"),
-                           stride: try a.square("stride") ?? 1, padding: padding, bias: try a.bool("bias") ?? true)
-        case "ConvTranspose2d":
-            try a.bind(["in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "groups", "bias",
-                        "dilation", "padding_mode"])
-            try a.fixed("dilation", .int(1)); try a.fixed("groups", .int(1))
-            try a.fixed("padding_mode", .string("zeros"))
-            self = .convTranspose2d(try a.int("in_channels"), try a.int("out_channels"),
-                                    kernel: try a.square("kernel_size") ?? a.missing("kernel_size"),
-                                    stride: try a.square("stride") ?? 1, padding: try a.square("padding") ?? 0,
-                                    outputPadding: try a.square("output_padding") ?? 0, bias: try a.bool("bias") ?? true)
-        case "MaxPool2d":
-            try a.bind(["kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"])
-            try a.fixed("padding", .int(0)); try a.fixed("dilation", .int(1)); try a.fixed("return_indices", .name("False"))
-            let kernel = try a.square("kernel_size") ?? a.missing("kernel_size")
-            // PyTorch's stride=None is the kernel size.
-            var stride = kernel
-            if a.given["stride"] != .name("None") { stride = try a.square("stride") ?? kernel }
-            self = .maxPool2d(kernel: kernel, stride: stride, ceilMode: try a.bool("ceil_mode") ?? false)
-        case "AvgPool2d":
-            try a.bind(["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"])
-            try a.fixed("divisor_override", .name("None"))
-            let kernel = try a.square("kernel_size") ?? a.missing("kernel_size")
-            var stride = kernel
-            if a.given["stride"] != .name("None") { stride = try a.square("stride") ?? kernel }
-            self = .avgPool2d(kernel: kernel, stride: stride, padding: try a.square("padding") ?? 0,
-                              ceilMode: try a.bool("ceil_mode") ?? false, countIncludePad: try a.bool("count_include_pad") ?? true)
-        case "Upsample":
-            try a.bind(["size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"])
-            try a.fixed("size", .name("None"))
-            _ = try a.bool("recompute_scale_factor")  // a whole factor gives the same sizes either way
-            let mode: UpsampleMode
-            switch a.given["mode"] {
-            case nil, .string("nearest")?:
-                try a.fixed("align_corners", .name("None"))
-                mode = .nearest
-            case .string("bilinear")?:
-                mode = .bilinear(alignCorners: a.given["align_corners"] == .name("None") ? false : try a.bool("align_corners") ?? false)
-            case let other?:
-                throw a.error("mode=\(other) is not supported; AEKit implements mode='nearest' and mode='bilinear'")
-            }
-            self = .upsample(scaleFactor: try a.square("scale_factor") ?? a.missing("scale_factor"), mode: mode)
-        case let name where ActivationSyntax.named(name) != nil:
-            self = .activation(try ActivationSyntax.named(name)!.function(&a))
-        case "BatchNorm1d", "BatchNorm2d":
-            try a.bind(["num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype"])
-            try a.fixed("device", .name("None")); try a.fixed("dtype", .name("None"))
-            // momentum=None: the running statistics are the average over every batch so far.
-            let momentum = a.given["momentum"] == .name("None") ? nil : Float(try a.number("momentum") ?? 0.1)
-            self = .batchNorm(try a.int("num_features"), dimensions: call.name == "BatchNorm1d" ? 1 : 2,
-                              eps: Float(try a.number("eps") ?? 1e-5), momentum: momentum, affine: try a.bool("affine") ?? true,
-                              trackRunningStats: try a.bool("track_running_stats") ?? true)
-        case "Dropout":
-            try a.bind(["p", "inplace"])
-            _ = try a.bool("inplace")
-            self = .dropout(p: Float(try a.number("p") ?? 0.5))
-        case "Flatten":
-            try a.bind(["start_dim", "end_dim"])
-            try a.fixed("start_dim", .int(1)); try a.fixed("end_dim", .int(-1))
-            self = .flatten
-        case "Unflatten":
-            try a.bind(["dim", "unflattened_size"])
-            try a.fixed("dim", .int(1))
-            guard case .tuple(let sizes)? = a.given["unflattened_size"] else {
-                throw a.error("needs unflattened_size, a tuple such as (32, 5, 5)")
-            }
-            self = .unflatten(try sizes.map { value in
-                guard case .int(let n) = value else { throw a.error("unflattened_size holds \(value), not a whole number") }
-                return n
-            })
-        default:
+        guard let type = LayerSpec.kindTypes.first(where: { $0.classNames.contains(call.name) }) else {
             throw LayerSyntaxError(text: text, why: "AEKit has no layer '\(call.name)'", unknownLayer: true)
         }
-        if let problem { throw LayerSyntaxError(text: text, why: problem) }
+        var arguments = LayerArguments(kind: call.name, given: call.arguments, text: text)
+        let definition = try type.init(className: call.name, arguments: &arguments)
+        if let problem = definition.problem { throw LayerSyntaxError(text: text, why: problem) }
+        self.init(definition)
     }
 }
 
@@ -154,7 +71,7 @@ enum SyntaxValue: Equatable, CustomStringConvertible {
 }
 
 /// One layer's arguments, bound to PyTorch's parameter names.
-struct Arguments {
+struct LayerArguments {
     let kind: String
     var given: [String: SyntaxValue] = [:]
     let text: String

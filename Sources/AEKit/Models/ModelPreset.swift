@@ -145,15 +145,15 @@ public struct ModelPreset: Codable, Sendable, Equatable {
         let output: OutputActivation = last == .sigmoid ? .sigmoid : last == .relu ? .relu : .none
         switch (spec.input.count, spec.loss) {
         case (1, .mse):
-            guard case .linear(_, let hidden, _) = layers[0] else { return nil }
+            guard let hidden = (layers[0].definition as? LinearSpec)?.outFeatures else { return nil }
             guess = ModelPreset(architecture: .dense, hidden: hidden, output: output, initialization: spec.initialization)
-            if layers.count > 2, case .dropout(let p) = layers[2] { guess.dropout = p }
+            if layers.count > 2, let p = (layers[2].definition as? DropoutSpec)?.p { guess.dropout = p }
         case (3, _) where layers.count > 9:
-            if case .linear(_, let hidden, _) = layers[9], case .dropout(let p) = layers[2] {
+            if let hidden = (layers[9].definition as? LinearSpec)?.outFeatures, let p = (layers[2].definition as? DropoutSpec)?.p {
                 guess = ModelPreset(architecture: spec.loss == .mse ? .convLinear : .classifier, hidden: hidden, dropout: p,
                                     output: output, initialization: spec.initialization)
                 if spec.loss == .crossEntropy { guess.output = .none; guess.logits = last == .relu ? nil : .linear }
-            } else if case .conv2d(_, let c, _, _, _, _) = layers[6] {
+            } else if let c = (layers[6].definition as? Conv2dSpec)?.outChannels {
                 guess = ModelPreset(architecture: .convKeras, output: output, initialization: spec.initialization)
                 guess.codeChannels = c == 8 ? nil : c
             } else {

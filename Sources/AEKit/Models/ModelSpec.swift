@@ -115,14 +115,8 @@ public struct ModelSpec: Sendable, Equatable {
         let outputs = try shapes(batch: 1), inputs = [[1] + input] + outputs.dropLast()
         var flops = 0
         for (index, layer) in layers.enumerated() {
-            let x = inputs[index].dropFirst().reduce(1, *), y = outputs[index].dropFirst().reduce(1, *)
-            let multiplyAdds: Int
-            switch layer {
-            case .linear(let i, let o, _): multiplyAdds = i * o
-            case .conv2d(let i, _, let k, _, _, _): multiplyAdds = y * i * k * k
-            case .convTranspose2d(_, let o, let k, _, _, _, _): multiplyAdds = x * o * k * k
-            default: continue
-            }
+            let multiplyAdds = layer.definition.multiplyAdds(input: inputs[index], output: outputs[index])
+            guard multiplyAdds > 0 else { continue }
             flops += 2 * multiplyAdds * (flops == 0 ? 2 : 3)
         }
         return flops

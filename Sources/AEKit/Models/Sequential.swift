@@ -22,34 +22,9 @@ public final class Sequential: @unchecked Sendable {
     /// own: the same numbers, more launches (`--no-fuse`, for comparison).
     public init(_ spec: ModelSpec, backend: any Backend, seed: UInt64, fused: Bool = true) throws {
         if let problem = spec.problem { throw ModelError.shape(problem) }
-        var random = SeededRandom(seed: seed)
-        var dropouts: UInt32 = 0
-        let initial = spec.initialization
-        let layers = try spec.layers.map { layer -> any Layer in
-            switch layer {
-            case .linear(let i, let o, let bias):
-                return try Linear(i, o, bias: bias, backend: backend, initialization: initial, random: &random)
-            case .conv2d(let i, let o, let k, let s, let p, let bias):
-                return try Conv2D(i, o, kernel: k, stride: s, padding: p, bias: bias, backend: backend, initialization: initial,
-                                  random: &random)
-            case .convTranspose2d(let i, let o, let k, let s, let p, let op, let bias):
-                return try ConvTranspose2D(i, o, kernel: k, stride: s, padding: p, outputPadding: op, bias: bias,
-                                           backend: backend, initialization: initial, random: &random)
-            case .maxPool2d(let k, let s, let ceil): return MaxPool2D(kernel: k, stride: s, ceilMode: ceil)
-            case .avgPool2d(let k, let s, let p, let ceil, let include):
-                return AvgPool2D(kernel: k, stride: s, padding: p, ceilMode: ceil, countIncludePad: include)
-            case .upsample(let f, let mode): return UpSample2D(factor: f, mode: mode)
-            case .activation(let function): return Activation(function)
-            case .batchNorm(let c, let dimensions, let eps, let momentum, let affine, let track):
-                return try BatchNorm(c, dimensions: dimensions, epsilon: eps, momentum: momentum, affine: affine,
-                                     trackRunningStatistics: track, backend: backend)
-            case .dropout(let p):
-                dropouts += 1
-                return Dropout(p: p, salt: dropouts)
-            case .flatten: return Flatten()
-            case .unflatten(let shape): return Reshape(shape)
-            }
-        }
+        // Each kind builds its own layer, in order, drawing from one random stream.
+        var build = LayerBuild(backend: backend, initialization: spec.initialization, random: SeededRandom(seed: seed))
+        let layers = try spec.layers.map { try $0.definition.makeLayer(&build) }
         self.layers = layers
         stages = fused ? Fusion.blocks(spec.layers).map { Fusion.stage(layers[$0]) } : layers
         parameters = try ParameterStore(layers.enumerated().flatMap { index, layer in
