@@ -24,7 +24,7 @@ public enum Padding: Codable, Sendable, Equatable, CustomStringConvertible {
 
 /// `Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True)` with a
 /// square kernel; padding a number, `'same'` or `'valid'`.
-struct Conv2dSpec: ProductKind {
+struct Conv2dSpec: ConvolutionKind {
     static let classNames = ["Conv2d"]
     let inChannels: Int, outChannels: Int, kernel: Int, stride: Int
     let padding: Padding
@@ -77,13 +77,6 @@ struct Conv2dSpec: ProductKind {
         guard g.isValid else { throw unfitting(input) }
         return g
     }
-
-    func outputShape(for input: [Int]) throws -> [Int] {
-        let g = try geometry(input)
-        return [g.batch, g.outChannels, g.outHeight, g.outWidth]
-    }
-
-    var parameterCount: Int { outChannels * inChannels * kernel * kernel + (bias ? outChannels : 0) }
 
     func multiplyAdds(input: [Int], output: [Int]) -> Int { output.dropFirst().reduce(1, *) * inChannels * kernel * kernel }
 

@@ -2,7 +2,7 @@ import Compute
 
 /// `ConvTranspose2d(in_channels, out_channels, kernel_size, stride=1, padding=0,
 /// output_padding=0, bias=True)` with a square kernel.
-struct ConvTranspose2dSpec: ProductKind {
+struct ConvTranspose2dSpec: ConvolutionKind {
     static let classNames = ["ConvTranspose2d"]
     let inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int, outputPadding: Int
     let bias: Bool
@@ -48,13 +48,6 @@ struct ConvTranspose2dSpec: ProductKind {
         guard g.isValid else { throw unfitting(input) }
         return g
     }
-
-    func outputShape(for input: [Int]) throws -> [Int] {
-        let g = try geometry(input)
-        return [g.batch, g.outChannels, g.outHeight, g.outWidth]
-    }
-
-    var parameterCount: Int { outChannels * inChannels * kernel * kernel + (bias ? outChannels : 0) }
 
     func multiplyAdds(input: [Int], output: [Int]) -> Int { input.dropFirst().reduce(1, *) * outChannels * kernel * kernel }
 

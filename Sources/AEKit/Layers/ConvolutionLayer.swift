@@ -30,6 +30,26 @@ extension ConvolutionLayer {
     }
 }
 
+/// What the kinds of Conv2d and ConvTranspose2d share: channels, a square kernel, a geometry on
+/// an input, and from these the output shape and the parameter count.
+protocol ConvolutionKind: ProductKind {
+    associatedtype Geometry: ConvolutionRun
+    var inChannels: Int { get }
+    var outChannels: Int { get }
+    var kernel: Int { get }
+    /// The convolution on `input`; throws where the input does not fit.
+    func geometry(_ input: [Int]) throws -> Geometry
+}
+
+extension ConvolutionKind {
+    func outputShape(for input: [Int]) throws -> [Int] {
+        let g = try geometry(input)
+        return [g.batch, outChannels, g.outHeight, g.outWidth]
+    }
+
+    var parameterCount: Int { outChannels * inChannels * kernel * kernel + (bias ? outChannels : 0) }
+}
+
 /// A product layer's weight of `weightShape`, drawn by `initialization`, and where `bias`, its
 /// bias, one per output (feature or channel): what every product layer's initialiser makes.
 /// Without a bias nothing more is drawn.
