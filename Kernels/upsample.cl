@@ -61,11 +61,14 @@ __kernel void upsample_bilinear_forward(const int planes, const int H, const int
     y[index] = a0 * (b0 * in[y0 * W + x0] + b1 * in[y0 * W + x1]) + a1 * (b0 * in[y1 * W + x0] + b1 * in[y1 * W + x1]);
 }
 
-// The outputs along an axis that may read input pixel i: about (i +- 1.5) / scale, with a margin.
-ALWAYS_INLINE void bilinear_candidates(const int i, const int out, const float scale, int* first, int* last) {
-    const float inverse = scale > 0.0f ? 1.0f / scale : (float)out;
-    *first = max((int)floor(((float)i - 1.5f) * inverse) - 1, 0);
-    *last = min((int)ceil(((float)i + 1.5f) * inverse) + 1, out - 1);
+// The outputs along an axis that may read input pixel i: those whose source coordinate lies in
+// (i - 1, i + 1), o in ((i -+ 1 + h) / scale - h) with h = 1/2 (0 with align_corners), widened
+// by one for rounding.
+ALWAYS_INLINE void bilinear_candidates(const int i, const int out, const float scale, const int align_corners, int* first,
+                                       int* last) {
+    const float inverse = scale > 0.0f ? 1.0f / scale : (float)out, h = align_corners ? 0.0f : 0.5f;
+    *first = max((int)floor(((float)i - 1.0f + h) * inverse - h) - 1, 0);
+    *last = min((int)ceil(((float)i + 1.0f + h) * inverse - h) + 1, out - 1);
 }
 
 // One work-item per input pixel, gathering from the outputs that read it (no atomics).
@@ -78,8 +81,8 @@ __kernel void upsample_bilinear_backward(const int planes, const int H, const in
     const float sh = bilinear_scale(H, OH, F, align_corners), sw = bilinear_scale(W, OW, F, align_corners);
     __global const float* grad = dy + plane * OH * OW;
     int oy_first, oy_last, ox_first, ox_last;
-    bilinear_candidates(iy, OH, sh, &oy_first, &oy_last);
-    bilinear_candidates(ix, OW, sw, &ox_first, &ox_last);
+    bilinear_candidates(iy, OH, sh, align_corners, &oy_first, &oy_last);
+    bilinear_candidates(ix, OW, sw, align_corners, &ox_first, &ox_last);
     float acc = 0.0f;
     for (int oy = oy_first; oy <= oy_last; ++oy) {
         int y0, y1;

@@ -42,11 +42,12 @@ void upsample_bilinear_forward(const float *x, float *y, int64_t planes, int64_t
     }
 }
 
-// The first and last output along an axis whose source pixels may include input pixel i: the
-// source coordinate of o is about o * scale, so o within (i +- 1.5) / scale, with a margin.
-static inline void candidates(int64_t i, int64_t out, float scale, int64_t *first, int64_t *last) {
-    const float inverse = scale > 0 ? 1.0f / scale : (float)out;
-    int64_t a = (int64_t)floorf(((float)i - 1.5f) * inverse) - 1, b = (int64_t)ceilf(((float)i + 1.5f) * inverse) + 1;
+// The first and last output along an axis whose source pixels may include input pixel i: those
+// whose source coordinate lies in (i - 1, i + 1), that is o in ((i -+ 1 + h) / scale - h) with
+// h = 1/2 (0 with align_corners), widened by one for rounding.
+static inline void candidates(int64_t i, int64_t out, float scale, int align_corners, int64_t *first, int64_t *last) {
+    const float inverse = scale > 0 ? 1.0f / scale : (float)out, h = align_corners ? 0.0f : 0.5f;
+    int64_t a = (int64_t)floorf(((float)i - 1 + h) * inverse - h) - 1, b = (int64_t)ceilf(((float)i + 1 + h) * inverse - h) + 1;
     *first = a < 0 ? 0 : a;
     *last = b > out - 1 ? out - 1 : b;
 }
@@ -62,10 +63,10 @@ void upsample_bilinear_backward(const float *dy, float *dx, int64_t planes, int6
         const float *grad = dy + plane * oh * ow;
         for (int64_t iy = 0; iy < h; iy++) {
             int64_t oy_first, oy_last;
-            candidates(iy, oh, sh, &oy_first, &oy_last);
+            candidates(iy, oh, sh, align_corners, &oy_first, &oy_last);
             for (int64_t ix = 0; ix < w; ix++) {
                 int64_t ox_first, ox_last;
-                candidates(ix, ow, sw, &ox_first, &ox_last);
+                candidates(ix, ow, sw, align_corners, &ox_first, &ox_last);
                 float acc = 0;
                 for (int64_t oy = oy_first; oy <= oy_last; oy++) {
                     int64_t y0, y1; float a0, a1;

@@ -139,6 +139,7 @@ public struct KernelBench {
             try contender.backend.synchronize()
             return buffers
         }
+        try validate(contenders, inputs)
         var times = [[Double]](repeating: [], count: contenders.count)
         for _ in 0..<repeats {
             for (index, contender) in contenders.enumerated() { times[index].append(try time(contender, inputs[index])) }
@@ -148,6 +149,24 @@ public struct KernelBench {
             return BenchRecord(op: workload.op.name, shape: workload.shape, backend: contender.label, device: contender.device,
                                medianMs: median * 1e3, gflops: workload.flops / median * 1e-9,
                                gbps: workload.bytes / median * 1e-9)
+        }
+    }
+
+    /// Validates before it times (llm.c's `validate_result` before `benchmark_kernel`): every
+    /// contender ran its warm-up once on the same inputs, so every buffer must now hold what the
+    /// first contender's (the CPU backend's, where it is one) holds, within the parity tolerance.
+    /// A contender that computes something else is named, and nothing is timed.
+    private func validate(_ contenders: [Contender], _ buffers: [[Buffer]]) throws {
+        guard let reference = contenders.first else { return }
+        let expected = try buffers[0].map { try reference.backend.download($0) }
+        for (contender, own) in zip(contenders, buffers).dropFirst() {
+            for (index, (want, buffer)) in zip(expected, own).enumerated() {
+                let got = try contender.backend.download(buffer)
+                guard let bad = want.indices.first(where: { !Tolerance.parity.accepts(got[$0], reference: want[$0]) }) else { continue }
+                throw ComputeError.invalidArgument(
+                    "bench \(contender.workload.op.name) \(contender.workload.shape): \(contender.label) disagrees with \(reference.label) "
+                    + "(buffer \(index), element \(bad): \(got[bad]) against \(want[bad]); \(Tolerance.parity)); nothing was timed")
+            }
         }
     }
 
