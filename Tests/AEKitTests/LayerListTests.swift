@@ -38,6 +38,7 @@ import Testing
         .avgPool2d(kernel: 2, stride: 2), .avgPool2d(kernel: 3, stride: 1, padding: 1, ceilMode: true, countIncludePad: false),
         .batchNorm(16, dimensions: 2), .batchNorm(8, dimensions: 1, eps: 1e-3, momentum: nil, affine: false, trackRunningStats: false),
         .upsample(scaleFactor: 2, mode: .bilinear(alignCorners: false)), .upsample(scaleFactor: 3, mode: .bilinear(alignCorners: true)),
+        .upsample(size: 28), .upsample(size: 14, mode: .bilinear(alignCorners: true)),
     ]
 
     /// Every layer's text is a valid Python call of its torch.nn class with PyTorch's own
@@ -124,6 +125,8 @@ import Testing
         ("Upsample(scale_factor=2.0, mode='bilinear')", .upsample(scaleFactor: 2, mode: .bilinear(alignCorners: false))),
         ("Upsample(scale_factor=2, mode='bilinear', align_corners=True)", .upsample(scaleFactor: 2, mode: .bilinear(alignCorners: true))),
         ("Upsample(scale_factor=2, mode='bilinear', align_corners=None)", .upsample(scaleFactor: 2, mode: .bilinear(alignCorners: false))),
+        ("Upsample(size=(28, 28), mode='nearest')", .upsample(size: 28)),
+        ("Upsample(size=56, scale_factor=None, mode='bilinear')", .upsample(size: 56, mode: .bilinear(alignCorners: false))),
         ("AvgPool2d(3, stride=1, padding=1)", .avgPool2d(kernel: 3, stride: 1, padding: 1)),
         ("AvgPool2d(2, ceil_mode=True, count_include_pad=False)", .avgPool2d(kernel: 2, stride: 2, ceilMode: true, countIncludePad: false)),
         ("BatchNorm2d(16, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)", .batchNorm(16, dimensions: 2)),
@@ -157,6 +160,8 @@ import Testing
         ("BatchNorm1d(8, eps=0)", "its eps must be a positive number"),
         ("Dropout(p=0.2, inplace=5)", "inplace must be True or False"),
         ("Upsample(scale_factor=2, mode='bicubic')", "mode='bicubic' is not supported"),
+        ("Upsample(size=28, scale_factor=2)", "takes scale_factor or size, not both"),
+        ("Upsample(size=(28, 14))", "size=(28, 14) is not square"),
         ("Upsample(scale_factor=2, align_corners=True)", "align_corners=True is not supported"),
         ("ConvTranspose2d(1, 1, 3, stride=2, output_padding=2)", "output_padding (2) must be smaller than its stride (2)"),
         ("ReLU(", "expected a value at the end"),
@@ -185,6 +190,24 @@ import Testing
         var other = spec
         other.layers.append(.dropout(p: 0.5))
         #expect(ModelPreset(recognizing: other) == nil)
+    }
+
+    /// `Upsample(size=n)` scales by the whole factor n / side, refused where there is none.
+    @Test func upsampleToASizeScalesByAWholeFactor() throws {
+        #expect(try LayerSpec.upsample(size: 56).outputShape(for: [2, 3, 28, 28]) == [2, 3, 56, 56])
+        #expect(try LayerSpec.upsample(size: 28, mode: .bilinear(alignCorners: false)).outputShape(for: [1, 1, 7, 7]) == [1, 1, 28, 28])
+        #expect { try LayerSpec.upsample(size: 56).outputShape(for: [1, 1, 20, 20]) } throws: {
+            "\($0)".contains("56×56 is no such multiple of 20×20")
+        }
+        #expect { try LayerSpec.upsample(size: 56).outputShape(for: [1, 1, 28, 14]) } throws: { "\($0)".contains("of 28×14") }
+        // The layer scales by the same factor the shape does, both ways.
+        let layer = UpSample2D(scale: .size(28)), x = try cpu.tensor([1, 1, 14, 14], values: (0..<196).map(Float.init))
+        let context = ForwardContext(backend: cpu, training: true)
+        let y = try layer.forward(x, context)
+        let out = try cpu.download(y.buffer)
+        #expect(y.shape == [1, 1, 28, 28] && out[29] == 0 && out[30] == 1 && out[28 * 2] == 14)
+        let dx = try #require(try layer.backward(try cpu.tensor([1, 1, 28, 28], filledWith: 1), needsInputGradient: true, context))
+        #expect(try cpu.download(dx.buffer) == [Float](repeating: 4, count: 196))
     }
 
     @Test func aListThatDoesNotFitNamesItsLayerAndShape() throws {

@@ -91,17 +91,17 @@ struct AvgPool2dSpec: PoolingKind {
     }
 }
 
-/// `Upsample(scale_factor, mode='nearest'|'bilinear', align_corners)`, a whole scale factor.
+/// `Upsample(scale_factor or size, mode='nearest'|'bilinear', align_corners)`: a whole scale
+/// factor, or an output size that is a whole multiple of the input's height and width.
 struct UpsampleSpec: LayerKind {
     static let classNames = ["Upsample"]
-    let scaleFactor: Int
+    let scale: LayerSpec.UpsampleScale
     let mode: LayerSpec.UpsampleMode
 
-    init(scaleFactor: Int, mode: LayerSpec.UpsampleMode) { self.scaleFactor = scaleFactor; self.mode = mode }
+    init(scale: LayerSpec.UpsampleScale, mode: LayerSpec.UpsampleMode) { self.scale = scale; self.mode = mode }
 
     init(className: String, arguments a: inout LayerArguments) throws {
         try a.bind(["size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"])
-        try a.fixed("size", .name("None"))
         _ = try a.bool("recompute_scale_factor")  // a whole factor gives the same sizes either way
         let mode: LayerSpec.UpsampleMode
         switch a.given["mode"] {
@@ -113,25 +113,55 @@ struct UpsampleSpec: LayerKind {
         case let other?:
             throw a.error("mode=\(other) is not supported; AEKit implements mode='nearest' and mode='bilinear'")
         }
-        self.init(scaleFactor: try a.square("scale_factor") ?? a.missing("scale_factor"), mode: mode)
-    }
-
-    var arguments: String {
-        switch mode {
-        case .nearest: "scale_factor=\(scaleFactor).0, mode='nearest'"
-        // PyTorch's repr leaves align_corners out; written where it is True, the text is the layer.
-        case .bilinear(let align): "scale_factor=\(scaleFactor).0, mode='bilinear'" + (align ? ", align_corners=True" : "")
+        let size = a.given["size"] == .name("None") ? nil : try a.square("size")
+        let factor = a.given["scale_factor"] == .name("None") ? nil : try a.square("scale_factor")
+        switch (size, factor) {
+        case (let size?, nil): self.init(scale: .size(size), mode: mode)
+        case (nil, let factor?): self.init(scale: .factor(factor), mode: mode)
+        case (nil, nil): throw a.error("needs scale_factor or size")
+        case (_?, _?): throw a.error("takes scale_factor or size, not both (as PyTorch)")
         }
     }
 
-    var problem: String? { LayerLimits.check("scale_factor", scaleFactor, LayerLimits.windows) }
-
-    func outputShape(for input: [Int]) throws -> [Int] {
-        try checkImages(input)
-        return [input[0], input[1], input[2] * scaleFactor, input[3] * scaleFactor]
+    var arguments: String {
+        let scaled = switch scale {
+        case .factor(let f): "scale_factor=\(f).0"
+        case .size(let n): "size=(\(n), \(n))"
+        }
+        switch mode {
+        case .nearest: return scaled + ", mode='nearest'"
+        // PyTorch's repr leaves align_corners out; written where it is True, the text is the layer.
+        case .bilinear(let align): return scaled + ", mode='bilinear'" + (align ? ", align_corners=True" : "")
+        }
     }
 
-    func makeLayer(_ build: inout LayerBuild) throws -> any Layer { UpSample2D(factor: scaleFactor, mode: mode) }
+    var problem: String? {
+        switch scale {
+        case .factor(let f): LayerLimits.check("scale_factor", f, LayerLimits.windows)
+        case .size(let n): LayerLimits.check("size", n, 1...ModelSpec.maximumImageSide)
+        }
+    }
+
+    /// The whole factor from an input's height and width to the output's.
+    func factor(for input: [Int]) throws -> Int {
+        try checkImages(input)
+        switch scale {
+        case .factor(let f): return f
+        case .size(let n):
+            guard n % input[2] == 0, n % input[3] == 0, n / input[2] == n / input[3] else {
+                throw wrong("scales by one whole factor; \(n)×\(n) is no such multiple of \(input[2])×\(input[3]) "
+                            + "(give scale_factor, or a size that is)")
+            }
+            return n / input[2]
+        }
+    }
+
+    func outputShape(for input: [Int]) throws -> [Int] {
+        let f = try factor(for: input)
+        return [input[0], input[1], input[2] * f, input[3] * f]
+    }
+
+    func makeLayer(_ build: inout LayerBuild) throws -> any Layer { UpSample2D(scale: scale, mode: mode) }
 }
 
 /// Max-pooling over k×k windows. `ceilMode` is PyTorch's `ceil_mode=True`, which for these
@@ -202,21 +232,25 @@ public final class AvgPool2D: Layer {
     }
 }
 
-/// Upsampling ×factor, nearest-neighbour (Keras' `UpSampling2D`, PyTorch's
+/// Upsampling by a whole factor, nearest-neighbour (Keras' `UpSampling2D`, PyTorch's
 /// `Upsample(mode='nearest')`) or bilinear (`mode='bilinear'`, either `align_corners`).
 public final class UpSample2D: Layer {
-    public let factor: Int
+    public let scale: LayerSpec.UpsampleScale
     public let mode: LayerSpec.UpsampleMode
     private var inputShape: [Int]?
 
-    public init(factor: Int, mode: LayerSpec.UpsampleMode = .nearest) { self.factor = factor; self.mode = mode }
+    public init(scale: LayerSpec.UpsampleScale, mode: LayerSpec.UpsampleMode = .nearest) { self.scale = scale; self.mode = mode }
 
-    public var spec: LayerSpec { .upsample(scaleFactor: factor, mode: mode) }
+    public convenience init(factor: Int, mode: LayerSpec.UpsampleMode = .nearest) { self.init(scale: .factor(factor), mode: mode) }
+
+    var definition: UpsampleSpec { UpsampleSpec(scale: scale, mode: mode) }
+
+    public var spec: LayerSpec { LayerSpec(definition) }
 
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let shape = try outputShape(for: x.shape), b = context.backend
         let y = try b.tensor(shape)
-        let (planes, height, width) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
+        let (planes, height, width) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3]), factor = try definition.factor(for: x.shape)
         switch mode {
         case .nearest:
             try b.upsampleForward(planes: planes, height: height, width: width, factor: factor, input: x.buffer, output: y.buffer)
@@ -232,7 +266,7 @@ public final class UpSample2D: Layer {
         guard let shape = inputShape else { throw ModelError.backwardBeforeForward(kind) }
         guard needsInputGradient else { return nil }
         let dx = try context.backend.tensor(shape)
-        let (planes, height, width) = (shape[0] * shape[1], shape[2], shape[3])
+        let (planes, height, width) = (shape[0] * shape[1], shape[2], shape[3]), factor = try definition.factor(for: shape)
         switch mode {
         case .nearest:
             try context.backend.upsampleBackward(planes: planes, height: height, width: width, factor: factor,

@@ -111,10 +111,22 @@ extension LayerSpec {
         case bilinear(alignCorners: Bool)
     }
 
+    /// How far `Upsample` scales: by a whole factor, or to a square size that must be a whole
+    /// multiple of the input's height and width.
+    public enum UpsampleScale: Sendable, Equatable {
+        case factor(Int)
+        case size(Int)
+    }
+
     /// `nn.Upsample(scale_factor, mode)`: nearest (Keras' `UpSampling2D`), or bilinear with
     /// PyTorch's `align_corners`.
     public static func upsample(scaleFactor: Int, mode: UpsampleMode = .nearest) -> LayerSpec {
-        LayerSpec(UpsampleSpec(scaleFactor: scaleFactor, mode: mode))
+        LayerSpec(UpsampleSpec(scale: .factor(scaleFactor), mode: mode))
+    }
+
+    /// `nn.Upsample(size=(n, n), mode)`.
+    public static func upsample(size: Int, mode: UpsampleMode = .nearest) -> LayerSpec {
+        LayerSpec(UpsampleSpec(scale: .size(size), mode: mode))
     }
 
     /// An elementwise activation: `ReLU()`, `Sigmoid()`, `Tanh()`, `LeakyReLU(negative_slope)`,
