@@ -263,6 +263,17 @@ func runToEnd(_ process: Process) throws -> (status: Int32, crashed: Bool, outpu
                 && refused.output.contains("AEKit's layers are"), "\(refused.output)")
         #expect(!refused.output.contains("summary --json") && !refused.output.contains("USAGE"), "\(refused.output)")
         #expect(!FileManager.default.fileExists(atPath: "\(work)/bad"))
+
+        // A BatchNorm would see one value per channel: refused before anything is written, for
+        // the batch size and for an epoch's last, partial batch (60 images in batches of 59).
+        try write("batchnorm.json", ["Flatten()", "Linear(784, 8, bias=False)", "BatchNorm1d(8)", "ReLU()", "Linear(8, 784)",
+                                     "Sigmoid()", "Unflatten(1, (1, 28, 28))"])
+        for (batch, message) in [("1", "in a batch of 1"), ("59", "the last batch of each epoch holds 1 of the 60")] {
+            let one = try aekit(["train", "--model-file", "batchnorm.json", "--out", "one", "--data", data, "--epochs", "1",
+                                 "--batch", batch, "--device", "cpu"], in: work)
+            #expect(one.status != 0 && one.output.contains(message) && one.output.contains("one value per channel"), "\(one.output)")
+            #expect(!FileManager.default.fileExists(atPath: "\(work)/one"))
+        }
     }
 
     @Test func benchTrainProfilesEveryOp() throws {

@@ -105,6 +105,21 @@ public struct ModelSpec: Sendable, Equatable {
         }
     }
 
+    /// What makes a training batch of `batch` examples unusable: a BatchNorm that would see one
+    /// value per channel, which has no variance to normalise by (PyTorch refuses it too); nil
+    /// when no layer does.
+    public func trainingBatchProblem(batch: Int) -> String? {
+        guard let outputs = try? shapes(batch: batch) else { return nil }
+        let inputs = [[batch] + input] + outputs.dropLast()
+        for (index, layer) in layers.enumerated() where layer.definition is BatchNormSpec {
+            if inputs[index].dropFirst(2).reduce(batch, *) == 1 {
+                return "layer \(index) \(layer) would normalise one value per channel in a batch of \(batch), which has no "
+                    + "variance (PyTorch refuses it too)"
+            }
+        }
+        return nil
+    }
+
     /// Floating-point operations of one example's training step, counted from the layer shapes
     /// as a profiler counts them: 2 per multiply-add of every product (Linear, Conv2d,
     /// ConvTranspose2d) forward, again for the weight gradient, and again for the input gradient

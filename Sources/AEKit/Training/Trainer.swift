@@ -40,6 +40,16 @@ public final class Trainer {
         guard config.model == model.spec else {
             throw TrainingError.configuration("the configuration's model (\(config.model.name)) is not the model given (\(model.spec.name))")
         }
+        // Every batch size an epoch will have, checked before anything trains: the full one, and
+        // the last, partial one.
+        let last = data.train.count % config.batchSize
+        if let problem = config.model.trainingBatchProblem(batch: min(config.batchSize, data.train.count)) {
+            throw TrainingError.configuration("--batch \(config.batchSize): \(problem); use a larger --batch")
+        }
+        if last > 0, let problem = config.model.trainingBatchProblem(batch: last) {
+            throw TrainingError.configuration("the last batch of each epoch holds \(last) of the \(data.train.count) training "
+                                              + "images: \(problem); pick a --batch that leaves more")
+        }
         self.config = config; self.backend = model.backend; self.data = data; self.progress = progress
         self.model = model
         optimizer = config.optimizer.make()
