@@ -48,3 +48,67 @@ public final class Activation: Layer {
         return dx
     }
 }
+
+/// The activation layers as PyTorch writes them: each kind's class name, its arguments with
+/// PyTorch's names, order and defaults, and its repr, in this one table. `LayerSpec(parsing:)`
+/// and `LayerSpec.description` ask it; adding an activation is a row here and its arithmetic
+/// (`ActivationFunction`, `activation.h`, `prelude.cl`).
+struct ActivationSyntax {
+    /// PyTorch's class name.
+    let name: String
+    let kind: ActivationFunction.Kind
+    /// The number arguments, in PyTorch's order, with their defaults: alpha's first, beta's second.
+    let numbers: [(name: String, default: Float)]
+    /// Whether PyTorch's constructor takes `inplace` (accepted and ignored: the values are the same).
+    let inplace: Bool
+
+    static let all: [ActivationSyntax] = [
+        .init(name: "ReLU", kind: .relu, numbers: [], inplace: true),
+        .init(name: "Sigmoid", kind: .sigmoid, numbers: [], inplace: false),
+        .init(name: "Tanh", kind: .tanh, numbers: [], inplace: false),
+        .init(name: "LeakyReLU", kind: .leakyReLU, numbers: [("negative_slope", 0.01)], inplace: true),
+        .init(name: "ELU", kind: .elu, numbers: [("alpha", 1)], inplace: true),
+        // GELU's one argument is a string, approximate='none' or 'tanh': read by `function(_:)`.
+        .init(name: "GELU", kind: .gelu, numbers: [], inplace: false),
+        .init(name: "SiLU", kind: .silu, numbers: [], inplace: true),
+        .init(name: "Hardtanh", kind: .hardtanh, numbers: [("min_val", -1), ("max_val", 1)], inplace: true),
+        .init(name: "Softplus", kind: .softplus, numbers: [("beta", 1), ("threshold", 20)], inplace: false),
+        .init(name: "Identity", kind: .none, numbers: [], inplace: false),
+    ]
+
+    static func named(_ name: String) -> ActivationSyntax? { all.first { $0.name == name } }
+
+    static func of(_ kind: ActivationFunction.Kind) -> ActivationSyntax {
+        all.first { $0.kind == (kind == .geluTanh ? .gelu : kind) }!
+    }
+
+    /// The activation a call of this class gives, its arguments bound to PyTorch's names.
+    func function(_ a: inout LayerArguments) throws -> ActivationFunction {
+        try a.bind(numbers.map(\.name) + (kind == .gelu ? ["approximate"] : []) + (inplace ? ["inplace"] : []))
+        if inplace { _ = try a.bool("inplace") }
+        var kind = self.kind
+        if kind == .gelu {
+            switch a.given["approximate"] {
+            case nil, .string("none")?: kind = .gelu
+            case .string("tanh")?: kind = .geluTanh
+            case let other?: throw a.error("approximate must be 'none' or 'tanh' (got \(other))")
+            }
+        }
+        let values = try numbers.map { try a.number($0.name).map(Float.init) ?? $0.default }
+        return ActivationFunction(kind, alpha: values.first ?? 0, beta: values.dropFirst().first ?? 0)
+    }
+
+    /// The arguments of PyTorch's repr of `function` (`negative_slope=0.2`, `approximate='tanh'`).
+    static func arguments(_ function: ActivationFunction) -> String {
+        let syntax = of(function.kind)
+        if syntax.kind == .gelu { return "approximate='\(function.kind == .geluTanh ? "tanh" : "none")'" }
+        return zip(syntax.numbers, [function.alpha, function.beta]).map { "\($0.name)=\($1)" }.joined(separator: ", ")
+    }
+}
+
+extension ActivationFunction {
+    /// PyTorch's class name of the layer (`LeakyReLU`).
+    public var layerName: String { ActivationSyntax.of(kind).name }
+    /// The arguments of its repr (`negative_slope=0.01`).
+    var layerArguments: String { ActivationSyntax.arguments(self) }
+}
