@@ -78,8 +78,6 @@ public struct LayerState {
     let read: (any Backend) throws -> [Float]
     let write: ([Float], any Backend) throws -> Void
 
-    public var count: Int { shape.reduce(1, *) }
-
     /// A buffer held in a tensor on the device.
     static func tensor(_ name: String, _ tensor: Tensor) -> LayerState {
         LayerState(name: name, shape: tensor.shape, isCount: false, read: { backend in try backend.download(tensor.buffer) },

@@ -2,9 +2,10 @@ import Compute
 
 /// The fusion pass: which runs of a model's layers execute as one block. A layer with a bias
 /// (Linear, Conv2d, ConvTranspose2d), then the activation after it (any but GELU and SiLU), then
-/// the Dropout after that, become one `BiasActivationBlock`: the product, then bias + activation + dropout in one
-/// pass forward and one backward (which also sums the bias gradient), where the unfused layers
-/// take three passes each way. Every other layer runs on its own.
+/// the Dropout after that, become one `BiasActivationBlock`: the product, then bias +
+/// activation + dropout in one pass forward and one backward (which also sums the bias
+/// gradient), where the unfused layers take three passes each way. Every other layer runs on
+/// its own.
 ///
 /// The pass reads only the layer list, so it is the same for every backend, and the fused model
 /// is the same model: the same parameters, the same numbers (`--no-fuse` runs it unfused).
@@ -27,7 +28,7 @@ public enum Fusion {
 
     /// The fused activation a layer is, if it is one: any activation whose gradient follows
     /// from its output, since the fused forward pass overwrites its input (GELU and SiLU run
-    /// as layers of their own, after a bias-only block).
+    /// as layers of their own, after their product layer).
     static func activationFunction(_ layer: LayerSpec) -> ActivationFunction? {
         guard let function = (layer.definition as? ActivationSpec)?.function, function.gradientFromOutput else { return nil }
         return function

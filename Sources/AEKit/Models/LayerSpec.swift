@@ -47,10 +47,6 @@ public struct LayerSpec: Sendable, Equatable, CustomStringConvertible {
     /// expects, when the input does not fit.
     public func outputShape(for input: [Int]) throws -> [Int] { try definition.outputShape(for: input) }
 
-    /// Whether the layer is a product (Linear, Conv2d, ConvTranspose2d): a weight, and a bias
-    /// unless `bias=False`.
-    public var isProduct: Bool { definition is any ProductKind }
-
     /// Whether the layer adds a bias per channel after its product (what the fusion pass fuses
     /// the following activation and dropout into).
     public var hasBias: Bool { (definition as? any ProductKind)?.bias ?? false }
