@@ -15,7 +15,7 @@ CPU_KERNEL
 void activation_backward(const float *x, const float *y, const float *dy, float *dx, int64_t count, int kind,
                          float alpha, float beta) {
 #define BACKWARD(K)                                                                                         \
-    if (K == ACT_GELU || K == ACT_GELU_TANH || K == ACT_SILU)                                               \
+    if (gradient_needs_input(K))                                                                            \
         for (int64_t i = 0; i < count; i++) dx[i] = gradient_from_input(K, dy[i], x[i]);                    \
     else                                                                                                    \
         for (int64_t i = 0; i < count; i++) dx[i] = gradient_from_output(K, alpha, beta, dy[i], y[i])

@@ -10,7 +10,7 @@
 #define ACTIVATION_INLINE static inline __attribute__((always_inline))
 
 enum { ACT_NONE, ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_LEAKY_RELU, ACT_ELU, ACT_GELU, ACT_GELU_TANH, ACT_SILU,
-       ACT_HARDTANH, ACT_SOFTPLUS, ACT_KINDS };
+       ACT_HARDTANH, ACT_SOFTPLUS };
 
 // sqrt(2/pi) and GELU's cubic coefficient (the tanh form); 1/sqrt(2) and 1/sqrt(2 pi) (the erf form).
 #define GELU_TANH_SCALE 0.7978845608028654f
@@ -72,6 +72,11 @@ ACTIVATION_INLINE float gradient_from_input(int kind, float g, float x) {
     }
     default: return g;
     }
+}
+
+// Whether the gradient needs the input (GELU, SiLU): ActivationFunction.gradientFromOutput's rule.
+ACTIVATION_INLINE int gradient_needs_input(int kind) {
+    return kind == ACT_GELU || kind == ACT_GELU_TANH || kind == ACT_SILU;
 }
 
 // Calls RUN(K) with the activation kind as a literal, for the `kind` given.

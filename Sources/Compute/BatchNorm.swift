@@ -7,6 +7,14 @@ public enum BatchNormMode: Sendable, Equatable {
     case batch(runningFactor: Float?)
     /// The running mean and variance.
     case running
+
+    /// The kernels' `use_batch` and `running_factor` (below 0: no running update).
+    var kernelFlags: (useBatch: Bool, runningFactor: Float) {
+        switch self {
+        case .batch(let factor): (true, factor ?? -1)
+        case .running: (false, -1)
+        }
+    }
 }
 
 /// The tensors of one batch normalisation, viewed as bias ops view theirs: `[outer, channels,

@@ -9,14 +9,11 @@ extension CPUBackend {
         let input = try pointer(x), output = try pointer(y), m = try pointer(mean), r = try pointer(invStd)
         let a = try scale.map { try pointer($0) }, b = try shift.map { try pointer($0) }
         let rm = try runningMean.map { try pointer($0) }, rv = try runningVar.map { try pointer($0) }
-        let (useBatch, factor): (Int32, Float) = switch mode {
-        case .batch(let f): (1, f ?? -1)
-        case .running: (0, -1)
-        }
+        let (useBatch, factor) = mode.kernelFlags
         // A channel a task: each reads and writes only its own planes.
         parallelChunks(shape.channels, grain: max(1, parallelGrain / max(shape.perChannel, 1))) { c in
             batch_norm_forward(input, output, Int64(shape.outer), Int64(shape.channels), Int64(shape.inner),
-                               Int64(c.lowerBound), Int64(c.upperBound), a, b, epsilon, useBatch, factor, rm, rv, m, r)
+                               Int64(c.lowerBound), Int64(c.upperBound), a, b, epsilon, useBatch ? 1 : 0, factor, rm, rv, m, r)
         }
     }
 

@@ -4,15 +4,12 @@ extension OpenCLBackend {
                                  output y: Buffer) throws {
         try checkBatchNorm(shape, [x, y], perChannel: [scale, shift, mean, invStd], epsilon: epsilon, mode: mode,
                            running: [runningMean, runningVar])
-        let (useBatch, factor): (Int, Float) = switch mode {
-        case .batch(let f): (1, f ?? -1)
-        case .running: (0, -1)
-        }
+        let (useBatch, factor) = mode.kernelFlags
         let op = Op.batchNormForward
         let group = try fittedGroup(op.kernelFile, op.name, preferred: [constants.biasGroup])[0]
         // Absent buffers are passed as `mean`, which the kernel then never reads for them.
         try launch(op, global: [shape.channels * group], local: [group],
-                   [.int(shape.outer), .int(shape.channels), .int(shape.inner), .float(epsilon), .int(useBatch), .float(factor),
+                   [.int(shape.outer), .int(shape.channels), .int(shape.inner), .float(epsilon), .int(useBatch ? 1 : 0), .float(factor),
                     .int(scale == nil ? 0 : 1), .buffer(x), .buffer(y), .buffer(scale ?? mean), .buffer(shift ?? mean),
                     .buffer(runningMean ?? mean), .buffer(runningVar ?? invStd), .buffer(mean), .buffer(invStd),
                     .local(bytes: group * MemoryLayout<Float>.size)])
