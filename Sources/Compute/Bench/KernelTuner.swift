@@ -14,7 +14,7 @@ public struct KernelTuner {
     /// Timed runs per shape; the median counts.
     public var repeats = 3
     /// The GEMM shapes timed (default: `aekit bench kernels`' GEMM shapes).
-    public var shapes: [String] = KernelBench.workloads().filter { $0.op == .gemm }.map(\.shape)
+    public var shapes: [String] = KernelBench.workloads().compactMap(\.product).map(\.description)
     /// Whether to choose the convolutions' im2col threshold too.
     public var tuneConvolution = true
     /// At most this many GEMM candidates, the defaults included (tests use a few).
@@ -86,10 +86,9 @@ public struct KernelTuner {
     /// convolution threshold; returns the best set, not yet stored.
     public func run(seconds: Double) throws -> Result {
         let start = Date()
-        let workloads = shapes.compactMap(GEMMShape.init).map(KernelBench.gemmWorkload)
         var random = SeededRandom(seed: 11)
-        let inputs = workloads.map { $0.inputs.map { random.uniforms($0) } }
-        let expected = try zip(workloads, inputs).map { try product($0, $1, on: cpu) }
+        let workloads = shapes.compactMap(GEMMShape.init).map { OpCase.gemm($0, &random) }
+        let expected = try workloads.map { try $0.results(on: cpu)[0] }
 
         var baseline: [Double] = [], best: (constants: KernelConstants, score: Double)?
         var tried = 0, rejected: [String] = []
@@ -104,13 +103,14 @@ public struct KernelTuner {
             var times: [Double] = []
             var failure: String?
             for (index, workload) in workloads.enumerated() {
-                let buffers = try inputs[index].map { try backend.tensor([$0.count], values: $0).buffer }
-                try workload.run(backend, buffers)
-                let bad = zip(try backend.download(buffers[2]), expected[index])
+                let (inputs, outputs) = try workload.buffers(on: backend)
+                let result = try workload.call(backend, inputs, outputs)[0]
+                let bad = zip(try backend.download(result), expected[index])
                     .filter { !Tolerance.parity.accepts($0, reference: $1) }.count
                 if bad > 0 { failure = "\(candidate): \(bad) elements of \(workload.shape) differ from the CPU"; break }
-                times.append(try (0..<repeats).map { _ in try backend.kernelTime { try workload.run(backend, buffers) } }
-                    .sorted()[repeats / 2])
+                times.append(try (0..<repeats).map { _ in
+                    try backend.kernelTime { _ = try workload.call(backend, inputs, outputs) }
+                }.sorted()[repeats / 2])
             }
             if let failure { rejected.append(failure); progress("rejected \(failure)"); continue }
             if baseline.isEmpty { baseline = times }
@@ -142,7 +142,7 @@ public struct KernelTuner {
     /// on a tie.
     func convolutionThreshold(_ constants: KernelConstants) throws -> Int {
         let convolutions = KernelBench.workloads().filter {
-            [.conv2dForward, .conv2dBackwardData, .conv2dBackwardWeights].contains($0.op) && $0.shape.hasPrefix("100x")
+            [.conv2dForward, .conv2dBackwardData, .conv2dBackwardWeights].contains($0.op) && $0.convolution?.batch == 100
         }
         var timesByChannels: [(channels: Int, direct: Double, im2col: Double)] = []
         let algorithms = try [OpenCLBackend.ConvAlgorithm.direct, .im2col].map {
@@ -150,7 +150,7 @@ public struct KernelTuner {
         }
         for workload in convolutions {
             let seconds = try sideBySide(algorithms, workload)
-            timesByChannels.append((workload.outputChannels ?? 1, seconds[0], seconds[1]))
+            timesByChannels.append((workload.convolution?.outChannels ?? 1, seconds[0], seconds[1]))
             progress("\(workload.op.name) \(workload.shape): direct \(String(format: "%.2f", seconds[0] * 1e3)) ms, "
                      + "im2col \(String(format: "%.2f", seconds[1] * 1e3)) ms")
         }
@@ -160,15 +160,8 @@ public struct KernelTuner {
         return best
     }
 
-    /// `workload`'s output C on `backend`, for inputs `values` (A, B, C).
-    private func product(_ workload: KernelBench.Workload, _ values: [[Float]], on backend: any Backend) throws -> [Float] {
-        let buffers = try values.map { try backend.tensor([$0.count], values: $0).buffer }
-        try workload.run(backend, buffers)
-        return try backend.download(buffers[2])
-    }
-
     /// `workload`'s median device time on each of `backends`, measured in rounds by `KernelBench`.
-    private func sideBySide(_ backends: [OpenCLBackend], _ workload: KernelBench.Workload) throws -> [Double] {
+    private func sideBySide(_ backends: [OpenCLBackend], _ workload: OpCase) throws -> [Double] {
         var bench = KernelBench(cpu: cpu, openCL: nil, clblast: nil)
         bench.repeats = repeats
         let contenders = backends.map {

@@ -6,16 +6,7 @@ public struct ParityOp: Sendable {
     public let op: Op
     public var name: String { op.name }
     /// Draws one case: a random shape and random inputs.
-    let makeCase: @Sendable (inout SeededRandom) -> ParityCase
-}
-
-/// One shape of one op: the same host inputs, run on any backend, downloaded outputs.
-struct ParityCase: Sendable {
-    let shape: String
-    /// Its size: multiply-adds for GEMM and convolutions, elements for the rest (what `maxWork`
-    /// bounds, for simulators such as Oclgrind that run a kernel thousands of times slower).
-    let work: Int
-    let run: @Sendable (any Backend) throws -> [[Float]]
+    let makeCase: @Sendable (inout SeededRandom) -> OpCase
 }
 
 /// The result of one op on one pair of backends.
@@ -52,7 +43,7 @@ public enum ParitySuite {
         for index in 0..<cases {
             // Each case has its own stream, so a case is reproducible without running the
             // others; a draw again for `maxWork` has a stream of its own too.
-            func draw(_ attempt: UInt64) -> ParityCase {
+            func draw(_ attempt: UInt64) -> OpCase {
                 var random = SeededRandom(seed: seed ^ (UInt64(index) &* 0x9e37_79b9_7f4a_7c15) ^ fnv1a64(op.name)
                                           ^ (attempt &* 0xbf58_476d_1ce4_e5b9))
                 return op.makeCase(&random)
@@ -64,8 +55,8 @@ public enum ParitySuite {
                     if next.work < parityCase.work { parityCase = next }
                 }
             }
-            let expected = try parityCase.run(reference)
-            let actual = try parityCase.run(candidate)
+            let expected = try parityCase.results(on: reference)
+            let actual = try parityCase.results(on: candidate)
             var worst: (index: Int, value: Float, reference: Float)?
             for (output, (want, got)) in zip(expected, actual).enumerated() {
                 guard want.count == got.count else {
@@ -91,22 +82,4 @@ public enum ParitySuite {
         return ParityReport(op: op.name, cases: cases, maxAbsoluteError: maxAbsolute,
                             maxRelativeError: maxRelative, tolerance: tolerance, failures: failures)
     }
-}
-
-/// Uploads `inputs`, runs `body` with them and with fresh `outputs` (pre-filled with a
-/// sentinel, so an op that leaves elements unwritten fails the comparison), and downloads
-/// what `body` returns.
-func runCase(_ backend: any Backend, inputs: [[Float]], outputs: [Int] = [],
-             _ body: ([Buffer], [Buffer]) throws -> [Buffer]) throws -> [[Float]] {
-    let inBuffers = try inputs.map { values -> Buffer in
-        let buffer = try backend.makeBuffer(count: values.count)
-        try backend.upload(values, to: buffer)
-        return buffer
-    }
-    let outBuffers = try outputs.map { count -> Buffer in
-        let buffer = try backend.makeBuffer(count: count)
-        try backend.fill(buffer, with: 12345)
-        return buffer
-    }
-    return try body(inBuffers, outBuffers).map { try backend.download($0) }
 }
