@@ -2,7 +2,8 @@
 /// (`maxPool2dForward`), the CPU backend's function of the same name, the OpenCL kernel
 /// (`max_pool2d_forward` in `Kernels/pooling.cl`), the parity case, and the rows of
 /// `aekit bench kernels` and of `aekit bench train --profile`. Adding an op means a case here;
-/// the compiler then asks for its parity case (`ParityCatalog.parityOp`).
+/// the compiler then asks for its parity draw (`ParityCatalog.parityOp`), which makes the op's
+/// `OpCase`, the description the benchmark runs too.
 public enum Op: String, CaseIterable, Sendable, Codable {
     case gemm
     case gemmBiasActivation = "gemm_bias_activation"
