@@ -24,3 +24,14 @@ void bias_gradient_rows(const float *dy, float *run_sums, int64_t rows, int64_t 
         run_sums[r] = s;
     }
 }
+
+// Each element's parts are added in part order, whatever the vector width, so the fold gives
+// the bits of the scalar loop it replaced (a Swift loop that ran one element at a time).
+CPU_KERNEL
+void add_parts(float *dst, const float *parts, int64_t count, int64_t length, int64_t stride) {
+    for (int64_t i = 0; i < length; i++) dst[i] = parts[i];
+    for (int64_t p = 1; p < count; p++) {
+        const float *part = parts + p * stride;
+        for (int64_t i = 0; i < length; i++) dst[i] += part[i];
+    }
+}

@@ -13,12 +13,24 @@
 
 typedef float vf8 __attribute__((vector_size(32), aligned(4)));
 typedef int32_t vi8 __attribute__((vector_size(32), aligned(4)));
+typedef double vd8 __attribute__((vector_size(64), aligned(8)));
 enum { LANES = 8 };
 
 #define VECTOR_INLINE static inline __attribute__((always_inline))
 
 VECTOR_INLINE vf8 load8(const float *p) { return *(const vf8 *)p; }
 VECTOR_INLINE void store8(float *p, vf8 v) { *(vf8 *)p = v; }
+
+/// Eight floats widened to doubles: a macro, as a vd8 may not be a function's argument or result
+/// in the clones without AVX-512 (clang refuses the ABI change outright).
+#define LOAD8D(p) __builtin_convertvector(load8(p), vd8)
+
+/// The lanes' sum, lane 0 first: one fixed order, whatever the thread count.
+VECTOR_INLINE double lane_sum8d(const vd8 *v) {
+    double total = 0;
+    for (int k = 0; k < LANES; k++) total += (*v)[k];
+    return total;
+}
 
 /// `mask ? a : b` lane by lane (mask lanes all-ones or zero).
 VECTOR_INLINE vf8 select8(vi8 mask, vf8 a, vf8 b) { return (vf8)(((vi8)a & mask) | ((vi8)b & ~mask)); }

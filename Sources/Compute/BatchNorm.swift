@@ -1,6 +1,6 @@
 /// How a batch normalisation op normalises (`Backend.batchNormForward`): by the batch's own
 /// statistics (training, or a layer that tracks none), or by the running ones (evaluation).
-public enum BatchNormMode: Sendable, Equatable {
+public enum BatchNormMode: Sendable, Equatable, CustomStringConvertible {
     /// The batch's mean and biased variance. With `runningFactor` f, the running statistics
     /// move toward the batch's: running ← (1 − f)·running + f·batch, with the batch's unbiased
     /// variance, as PyTorch updates them (f is the momentum, or 1/n for the cumulative average).
@@ -13,6 +13,15 @@ public enum BatchNormMode: Sendable, Equatable {
         switch self {
         case .batch(let factor): (true, factor ?? -1)
         case .running: (false, -1)
+        }
+    }
+
+    /// `batch`, `batch, running × 0.1`, `running`: how a parity case or a bench row names it.
+    public var description: String {
+        switch self {
+        case .batch(nil): "batch"
+        case .batch(let factor?): "batch, running × \(factor)"
+        case .running: "running"
         }
     }
 }

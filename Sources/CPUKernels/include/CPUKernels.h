@@ -119,6 +119,10 @@ void activation_forward(const float *x, float *y, int64_t count, int kind, float
 void activation_backward(const float *x, const float *y, const float *dy, float *dx, int64_t count, int kind,
                          float alpha, float beta);
 
+/// dst[i] = parts[0][i] + parts[1][i] + … + parts[count − 1][i], added in that order, the parts
+/// `stride` floats apart: the per-run partial sums of a weight gradient, folded.
+void add_parts(float *dst, const float *parts, int64_t count, int64_t length, int64_t stride);
+
 /// run_sums[r] = the sum of run r of `dy` seen as rows·channels runs of `inner` floats, each
 /// added in order from its first float (the bias gradient's first stage).
 void bias_gradient_rows(const float *dy, float *run_sums, int64_t rows, int64_t channels, int64_t inner);

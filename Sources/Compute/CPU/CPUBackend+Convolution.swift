@@ -136,26 +136,31 @@ extension CPUBackend {
         let x = try pointer(input), dy = try pointer(outputGrad), dw = try pointer(weightGrad)
         let rows = g.inChannels * g.kernelHeight * g.kernelWidth, cols = g.outHeight * g.outWidth
         let chunks = sampleChunkCount(g)
-        // One partial sum per chunk, added together at the end: no two threads write one weight.
+        // One partial sum per chunk, folded in chunk order at the end: no two threads write one
+        // weight, and the sums do not depend on the thread count.
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: chunks * g.weightCount)
-        partials.initialize(repeating: 0, count: chunks * g.weightCount)
         defer { partials.deallocate() }
         let direct = convolution.isDirect(g)
+        if direct { partials.initialize(repeating: 0, count: chunks * g.weightCount) }
         forEachSampleChunk(g, columns: direct ? directScratch(g) : rows * cols) { chunk, samples, scratch in
             for n in samples {
                 let sample = x + n * g.inChannels * g.inHeight * g.inWidth, partial = partials + chunk * g.weightCount
                 if direct {
                     runDirect(conv2d_backward_weights_direct, g, sample, dy + n * g.outChannels * cols, partial, scratch)
                 } else {
+                    // The run's first product writes its partial sum (beta 0, the bits of adding
+                    // it to zeros), so the partials need no clearing: at S4's and conv-batchnorm's
+                    // widths they are 53–100 copies of the weights, megabytes a call.
                     im2col(g, sample, scratch)
                     sgemm(transA: false, transB: true, m: g.outChannels, n: rows, k: cols, alpha: 1,
-                          a: dy + n * g.outChannels * cols, b: scratch, beta: 1, c: partial)
+                          a: dy + n * g.outChannels * cols, b: scratch, beta: n == samples.lowerBound ? 0 : 1, c: partial)
                 }
             }
         }
-        dw.update(from: partials, count: g.weightCount)
-        for chunk in 1..<max(chunks, 1) {
-            for i in 0..<g.weightCount { dw[i] += partials[chunk * g.weightCount + i] }
+        // The fold, a slice of the weights a task; each weight's parts still added in chunk order.
+        parallelChunks(g.weightCount, grain: max(1, parallelGrain / max(chunks, 1))) { range in
+            add_parts(dw + range.lowerBound, partials + range.lowerBound, Int64(chunks), Int64(range.count),
+                      Int64(g.weightCount))
         }
     }
 
