@@ -1,5 +1,6 @@
 // Every activation on its own (prelude.cl's `activate` and its gradients, one work-item per
-// element). The backward kernel reads the forward output y, or for GELU and SiLU the input x.
+// element). The backward kernel reads the forward output y, or where that does not give the
+// gradient (GELU, SiLU, a negative LeakyReLU slope or ELU alpha) the input x.
 
 __kernel void activation_forward(const int n, const int activation, const float act_alpha, const float act_beta,
                                  __global const float* x, __global float* y) {
@@ -12,6 +13,6 @@ __kernel void activation_backward(const int n, const int activation, const float
                                   __global float* dx) {
     const int i = get_global_id(0);
     if (i >= n) return;
-    dx[i] = gradient_needs_input(activation) ? gradient_from_input(activation, dy[i], x[i])
+    dx[i] = gradient_needs_input(activation, act_alpha) ? gradient_from_input(activation, act_alpha, dy[i], x[i])
                                              : gradient_from_output(activation, act_alpha, act_beta, dy[i], y[i]);
 }

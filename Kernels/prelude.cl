@@ -103,9 +103,12 @@ ALWAYS_INLINE float gradient_from_output(const int kind, const float alpha, cons
     }
 }
 
-// g times f'(x) from the input x, for GELU and SiLU.
-ALWAYS_INLINE float gradient_from_input(const int kind, const float g, const float x) {
+// g times f'(x) from the input x, for GELU and SiLU, and LeakyReLU and ELU with a negative
+// slope or alpha (activation.h says why).
+ALWAYS_INLINE float gradient_from_input(const int kind, const float alpha, const float g, const float x) {
     switch (kind) {
+    case ACT_LEAKY_RELU: return x > 0.0f ? g : g * alpha;
+    case ACT_ELU: return x > 0.0f ? g : g * alpha * exp(x);
     case ACT_GELU:
         return g * (0.5f * (1.0f + erf(x * GELU_SQRT_HALF)) + x * GELU_NORMAL_DENSITY * exp(-0.5f * x * x));
     case ACT_GELU_TANH: {
@@ -121,6 +124,7 @@ ALWAYS_INLINE float gradient_from_input(const int kind, const float g, const flo
     }
 }
 
-ALWAYS_INLINE int gradient_needs_input(const int kind) {
-    return kind == ACT_GELU || kind == ACT_GELU_TANH || kind == ACT_SILU;
+ALWAYS_INLINE int gradient_needs_input(const int kind, const float alpha) {
+    return kind == ACT_GELU || kind == ACT_GELU_TANH || kind == ACT_SILU
+        || ((kind == ACT_LEAKY_RELU || kind == ACT_ELU) && alpha < 0.0f);
 }

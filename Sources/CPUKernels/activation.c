@@ -15,8 +15,8 @@ CPU_KERNEL
 void activation_backward(const float *x, const float *y, const float *dy, float *dx, int64_t count, int kind,
                          float alpha, float beta) {
 #define BACKWARD(K)                                                                                         \
-    if (gradient_needs_input(K))                                                                            \
-        for (int64_t i = 0; i < count; i++) dx[i] = gradient_from_input(K, dy[i], x[i]);                    \
+    if (gradient_needs_input(K, alpha))                                                                     \
+        for (int64_t i = 0; i < count; i++) dx[i] = gradient_from_input(K, alpha, dy[i], x[i]);             \
     else                                                                                                    \
         for (int64_t i = 0; i < count; i++) dx[i] = gradient_from_output(K, alpha, beta, dy[i], y[i])
     ACTIVATION_DISPATCH(BACKWARD, kind)

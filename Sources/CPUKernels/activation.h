@@ -39,7 +39,7 @@ ACTIVATION_INLINE float activate(int kind, float alpha, float beta, float z) {
 
 // g times f'(x), written in terms of the output y = f(x), for every kind whose gradient
 // follows from it (ActivationFunction.gradientFromOutput): the sign of y is the sign of x for
-// LeakyReLU and ELU with a slope and alpha >= 0, alpha e^x = y + alpha for ELU below 0, and
+// LeakyReLU and ELU with a slope and alpha >= 0 (gradient_from_input serves negative ones), alpha e^x = y + alpha for ELU below 0, and
 // sigma(beta x) = 1 - e^(-beta y) for Softplus.
 ACTIVATION_INLINE float gradient_from_output(int kind, float alpha, float beta, float g, float y) {
     switch (kind) {
@@ -54,9 +54,13 @@ ACTIVATION_INLINE float gradient_from_output(int kind, float alpha, float beta, 
     }
 }
 
-// g times f'(x) from the input x, for GELU and SiLU (their outputs do not give x back).
-ACTIVATION_INLINE float gradient_from_input(int kind, float g, float x) {
+// g times f'(x) from the input x, for the kinds whose output does not give x's branch back:
+// GELU and SiLU (not invertible), and LeakyReLU and ELU with a negative slope or alpha (then y
+// and x can have opposite signs).
+ACTIVATION_INLINE float gradient_from_input(int kind, float alpha, float g, float x) {
     switch (kind) {
+    case ACT_LEAKY_RELU: return x > 0 ? g : g * alpha;
+    case ACT_ELU: return x > 0 ? g : g * alpha * expf(x);
     case ACT_GELU: {
         const float cdf = 0.5f * (1.0f + erff(x * GELU_SQRT_HALF));
         return g * (cdf + x * GELU_NORMAL_DENSITY * expf(-0.5f * x * x));
@@ -74,9 +78,10 @@ ACTIVATION_INLINE float gradient_from_input(int kind, float g, float x) {
     }
 }
 
-// Whether the gradient needs the input (GELU, SiLU): ActivationFunction.gradientFromOutput's rule.
-ACTIVATION_INLINE int gradient_needs_input(int kind) {
-    return kind == ACT_GELU || kind == ACT_GELU_TANH || kind == ACT_SILU;
+// Whether the gradient needs the input: ActivationFunction.gradientFromOutput's rule, negated.
+ACTIVATION_INLINE int gradient_needs_input(int kind, float alpha) {
+    return kind == ACT_GELU || kind == ACT_GELU_TANH || kind == ACT_SILU
+        || ((kind == ACT_LEAKY_RELU || kind == ACT_ELU) && alpha < 0);
 }
 
 // Calls RUN(K) with the activation kind as a literal, for the `kind` given.

@@ -50,23 +50,29 @@ public struct ActivationFunction: Sendable, Hashable, CustomStringConvertible {
     /// One of every kind, with parameters away from PyTorch's defaults where it has any: what
     /// the parity cases and the gradient checks run.
     public static let examples: [ActivationFunction] = [
-        .none, .relu, .sigmoid, .tanh, .leakyReLU(negativeSlope: 0.2), .elu(alpha: 0.7), .gelu(), .gelu(tanhApproximation: true),
-        .silu, .hardtanh(min: -0.5, max: 2), .softplus(beta: 2, threshold: 5),
+        .none, .relu, .sigmoid, .tanh, .leakyReLU(negativeSlope: 0.2), .leakyReLU(negativeSlope: -0.3), .elu(alpha: 0.7),
+        .elu(alpha: -0.5), .gelu(), .gelu(tanhApproximation: true), .silu, .hardtanh(min: -0.5, max: 2),
+        .softplus(beta: 2, threshold: 5),
     ]
 
-    /// Whether the gradient follows from the output y alone (every kind but GELU and SiLU,
-    /// which are not invertible): then a layer keeps only its output, and a fused block can
-    /// overwrite its pre-activation in place, as `biasActivationBackward` requires.
-    public var gradientFromOutput: Bool { kind != .gelu && kind != .geluTanh && kind != .silu }
+    /// Whether the gradient follows from the output y alone: then a layer keeps only its
+    /// output, and a fused block can overwrite its pre-activation in place, as
+    /// `biasActivationBackward` requires. Not for GELU and SiLU (not invertible), nor for a
+    /// LeakyReLU slope or an ELU alpha below 0 (y's sign then no longer tells x's branch); those
+    /// keep their input, as PyTorch does (its in-place ELU refuses a negative alpha instead).
+    public var gradientFromOutput: Bool {
+        switch kind {
+        case .gelu, .geluTanh, .silu: false
+        case .leakyReLU, .elu: alpha >= 0
+        default: true
+        }
+    }
 
-    /// What makes the parameters unusable; nil when sound. The gradient from the output needs
-    /// y to tell the branches apart: a LeakyReLU's slope and an ELU's alpha must not be
-    /// negative (PyTorch's in-place ELU has the same rule), Hardtanh's limits must be ordered.
+    /// What makes the parameters unusable; nil when sound: Hardtanh's limits must be ordered,
+    /// Softplus' beta positive.
     public var problem: String? {
         guard alpha.isFinite, beta.isFinite else { return "its parameters must be finite numbers" }
         switch kind {
-        case .leakyReLU where alpha < 0: return "its negative_slope must be ≥ 0 (got \(alpha))"
-        case .elu where alpha < 0: return "its alpha must be ≥ 0 (got \(alpha))"
         case .hardtanh where !(alpha < beta): return "its min_val (\(alpha)) must be below its max_val (\(beta))"
         case .softplus where !(alpha > 0): return "its beta must be > 0 (got \(alpha))"
         default: return nil

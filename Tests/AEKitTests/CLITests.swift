@@ -241,7 +241,7 @@ func runToEnd(_ process: Process) throws -> (status: Int32, crashed: Bool, outpu
                       "Linear(in_features=392, out_features=16, bias=False)", "GELU(approximate='tanh')", "Linear(16, 392)", "SiLU()",
                       "Unflatten(1, (8, 7, 7))", "ConvTranspose2d(8, 8, 2, stride=2, bias=False)", "Tanh()",
                       "ConvTranspose2d(8, 1, 2, stride=2)", "Softplus(beta=1.0, threshold=20.0)", "Hardtanh(min_val=0.0, max_val=1.0)",
-                      "Identity()"]
+                      "Identity()", "LeakyReLU(negative_slope=-0.1)", "ELU(alpha=-0.5)"]
         func write(_ name: String, _ layers: [String]) throws {
             let json = try JSONSerialization.data(withJSONObject: ["input": [1, 28, 28], "loss": "mse", "layers": layers])
             try json.write(to: URL(fileURLWithPath: "\(work)/\(name)"))
@@ -254,12 +254,12 @@ func runToEnd(_ process: Process) throws -> (status: Int32, crashed: Bool, outpu
         #expect(trained.status == 0 && trained.output.contains("epoch 1/1"), "\(trained.output)")
 
         var bad = layers
-        bad[1] = "PReLU(num_parameters=1)"; bad[3] = "ELU(alpha=-1.0)"; bad[7] = "Linear(16, 392, bias=maybe)"
+        bad[1] = "PReLU(num_parameters=1)"; bad[3] = "Softplus(beta=-1.0, threshold=20.0)"; bad[7] = "Linear(16, 392, bias=maybe)"
         try write("bad.json", bad)
         let refused = try aekit(["train", "--model-file", "bad.json", "--out", "bad"] + common, in: work)
         #expect(refused.status == 65, "\(refused.output)")
         #expect(refused.output.contains("layers 1, 3, 7 cannot be built") && refused.output.contains("AEKit has no layer 'PReLU'")
-                && refused.output.contains("its alpha must be ≥ 0") && refused.output.contains("bias must be True or False")
+                && refused.output.contains("its beta must be > 0") && refused.output.contains("bias must be True or False")
                 && refused.output.contains("AEKit's layers are"), "\(refused.output)")
         #expect(!refused.output.contains("summary --json") && !refused.output.contains("USAGE"), "\(refused.output)")
         #expect(!FileManager.default.fileExists(atPath: "\(work)/bad"))
@@ -274,6 +274,17 @@ func runToEnd(_ process: Process) throws -> (status: Int32, crashed: Bool, outpu
             #expect(one.status != 0 && one.output.contains(message) && one.output.contains("one value per channel"), "\(one.output)")
             #expect(!FileManager.default.fileExists(atPath: "\(work)/one"))
         }
+        // Without running statistics a BatchNorm uses the batch's in evaluation too: a test set
+        // of 501 images, evaluated in batches of 500, would leave it one.
+        let odd = try temporaryFolder()
+        try writeSyntheticIDX(to: odd, train: 60, test: 501)
+        try write("untracked.json", ["Flatten()", "Linear(784, 8, bias=False)", "BatchNorm1d(8, track_running_stats=False)", "ReLU()",
+                                     "Linear(8, 784)", "Sigmoid()", "Unflatten(1, (1, 28, 28))"])
+        let untracked = try aekit(["train", "--model-file", "untracked.json", "--out", "untracked", "--data", odd, "--epochs", "1",
+                                   "--batch", "20", "--device", "cpu"], in: work)
+        #expect(untracked.status != 0 && untracked.output.contains("set's 501 images are evaluated in batches of 500, the last of 1")
+                && untracked.output.contains("one value per channel"), "\(untracked.output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(work)/untracked"))
     }
 
     @Test func benchTrainProfilesEveryOp() throws {

@@ -111,6 +111,9 @@ import Testing
         ("LeakyReLU(negative_slope=0.01)", .activation(.leakyReLU())),
         ("LeakyReLU(0.2, inplace=True)", .activation(.leakyReLU(negativeSlope: 0.2))),
         ("ELU(alpha=1.0)", .activation(.elu())),
+        // Negative slopes, as PyTorch allows them (the layer then keeps its input for the gradient).
+        ("LeakyReLU(negative_slope=-0.3)", .activation(.leakyReLU(negativeSlope: -0.3))),
+        ("ELU(alpha=-0.5)", .activation(.elu(alpha: -0.5))),
         ("GELU(approximate='none')", .activation(.gelu())),
         ("GELU()", .activation(.gelu())),
         ("GELU(approximate='tanh')", .activation(.gelu(tanhApproximation: true))),
@@ -144,7 +147,7 @@ import Testing
         ("Conv2d(1, 2, kernel_size=(3, 5))", "kernel_size=(3, 5) is not square"),
         ("Conv2d(4, 4, 3, groups=2)", "groups=2 is not supported; AEKit implements only groups=1"),
         ("Linear(3, 4, bias=2)", "bias must be True or False"),
-        ("LeakyReLU(negative_slope=-0.1)", "its negative_slope must be ≥ 0"),
+        ("Softplus(beta=0.0)", "its beta must be > 0"),
         ("GELU(approximate='fast')", "approximate must be 'none' or 'tanh'"),
         ("Hardtanh(1.0, -1.0)", "must be below its max_val"),
         ("Tanh(inplace=True)", "Tanh has no argument 'inplace'"),

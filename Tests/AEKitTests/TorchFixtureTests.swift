@@ -9,7 +9,7 @@ import Testing
 /// must give PyTorch's outputs in training and evaluation mode, its loss and gradients, its
 /// BatchNorm buffers, and its parameters after three Adam steps.
 @Suite struct TorchFixtureTests {
-    static let cases = ["conv-batchnorm-bce", "dense-logits", "dense-batchnorm-l1"]
+    static let cases = ["conv-batchnorm-bce", "dense-logits", "dense-batchnorm-l1", "dense-negative-slopes"]
 
     /// |AEKit − PyTorch| ≤ atol + rtol·|PyTorch|. Float32 throughout on both sides, with other
     /// summation orders (a BatchNorm's statistics, a GEMM's dot products), so the last bits

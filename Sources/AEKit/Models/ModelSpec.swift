@@ -108,10 +108,17 @@ public struct ModelSpec: Sendable, Equatable {
     /// What makes a training batch of `batch` examples unusable: a BatchNorm that would see one
     /// value per channel, which has no variance to normalise by (PyTorch refuses it too); nil
     /// when no layer does.
-    public func trainingBatchProblem(batch: Int) -> String? {
+    public func trainingBatchProblem(batch: Int) -> String? { batchProblem(batch: batch, training: true) }
+
+    /// The same for an evaluation batch, where only a BatchNorm with `track_running_stats=False`
+    /// uses the batch's statistics (the others use their running ones).
+    public func evaluationBatchProblem(batch: Int) -> String? { batchProblem(batch: batch, training: false) }
+
+    private func batchProblem(batch: Int, training: Bool) -> String? {
         guard let outputs = try? shapes(batch: batch) else { return nil }
         let inputs = [[batch] + input] + outputs.dropLast()
-        for (index, layer) in layers.enumerated() where layer.definition is BatchNormSpec {
+        for (index, layer) in layers.enumerated() {
+            guard let norm = layer.definition as? BatchNormSpec, training || !norm.trackRunningStats else { continue }
             if inputs[index].dropFirst(2).reduce(batch, *) == 1 {
                 return "layer \(index) \(layer) would normalise one value per channel in a batch of \(batch), which has no "
                     + "variance (PyTorch refuses it too)"

@@ -50,6 +50,17 @@ public final class Trainer {
             throw TrainingError.configuration("the last batch of each epoch holds \(last) of the \(data.train.count) training "
                                               + "images: \(problem); pick a --batch that leaves more")
         }
+        // And the evaluation's, where a BatchNorm without running statistics uses the batch's.
+        for (name, set) in [("validation", data.validation), ("test", data.test)] where set.count > 0 {
+            let size = Trainer.evaluationBatch(config), last = set.count % size
+            for batch in [min(size, set.count), last] where batch > 0 {
+                if let problem = config.model.evaluationBatchProblem(batch: batch) {
+                    throw TrainingError.configuration("the \(name) set's \(set.count) images are evaluated in batches of "
+                                                      + "\(size), the last of \(last == 0 ? size : last): \(problem); pick a "
+                                                      + "--batch that leaves more, or track_running_stats=True")
+                }
+            }
+        }
         self.config = config; self.backend = model.backend; self.data = data; self.progress = progress
         self.model = model
         optimizer = config.optimizer.make()
@@ -108,8 +119,11 @@ public final class Trainer {
         return noisy
     }
 
-    /// The model's metrics on `dataset` (no dropout), in batches of at least 500.
+    /// The model's metrics on `dataset` (no dropout), in batches of `evaluationBatch`.
     public func evaluate(_ dataset: Dataset) throws -> Evaluation {
-        try model.evaluate(dataset, batchSize: max(config.batchSize, 500))
+        try model.evaluate(dataset, batchSize: Trainer.evaluationBatch(config))
     }
+
+    /// Evaluation batches: the training batch, at least 500.
+    static func evaluationBatch(_ config: TrainingConfig) -> Int { max(config.batchSize, 500) }
 }
