@@ -134,6 +134,21 @@ public protocol Backend: AnyObject, Sendable {
     /// A denoising autoencoder's training input.
     func saltAndPepper(_ x: Buffer, output y: Buffer, amount: Float, seed: UInt32, step: UInt32) throws
 
+    // MARK: A variational autoencoder's Gaussian bottleneck. `stats` holds `rows` rows of
+    // 2·`features`: the means μ, then the log-variances log σ² (as one Linear layer makes them).
+    /// z = μ + exp(½·log σ²)·ε, ε drawn by `noise` (element r·features + j), or z = μ where
+    /// `noise` is nil (evaluation by the mean); z is `[rows, features]`.
+    func reparameterizeForward(_ stats: Buffer, rows: Int, features: Int, noise: GaussianDraw?, output z: Buffer) throws
+    /// The gradient with respect to `stats` from z's: dμ = dz, d log σ² = ½·dz·σ·ε (the same ε),
+    /// written to `inputGrad`.
+    func reparameterizeBackward(_ stats: Buffer, outputGrad: Buffer, rows: Int, features: Int, noise: GaussianDraw,
+                                inputGrad: Buffer) throws
+    /// KL(N(μ, σ²) ‖ N(0, I)) = −½·Σ(1 + log σ² − μ² − σ²) over every row and feature, times
+    /// `scale`, added to `lossAccumulator[0]`; with `gradient`, `scale`·(μ, ½·(σ² − 1)) added to it
+    /// (not written: the reparameterisation's own gradient is already there).
+    func gaussianKL(_ stats: Buffer, rows: Int, features: Int, scale: Float, gradient: Buffer?,
+                    lossAccumulator: Buffer) throws
+
     // MARK: Losses: the mean loss is added to `lossAccumulator[0]`; the gradient of that mean
     // is written to `gradient`.
     func mseLoss(prediction: Buffer, target: Buffer, gradient: Buffer, lossAccumulator: Buffer) throws

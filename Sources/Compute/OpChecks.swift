@@ -80,6 +80,19 @@ extension Backend {
         if let dropout { try checkDropout(dropout.p) }
     }
 
+    /// `stats` `[rows, 2·features]`; each of `perFeature` `[rows, features]`, of `perStat` as `stats`.
+    func checkGaussian(_ stats: Buffer, rows: Int, features: Int, perFeature: [Buffer] = [], perStat: [Buffer] = []) throws {
+        try require(rows > 0 && features > 0, "gaussian: \(rows) rows of \(features) features must be positive")
+        try require(stats.count == rows * 2 * features,
+                    "gaussian: the statistics have \(stats.count) elements, need \(rows)x\(2 * features) (μ then log σ²)")
+        for buffer in perFeature {
+            try require(buffer.count == rows * features, "gaussian: a sample has \(buffer.count) elements, needs \(rows)x\(features)")
+        }
+        for buffer in perStat {
+            try require(buffer.count == stats.count, "gaussian: a gradient has \(buffer.count) elements, needs \(stats.count)")
+        }
+    }
+
     func checkBatchNorm(_ shape: BatchNormShape, _ tensors: [Buffer], perChannel: [Buffer?], epsilon: Float? = nil,
                         mode: BatchNormMode? = nil, running: [Buffer?] = []) throws {
         try require(shape.outer > 0 && shape.channels > 0 && shape.inner > 0, "batch_norm: shape \(shape) must be positive")

@@ -1,4 +1,5 @@
 @testable import Compute
+import Foundation
 import Testing
 
 /// Every backward op against central finite differences of its forward op, on the CPU
@@ -279,6 +280,40 @@ import Testing
         try backend.conv2dBackwardData(g, outputGrad: cdz, weight: upload(cw), inputGrad: cdx)
         try expectGradient(cx, analytic: backend.download(cdx), epsilon: 1e-3) { try conv($0, cb) }
         try expectGradient(cb, analytic: backend.download(cdb), epsilon: 1e-3) { try conv(cx, $0) }
+    }
+
+    /// The reparameterisation z = μ + σ·ε with its ε held (the same draw), and the KL term: the
+    /// gradient `gaussianKL` adds, and its value against the formula in Double.
+    @Test func gaussianBottleneck() throws {
+        var random = SeededRandom(seed: 12)
+        let (rows, features) = (3, 5), noise = GaussianDraw(seed: 4, step: 9)
+        let stats = (0..<rows).flatMap { _ in random.uniforms(features, -2, 2) + random.uniforms(features, -2, 1) }
+        let r = random.uniforms(rows * features)
+        let z = try backend.makeBuffer(count: rows * features), dstats = try backend.makeBuffer(count: stats.count)
+        try backend.reparameterizeBackward(upload(stats), outputGrad: upload(r), rows: rows, features: features, noise: noise,
+                                           inputGrad: dstats)
+        try expectGradient(stats, analytic: backend.download(dstats), epsilon: 1e-3) {
+            try backend.reparameterizeForward(upload($0), rows: rows, features: features, noise: noise, output: z)
+            return try weighted(z, r)
+        }
+
+        let scale: Float = 0.25
+        func kl(_ s: [Float], gradient: Buffer? = nil) throws -> Double {
+            let acc = try backend.tensor([1], filledWith: 0).buffer
+            try backend.gaussianKL(upload(s), rows: rows, features: features, scale: scale, gradient: gradient, lossAccumulator: acc)
+            return Double(try backend.scalar(acc))
+        }
+        let gradient = try backend.tensor([stats.count], filledWith: 0).buffer
+        let value = try kl(stats, gradient: gradient)
+        var expected = 0.0
+        for row in 0..<rows {
+            for j in 0..<features {
+                let mu = Double(stats[row * 2 * features + j]), logVar = Double(stats[row * 2 * features + features + j])
+                expected += -0.5 * (1 + logVar - mu * mu - exp(logVar))
+            }
+        }
+        #expect(abs(value - Double(scale) * expected) < 1e-5 * abs(expected) + 1e-6)
+        try expectGradient(stats, analytic: backend.download(gradient), epsilon: 1e-3) { try kl($0) }
     }
 
     @Test func mseGradient() throws {

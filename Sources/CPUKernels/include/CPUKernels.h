@@ -8,6 +8,7 @@
 #ifndef AEKIT_CPU_KERNELS_H
 #define AEKIT_CPU_KERNELS_H
 
+#include <math.h>
 #include <stdint.h>
 
 /// The widest x86 vector units this CPU has, as the kernels' clones are chosen: 3 for AVX-512
@@ -38,6 +39,14 @@ static inline uint32_t dropout_key(uint32_t seed, uint32_t step) {
 /// A uniform number in [0, 1) with 24 random bits, exact in float.
 static inline float dropout_uniform(uint32_t key, uint32_t index) {
     return (float)(dropout_mix(dropout_mix(index) ^ key) >> 8) * (1.0f / 16777216.0f);
+}
+
+/// A standard normal draw for element `index` (GaussianDraw): Box–Muller of the uniforms at
+/// 2·index and 2·index + 1, 1 − u₁ in (0, 1] so the log is finite. Kernels/gaussian.cl's
+/// `normal_draw` is the same arithmetic.
+static inline float gaussian_normal(uint32_t key, uint32_t index) {
+    const float u1 = dropout_uniform(key, 2 * index), u2 = dropout_uniform(key, 2 * index + 1);
+    return sqrtf(-2.0f * logf(1.0f - u1)) * cosf(6.2831853071795865f * u2);
 }
 
 /// dst[i] = src[i] / (1 - p) where element `first + i` is kept, else 0, for i < count.
@@ -164,6 +173,19 @@ void batch_norm_forward(const float *x, float *y, int64_t outer, int64_t channel
 void batch_norm_backward(const float *x, const float *dy, float *dx, int64_t outer, int64_t channels, int64_t inner,
                          int64_t c0, int64_t c1, const float *scale, const float *mean, const float *inv_std,
                          float *scale_grad, float *shift_grad);
+
+// MARK: A VAE's Gaussian bottleneck (Sources/CPUKernels/gaussian.c): stats rows are μ then log σ²
+
+/// Rows [r0, r1) of z [rows, features] = μ + exp(½ log σ²)·ε (ε = gaussian_normal(key,
+/// r·features + j)), or μ where `sample` is 0.
+void reparameterize_forward(const float *stats, float *z, int64_t r0, int64_t r1, int64_t features, int sample,
+                            uint32_t key);
+/// Rows [r0, r1) of dstats = (dz, ½·dz·σ·ε), written.
+void reparameterize_backward(const float *stats, const float *dz, float *dstats, int64_t r0, int64_t r1,
+                             int64_t features, uint32_t key);
+/// Σ of −½(1 + log σ² − μ² − σ²) over rows [r0, r1) (in double); where `gradient` is not NULL,
+/// adds grad_scale·(μ, ½(σ² − 1)) to it.
+double gaussian_kl(const float *stats, float *gradient, int64_t r0, int64_t r1, int64_t features, float grad_scale);
 
 // MARK: Losses
 

@@ -86,6 +86,11 @@ extension KernelBench {
                 list.append(.dropout(op, count: n, p: 0.1, seed: 1, step: 1, &random))
             }
             list.append(.saltAndPepper(count: n, amount: 0.1, seed: 1, step: 1, &random))
+            // pytorch/examples' VAE bottleneck: 20 features a row.
+            for op in [Op.reparameterizeForward, .reparameterizeBackward] {
+                list.append(.reparameterize(op, rows: batch, features: 20, noise: GaussianDraw(seed: 1, step: 1), &random))
+            }
+            list.append(.gaussianKL(rows: batch, features: 20, scale: 1 / Float(batch), withGradient: true, &random))
             list.append(.loss(.mseLoss, rows: batch, classes: 784, &random))
             list.append(.loss(.softmaxCrossEntropy, rows: batch, classes: 10, &random))
             list.append(.confusion(rows: batch, classes: 10, &random))

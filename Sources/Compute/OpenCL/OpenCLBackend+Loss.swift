@@ -59,7 +59,7 @@ extension OpenCLBackend {
     /// `accumulator[0]`: as one work-group where the sum is small, else as up to
     /// `reduceMaxGroups` writing partial sums that `reduce_finish` adds. `arguments` gets the
     /// kernel's scale, output and local-memory arguments to place.
-    private func summing(_ op: Op, terms: Int, items: Int? = nil, scale: Float, into accumulator: Buffer,
+    func summing(_ op: Op, terms: Int, items: Int? = nil, scale: Float, into accumulator: Buffer,
                          _ arguments: (_ scale: Argument, _ out: Argument, _ partial: Argument) -> [Argument]) throws {
         try require(accumulator.count >= 1, "a reduction needs a one-element accumulator")
         let group = try fittedGroup(op.kernelFile, op.name, preferred: [constants.reduceGroup])[0]

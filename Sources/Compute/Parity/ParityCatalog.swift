@@ -40,6 +40,14 @@ enum ParityCatalog {
             case .saltAndPepper:
                 .saltAndPepper(count: random.pick(lengths), amount: random.pick([0, 0.1, 0.3, 0.5, 1]),
                                seed: UInt32(truncatingIfNeeded: random.next()), step: UInt32(random.next() % 1000), &random)
+            case .reparameterizeForward, .reparameterizeBackward:
+                .reparameterize(op, rows: random.pick([1, 2, 7, 100, 128, 1000]), features: random.pick([1, 2, 5, 20, 64]),
+                                noise: op == .reparameterizeForward && random.next() % 4 == 0 ? nil
+                                    : GaussianDraw(seed: UInt32(truncatingIfNeeded: random.next()), step: UInt32(random.next() % 1000)),
+                                &random)
+            case .gaussianKL:
+                .gaussianKL(rows: random.pick([1, 2, 7, 100, 128, 1000]), features: random.pick([1, 2, 5, 20, 64]),
+                            scale: random.pick([1, 1 / 128, 0.5]), withGradient: random.next() % 4 != 0, &random)
             case .mseLoss:
                 .loss(op, rows: random.pick([1, 3, 10, 100, 1000]), classes: random.pick([1, 10, 784]), &random)
             case .softmaxCrossEntropy:

@@ -236,6 +236,25 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
     public func saltAndPepper(_ x: Buffer, output y: Buffer, amount: Float, seed: UInt32, step: UInt32) throws {
         try timed(.saltAndPepper, "\(x.count)") { try base.saltAndPepper(x, output: y, amount: amount, seed: seed, step: step) }
     }
+    public func reparameterizeForward(_ stats: Buffer, rows: Int, features: Int, noise: GaussianDraw?, output z: Buffer) throws {
+        try timed(.reparameterizeForward, "\(rows)x\(features)\(noise == nil ? " mean" : "")") {
+            try base.reparameterizeForward(stats, rows: rows, features: features, noise: noise, output: z)
+        }
+    }
+    public func reparameterizeBackward(_ stats: Buffer, outputGrad: Buffer, rows: Int, features: Int, noise: GaussianDraw,
+                                       inputGrad: Buffer) throws {
+        try timed(.reparameterizeBackward, "\(rows)x\(features)") {
+            try base.reparameterizeBackward(stats, outputGrad: outputGrad, rows: rows, features: features, noise: noise,
+                                            inputGrad: inputGrad)
+        }
+    }
+    public func gaussianKL(_ stats: Buffer, rows: Int, features: Int, scale: Float, gradient: Buffer?,
+                           lossAccumulator: Buffer) throws {
+        try timed(.gaussianKL, "\(rows)x\(features)") {
+            try base.gaussianKL(stats, rows: rows, features: features, scale: scale, gradient: gradient,
+                                lossAccumulator: lossAccumulator)
+        }
+    }
     public func dropoutBackward(outputGrad: Buffer, inputGrad: Buffer, p: Float, seed: UInt32, step: UInt32) throws {
         try timed(.dropoutBackward, "\(inputGrad.count)") {
             try base.dropoutBackward(outputGrad: outputGrad, inputGrad: inputGrad, p: p, seed: seed, step: step)
