@@ -3,8 +3,9 @@ import Compute
 import Testing
 
 /// Every layer's backward pass against central finite differences of its forward pass, on
-/// the CPU backend: for a random weighting r, f = Σ r · layer(x) has gradient backward(r),
-/// with respect to the input and to every parameter.
+/// the CPU backend: for a random weighting r, f = Σ r · layer(x) + the terms the layer adds to
+/// the loss (a VAE's β·KL) has gradient backward(r), with respect to the input and to every
+/// parameter.
 @Suite struct LayerGradientTests {
     static func layers() throws -> [(String, any Layer, [Int])] {
         var random = SeededRandom(seed: 11)
@@ -31,6 +32,7 @@ import Testing
             ("BatchNorm2d no affine", try BatchNorm(2, dimensions: 2, affine: false, backend: cpu), [3, 2, 2, 3]),
             ("Flatten", Flatten(), [2, 3, 2, 2]),
             ("Reshape", Reshape([2, 3]), [4, 6]),
+            ("Reparameterize", Reparameterize(features: 3, beta: 0.7), [4, 6]),
         ] + ActivationFunction.examples.map { ("\(LayerSpec.activation($0))", Activation($0), [4, 9]) }
     }
 
@@ -47,8 +49,11 @@ import Testing
         let r = random.uniforms(outputShape.reduce(1, *))
 
         func f() throws -> Double {
-            let y = try layer.forward(try cpu.tensor(shape, values: x), context)
+            var counted = context
+            counted.lossTerms = try cpu.tensor([1], filledWith: 0)
+            let y = try layer.forward(try cpu.tensor(shape, values: x), counted)
             return zip(try cpu.download(y.buffer), r).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+                + Double(try cpu.scalar(counted.lossTerms!.buffer))
         }
         _ = try f()
         let dx = try #require(try layer.backward(try cpu.tensor(outputShape, values: r), needsInputGradient: true, context))

@@ -14,7 +14,7 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
 }
 
 @Suite(.serialized) struct TrainingTests {
-    static let recipes = ["s0", "s1", "s2", "s3", "s4", "s4-classifier"]
+    static let recipes = ["s0", "s1", "s2", "s3", "s4", "s4-classifier", "vae"]
 
     /// 200 optimizer steps on 640 images lower the training loss, on the CPU and on OpenCL.
     @Test(arguments: recipes, ["cpu", "opencl"])
@@ -56,7 +56,7 @@ func smallConfig(_ recipe: String, epochs: Int, batch: Int) throws -> TrainingCo
     /// On a device, a training step gathers its batch from the dataset uploaded once and keeps
     /// the classifier's confusion matrix there: the median step moves no bytes between host
     /// and device and never waits for the device (only the periodic loss read does).
-    @Test(arguments: ["s2", "s4", "s4-classifier"])
+    @Test(arguments: ["s2", "s4", "s4-classifier", "vae"])
     func aTrainingStepOnADeviceMovesNoDataAndNeverWaits(_ recipe: String) throws {
         let config = try smallConfig(recipe, epochs: 1, batch: 32)
         let record = try TrainBench.run(config, backend: try openCL(), data: try fashionSubset(train: 320, test: 32))

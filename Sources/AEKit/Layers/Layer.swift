@@ -38,9 +38,15 @@ public struct ForwardContext: Sendable {
     /// Dropout drops only while training.
     public let training: Bool
     /// Seed and step of the dropout masks: a mask is a function of (seed, layer, step), so a
-    /// run is reproducible and the CPU and OpenCL backends draw the same masks.
+    /// run is reproducible and the CPU and OpenCL backends draw the same masks. A VAE's
+    /// `Reparameterize` draws its ε from them too.
     public let seed: UInt32
     public let step: UInt32
+    /// A VAE's `Reparameterize` samples z in evaluation too (pytorch/examples' test pass does).
+    public var sampling = false
+    /// Where layers add their own terms of the loss (a VAE's β·KL), as the batch's mean per
+    /// example: a one-element tensor the `Objective` folds into the loss. Nil: nobody keeps them.
+    public var lossTerms: Tensor?
 
     public init(backend: any Backend, training: Bool, seed: UInt32 = 0, step: UInt32 = 0) {
         self.backend = backend; self.training = training; self.seed = seed; self.step = step

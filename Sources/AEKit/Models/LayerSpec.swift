@@ -18,7 +18,7 @@ public struct LayerSpec: Sendable, Equatable, CustomStringConvertible {
     /// Every kind of layer AEKit builds, in the order error messages list them.
     static let kindTypes: [any LayerKind.Type] = [
         LinearSpec.self, Conv2dSpec.self, ConvTranspose2dSpec.self, MaxPool2dSpec.self, AvgPool2dSpec.self, UpsampleSpec.self,
-        BatchNormSpec.self, DropoutSpec.self, FlattenSpec.self, UnflattenSpec.self, ActivationSpec.self,
+        BatchNormSpec.self, DropoutSpec.self, FlattenSpec.self, UnflattenSpec.self, ActivationSpec.self, ReparameterizeSpec.self,
     ]
 
     /// Every layer `LayerSpec(parsing:)` reads, by PyTorch's class name.
@@ -145,6 +145,13 @@ extension LayerSpec {
 
     /// `nn.Dropout(p)`: inverted dropout while training, nothing in evaluation.
     public static func dropout(p: Float = 0.5) -> LayerSpec { LayerSpec(DropoutSpec(p: p)) }
+
+    /// A variational autoencoder's bottleneck, `Reparameterize(features, beta)`: `[batch,
+    /// 2·features]` (means, then log-variances) → `[batch, features]`, a sample while training
+    /// and the mean in evaluation, adding β·KL to the loss.
+    public static func reparameterize(_ features: Int, beta: Float = 1) -> LayerSpec {
+        LayerSpec(ReparameterizeSpec(features: features, beta: beta))
+    }
 
     /// `nn.Flatten()`: `[batch, …] → [batch, product]`.
     public static let flatten = LayerSpec(FlattenSpec())

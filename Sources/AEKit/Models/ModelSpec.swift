@@ -26,6 +26,9 @@ public struct ModelSpec: Sendable, Equatable {
         case mse
         /// Binary cross-entropy on the output as probabilities (`BCELoss`: a model ending in Sigmoid).
         case bce
+        /// `BCELoss(reduction='sum')` per image: summed over its pixels, averaged over the batch
+        /// (pytorch/examples' VAE sums over the batch too, and reports the sum per image).
+        case bceSum = "bce-sum"
         /// Binary cross-entropy on the output as logits (`BCEWithLogitsLoss`: no Sigmoid at the
         /// end; the reconstruction, in figures and `predict`, is the sigmoid of the output).
         case bceWithLogits = "bce-with-logits"
@@ -37,18 +40,22 @@ public struct ModelSpec: Sendable, Equatable {
         /// The op of an autoencoder's loss other than MSE's.
         public var pixelLoss: PixelLoss? {
             switch self {
-            case .bce: .bce
+            case .bce, .bceSum: .bce
             case .bceWithLogits: .bceWithLogits
             case .l1: .l1
             case .mse, .crossEntropy: nil
             }
         }
 
+        /// The loss of an image is its pixels' mean (1) or their sum (the pixel count).
+        func perImage(pixels: Int) -> Float { self == .bceSum ? Float(pixels) : 1 }
+
         /// As figures and summaries name it.
         public var title: String {
             switch self {
             case .mse: "MSE"
             case .bce: "BCE"
+            case .bceSum: "BCE (sum per image)"
             case .bceWithLogits: "BCE with logits"
             case .l1: "L1"
             case .crossEntropy: "cross-entropy"
@@ -63,6 +70,9 @@ public struct ModelSpec: Sendable, Equatable {
 
     /// Whether the model reconstructs its input (MSE, BCE, L1) or classifies (cross-entropy).
     public var isAutoencoder: Bool { loss != .crossEntropy }
+
+    /// Whether a layer adds a term of its own to the loss (a VAE's `Reparameterize`, its KL).
+    public var hasLossTerms: Bool { layers.contains { $0.definition is ReparameterizeSpec } }
 
     /// The image an autoencoder's output `y` stands for: `y` itself, or for a model trained on
     /// logits (`bce-with-logits`) their sigmoid, in a new tensor.

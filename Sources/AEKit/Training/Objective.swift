@@ -14,6 +14,10 @@ final class Objective {
     private let agreement: Tensor
     /// Classifier: `confusion[true][predicted]` counts, kept on the device (`confusionAdd`).
     private let confusion: Tensor
+    /// The layers' own terms (a VAE's β·KL), summed as `loss` is; part of the loss reported.
+    private let terms: Tensor
+    /// An evaluation batch's terms, added by its forward pass, folded into `terms` by `add`.
+    private var batchTerms: Tensor?
     private(set) var batches = 0
 
     init(_ spec: ModelSpec, dataset: Dataset, backend: any Backend) throws {
@@ -26,6 +30,19 @@ final class Objective {
         loss = try backend.tensor([1], filledWith: 0)
         agreement = try backend.tensor([1], filledWith: 0)
         confusion = try backend.tensor([ModelSpec.classes, ModelSpec.classes], filledWith: 0)
+        terms = try backend.tensor([1], filledWith: 0)
+    }
+
+    /// Where the next batch's forward pass adds the layers' own loss terms
+    /// (`ForwardContext.lossTerms`); nil for a model without such layers. Training adds each
+    /// batch's mean straight into the running sum; evaluation adds it to a batch's own
+    /// accumulator, which `add` weights by the batch's share.
+    func lossTerms(training: Bool) throws -> Tensor? {
+        guard spec.hasLossTerms else { return nil }
+        if training { return terms }
+        let fresh = try backend.tensor([1], filledWith: 0)
+        batchTerms = fresh
+        return fresh
     }
 
     /// Adds batch `batch` of `source`: the model's output `y` for input `x`. With `gradient`
@@ -33,15 +50,24 @@ final class Objective {
     func add(output y: Tensor, input x: Tensor, batch: Int, source: Batches, gradient: Tensor?) throws {
         let b = backend
         batches += 1
+        if let pending = batchTerms, gradient == nil {
+            try b.axpy(alpha: Float(source.range(batch).count) / Float(dataset.count), x: pending.buffer, y: terms.buffer)
+            batchTerms = nil
+        }
         if spec.isAutoencoder {
             let pixelShare = 1 / Float(dataset.count * dataset.imageSize)
             if let pixelLoss = spec.loss.pixelLoss {
-                // Evaluation adds the batch's mean, weighted by its share of the dataset.
-                let batchLoss = gradient == nil ? try b.tensor([1], filledWith: 0) : loss
+                // Evaluation adds the batch's mean, weighted by its share of the dataset; a loss
+                // summed per image is the mean times the image's pixels, its gradient too.
+                let perImage = spec.loss.perImage(pixels: dataset.imageSize)
+                let batchLoss = gradient == nil || perImage != 1 ? try b.tensor([1], filledWith: 0) : loss
                 try b.pixelLoss(pixelLoss, prediction: y.buffer, target: x.buffer, gradient: (gradient ?? b.tensor(y.shape)).buffer,
                                 lossAccumulator: batchLoss.buffer)
                 if gradient == nil {
-                    try b.axpy(alpha: Float(y.count) * pixelShare, x: batchLoss.buffer, y: loss.buffer)
+                    try b.axpy(alpha: Float(y.count) * pixelShare * perImage, x: batchLoss.buffer, y: loss.buffer)
+                } else if perImage != 1 {
+                    try b.axpy(alpha: perImage, x: batchLoss.buffer, y: loss.buffer)
+                    try b.scale(gradient!.buffer, by: perImage)
                 }
             } else if let gradient {
                 try b.mseLoss(prediction: y.buffer, target: x.buffer, gradient: gradient.buffer, lossAccumulator: loss.buffer)
@@ -68,13 +94,20 @@ final class Objective {
 
     /// The mean of the batches' losses so far (training's running loss; reads the device).
     func runningLoss() throws -> Double {
-        Double(try backend.scalar(loss.buffer)) / Double(max(batches, 1))
+        (Double(try backend.scalar(loss.buffer)) + (spec.hasLossTerms ? Double(try backend.scalar(terms.buffer)) : 0))
+            / Double(max(batches, 1))
     }
 
     /// The metrics of the whole pass: `trainingLoss` as training reports it (the running
     /// loss), or nil for evaluation (the dataset's mean loss, and the confusion matrix).
     func result(trainingLoss: Double? = nil) throws -> Evaluation {
         var metrics = Evaluation(loss: try trainingLoss ?? Double(backend.scalar(loss.buffer)), examples: dataset.count)
+        if spec.hasLossTerms {
+            // Training's running terms are a sum of batch means, as its loss is.
+            let value = Double(try backend.scalar(terms.buffer)) / Double(trainingLoss == nil ? 1 : max(batches, 1))
+            if trainingLoss == nil { metrics.loss += value }
+            metrics.lossTerms = value
+        }
         if spec.isAutoencoder {
             metrics.binaryAccuracy = Double(try backend.scalar(agreement.buffer))
         } else {

@@ -85,6 +85,9 @@ func startedLine(_ config: TrainingConfig, trainCount: Int, validationCount: Int
 
 func epochLine(_ r: EpochRecord, epochs: Int) -> String {
     var line = String(format: "epoch %d/%d  train loss %.5f  val loss %.5f", r.epoch, epochs, r.train.loss, r.validation.loss)
+    if let t = r.train.lossTerms, let v = r.validation.lossTerms {
+        line += String(format: " (KL %.3f, %.3f)", t, v)
+    }
     if let m = r.train.metric, let v = r.validation.metric {
         line += String(format: "  train %@ %.4f  val %@ %.4f", m.name, m.value, v.name, v.value)
     }
@@ -93,6 +96,8 @@ func epochLine(_ r: EpochRecord, epochs: Int) -> String {
 
 func finishedLine(_ test: Evaluation, folder: String) -> String {
     var line = String(format: "test loss %.5f", test.loss)
+    if let kl = test.lossTerms { line += String(format: " (KL %.3f)", kl) }
+    if let sampled = test.sampledLoss { line += String(format: ", %.5f decoding a sampled z", sampled) }
     if let m = test.metric { line += String(format: "  test %@ %.4f", m.name, m.value) }
     return line + " (\(test.examples) test images); results in \(folder)"
 }

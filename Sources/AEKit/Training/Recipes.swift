@@ -2,7 +2,7 @@ import Foundation
 
 /// The reports' recipes (../shared/SEEDS.md), exactly as stated, plus AEKit's default.
 public enum Recipe {
-    public static let names = ["default", "s0", "s0-denoise", "s1", "s2", "s2-best", "s3", "s4", "s4-classifier"]
+    public static let names = ["default", "s0", "s0-denoise", "s1", "s2", "s2-best", "s3", "s4", "s4-classifier", "vae"]
 
     public static let summaries: [String: String] = [
         "default": "conv AE with a linear bottleneck (S4's, n=128, p=0.01) on Fashion-MNIST, Adam, 4 epochs",
@@ -14,7 +14,15 @@ public enum Recipe {
         "s3": "MNIST dense AE 784-64-784, ReLU; Adam 1e-3, batch 64, 20 epochs, 90/10 split",
         "s4": "Fashion-MNIST conv AE, linear bottleneck n=64, dropout 0.2; Adam 1e-3, batch 100, 20 epochs",
         "s4-classifier": "S4's classifier on a trained encoder (--encoder); Adam 1e-3, batch 100, 30 epochs",
+        "vae": "pytorch/examples' VAE on MNIST: 784-400-(20, 20)-400-784, BCE summed per image + KL; Adam 1e-3, batch 128, 10 epochs",
     ]
+
+    /// pytorch/examples' VAE (vae/main.py): 784 → 400 ReLU → μ and log σ² of 20 (its fc21 and
+    /// fc22, here one Linear of 40) → z → 400 ReLU → 784 sigmoid; BCE summed per image plus KL.
+    public static let exampleVAE = ModelSpec(input: [1, 28, 28], loss: .bceSum, layers: [
+        .flatten, .linear(784, 400), .relu, .linear(400, 40), .reparameterize(20), .linear(20, 400), .relu, .linear(400, 784),
+        .sigmoid, .unflatten([1, 28, 28]),
+    ], label: "vae-20")
 
     /// Recipe `name`'s configuration; its data is the dataset it names, in the usual folder
     /// (`DataOptions` applies --dataset and --data).
@@ -72,6 +80,10 @@ public enum Recipe {
             return TrainingConfig(recipe: name, data: fashionMNIST,
                                   model: ModelPreset(architecture: .classifier, hidden: 64, dropout: 0.2, output: .none).spec,
                                   optimizer: OptimizerSpec(kind: .adam, learningRate: 1e-3), batchSize: 100, epochs: 30,
+                                  seed: 1, validation: .testSet)
+        case "vae":
+            return TrainingConfig(recipe: name, data: mnist, model: exampleVAE,
+                                  optimizer: OptimizerSpec(kind: .adam, learningRate: 1e-3), batchSize: 128, epochs: 10,
                                   seed: 1, validation: .testSet)
         default:
             throw ModelError.unknownModel("unknown recipe '\(name)'; use one of: \(names.joined(separator: ", "))")

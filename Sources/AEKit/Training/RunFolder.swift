@@ -251,14 +251,18 @@ public struct EpochRecord: Codable, Sendable {
     public var seconds: Double
 }
 
-/// `metrics.csv`: `epoch,train_loss,val_loss,train_<metric>,val_<metric>,seconds`.
+/// `metrics.csv`: `epoch,train_loss,val_loss,train_<metric>,val_<metric>,seconds`; for a model
+/// whose layers add terms of their own (a VAE), `train_kl,val_kl` after the losses, which
+/// include them (the reconstruction's part is the difference).
 func metricsCSV(_ history: [EpochRecord]) -> String {
-    let metric = history.first?.train.metric?.name
+    let metric = history.first?.train.metric?.name, terms = history.first?.train.lossTerms != nil
     var header = "epoch,train_loss,val_loss"
+    if terms { header += ",train_kl,val_kl" }
     if let metric { header += ",train_\(metric),val_\(metric)" }
     header += ",seconds\n"
     return history.reduce(header) { text, row in
         var line = "\(row.epoch),\(row.train.loss),\(row.validation.loss)"
+        if terms { line += ",\(row.train.lossTerms ?? .nan),\(row.validation.lossTerms ?? .nan)" }
         if metric != nil { line += ",\(row.train.metric?.value ?? .nan),\(row.validation.metric?.value ?? .nan)" }
         return text + line + String(format: ",%.3f\n", row.seconds)
     }

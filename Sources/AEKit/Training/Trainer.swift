@@ -84,8 +84,9 @@ public final class Trainer {
         var lastRead = 0.0
         var runningLoss: Double?
         for index in 0..<batches.count {
-            let context = ForwardContext(backend: b, training: true, seed: UInt32(truncatingIfNeeded: config.seed),
+            var context = ForwardContext(backend: b, training: true, seed: UInt32(truncatingIfNeeded: config.seed),
                                          step: UInt32(truncatingIfNeeded: optimizer.stepCount))
+            context.lossTerms = try objective.lossTerms(training: true)
             let x = try batches.input(index)
             let y = try model.forward(noisy(x, context), context)
             let gradient = try b.tensor(y.shape)
@@ -119,9 +120,11 @@ public final class Trainer {
         return noisy
     }
 
-    /// The model's metrics on `dataset` (no dropout), in batches of `evaluationBatch`.
-    public func evaluate(_ dataset: Dataset) throws -> Evaluation {
-        try model.evaluate(dataset, batchSize: Trainer.evaluationBatch(config))
+    /// The model's metrics on `dataset` (no dropout), in batches of `evaluationBatch`; with
+    /// `sampling`, a VAE decodes a sampled z (drawn from the run's seed) instead of the mean.
+    public func evaluate(_ dataset: Dataset, sampling: Bool = false) throws -> Evaluation {
+        try model.evaluate(dataset, batchSize: Trainer.evaluationBatch(config), sampling: sampling,
+                           seed: UInt32(truncatingIfNeeded: config.seed))
     }
 
     /// Evaluation batches: the training batch, at least 500.

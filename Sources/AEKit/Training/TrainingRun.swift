@@ -130,7 +130,8 @@ public final class TrainingRun {
             try commitEpoch()
             progress.epoch(row, epochs: config.epochs)
         }
-        let testMetrics = try trainer.evaluate(data.test)
+        var testMetrics = try trainer.evaluate(data.test)
+        if config.model.hasLossTerms { testMetrics.sampledLoss = try trainer.evaluate(data.test, sampling: true).loss }
         try writeFigures()
         // Last: a folder with final.json is a finished run, figures and all.
         try folder.writeJSON(FinalRecord(test: testMetrics, epochs: history.count, device: backend.name,
