@@ -29,6 +29,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Weight initialisation: pytorch or keras.")
     var initialization: Initialization?
 
+    @Option(parsing: .unconditional, help: "A VAE's weight of the KL term (beta-VAE), for every Reparameterize layer (default: the layer's, 1).")
+    var beta: Float?
+
     /// The preset flags given, by name.
     var presetFlags: [String] {
         [("--model", model != nil), ("--hidden", hidden != nil), ("--dropout", dropout != nil),
@@ -39,6 +42,7 @@ struct ModelOptions: ParsableArguments {
     /// Every model flag given, by name (what `--resume` refuses).
     var givenFlags: [String] {
         (modelFile != nil ? ["--model-file"] : []) + presetFlags + (initialization != nil ? ["--initialization"] : [])
+            + (beta != nil ? ["--beta"] : [])
     }
 
     /// `config` with its model replaced by the file's, or its preset changed by the flags.
@@ -62,5 +66,12 @@ struct ModelOptions: ParsableArguments {
             }
         }
         if let initialization { config.model.initialization = initialization }
+        if let beta {
+            guard config.model.hasLossTerms else {
+                throw ValidationError("--beta weighs a VAE's KL term, and \(config.model.name) has no Reparameterize layer")
+            }
+            guard beta >= 0 && beta.isFinite else { throw ValidationError("--beta must be a number ≥ 0 (got \(beta))") }
+            config.model = config.model.withBeta(beta)
+        }
     }
 }

@@ -141,5 +141,6 @@ extension Figures {
             try writeAtomically(saltAndPepper(model, test).png(), to: folder.file("salt-and-pepper.png"))
             try codeMap(model, test).write(to: folder.path, name: "codes")
         }
+        if model.bottleneckIndex != nil { try writeAtomically(samples(model).png(), to: folder.file("samples.png")) }
     }
 }

@@ -81,3 +81,15 @@ public final class Reparameterize: Layer {
         return needsInputGradient ? dstats : nil
     }
 }
+
+extension ModelSpec {
+    /// The same model with every `Reparameterize` layer's β set to `beta` (`--beta`).
+    public func withBeta(_ beta: Float) -> ModelSpec {
+        var copy = self
+        copy.layers = layers.map { layer in
+            guard let bottleneck = layer.definition as? ReparameterizeSpec else { return layer }
+            return .reparameterize(bottleneck.features, beta: beta)
+        }
+        return copy
+    }
+}

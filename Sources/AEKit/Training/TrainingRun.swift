@@ -128,6 +128,10 @@ public final class TrainingRun {
             let row = EpochRecord(epoch: epoch, train: trainMetrics, validation: validationMetrics, seconds: seconds)
             history.append(row)
             try commitEpoch()
+            // A VAE's draws from the prior after each epoch, the last one kept.
+            if trainer.model.bottleneckIndex != nil {
+                try writeAtomically(Figures.samples(trainer.model).png(), to: folder.file("samples.png"))
+            }
             progress.epoch(row, epochs: config.epochs)
         }
         var testMetrics = try trainer.evaluate(data.test)

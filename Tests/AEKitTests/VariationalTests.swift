@@ -1,0 +1,65 @@
+@testable import AEKit
+import Compute
+import Foundation
+import Testing
+
+/// A variational autoencoder: its Swift API, `--beta`, and `aekit sample`.
+@Suite struct VariationalTests {
+    /// encode gives μ, decode runs the layers after the bottleneck, and decoding the codes of
+    /// images is what the model computes in evaluation; sample decodes prior draws, the same on
+    /// both backends.
+    @Test func encodeDecodeAndSample() throws {
+        var outputs: [[Float]] = []
+        for backend in [cpu, try openCL()] as [any Backend] {
+            let model = try Sequential(Recipe.exampleVAE, backend: backend, seed: 3)
+            let data = try fashionSubset(train: 8, test: 5).test
+            let x = try backend.tensor([5, 1, 28, 28], values: Array(data.pixels[0..<(5 * 784)]))
+            let stats = try backend.download(model.encodeStatistics(x).buffer)
+            let mean = try model.encode(x)
+            #expect(mean.shape == [5, 20])
+            #expect(try backend.download(mean.buffer) == (0..<5).flatMap { stats[($0 * 40)..<($0 * 40 + 20)] })
+            let decoded = try backend.download(model.decode(mean).buffer)
+            let evaluated = try backend.download(model.forward(x, ForwardContext(backend: backend, training: false)).buffer)
+            #expect(zip(decoded, evaluated).allSatisfy { abs($0 - $1) <= 1e-6 })
+            let drawn = try model.sample(count: 4, seed: 9)
+            #expect(drawn.shape == [4, 1, 28, 28])
+            outputs.append(try backend.download(drawn.buffer))
+        }
+        #expect(zip(outputs[0], outputs[1]).allSatisfy { Tolerance.parity.accepts($1, reference: $0) })
+        let plain = try Sequential(ModelPreset(architecture: .dense, hidden: 64).spec, backend: cpu, seed: 1)
+        #expect { try plain.sample(count: 1) } throws: { "\($0)".contains("has no Reparameterize layer") }
+    }
+
+    @Test func betaWeighsTheKLTerm() throws {
+        let spec = Recipe.exampleVAE.withBeta(4)
+        #expect(spec.layers[4].description == "Reparameterize(features=20, beta=4.0)")
+        let data = try fashionSubset(train: 64, test: 64).test
+        let plain = try Sequential(Recipe.exampleVAE, backend: cpu, seed: 2).evaluate(data)
+        let weighted = try Sequential(spec, backend: cpu, seed: 2).evaluate(data)
+        let (kl, kl4) = (try #require(plain.lossTerms), try #require(weighted.lossTerms))
+        #expect(abs(kl4 - 4 * kl) <= 1e-4 * kl4)
+        #expect(abs((weighted.loss - kl4) - (plain.loss - kl)) <= 1e-4 * plain.loss)
+    }
+
+    /// `aekit sample` draws a PNG grid from a trained VAE, the same file on the CPU and on
+    /// OpenCL; a model without a bottleneck is refused as content (65), writing nothing.
+    @Test func sampleCommandDrawsAGrid() throws {
+        let data = try temporaryFolder(), work = try temporaryFolder()
+        try writeSyntheticIDX(to: data, train: 64, test: 32)
+        let trained = try aekit(["train", "--recipe", "vae", "--data", data, "--epochs", "1", "--device", "cpu", "--out", "vae"], in: work)
+        #expect(trained.status == 0 && trained.output.contains("decoding a sampled z"), "\(trained.output)")
+        #expect(FileManager.default.fileExists(atPath: "\(work)/vae/samples.png"))
+        let metrics = try String(contentsOfFile: "\(work)/vae/metrics.csv", encoding: .utf8)
+        #expect(metrics.hasPrefix("epoch,train_loss,val_loss,train_kl,val_kl,"))
+        for device in ["cpu", "opencl"] {
+            let drawn = try aekit(["sample", "--checkpoint", "vae/model.safetensors", "--count", "10", "--seed", "4",
+                                   "--out", "\(device).png", "--device", device], in: work)
+            #expect(drawn.status == 0 && drawn.output.contains("wrote 10 samples"), "\(drawn.output)")
+        }
+        #expect(FileManager.default.contents(atPath: "\(work)/cpu.png") == FileManager.default.contents(atPath: "\(work)/opencl.png"))
+        _ = try aekit(["train", "--recipe", "s3", "--data", data, "--epochs", "1", "--device", "cpu", "--out", "plain"], in: work)
+        let refused = try aekit(["sample", "--checkpoint", "plain/model.safetensors", "--out", "no.png", "--device", "cpu"], in: work)
+        #expect(refused.status == 65 && refused.output.contains("has no Reparameterize layer"), "\(refused.output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(work)/no.png"))
+    }
+}
