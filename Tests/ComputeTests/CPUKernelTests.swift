@@ -2,31 +2,12 @@
 import Foundation
 import Testing
 
-/// The CPU backend's C kernels (`Sources/CPUKernels`, several clones per CPU) against plain
-/// loops written here from each op's definition: the parity suite compares them with the
+/// The CPU backend's C kernels (`Sources/CPUKernels`, several clones per CPU) against the plain
+/// loops of each op's definition, which sit beside the op (`CPUBackend.maxPool2dForwardDefinition`,
+/// `conv2dForwardDefinition`): the parity suite compares them with the
 /// OpenCL kernels, these with the definitions themselves, including the cases a fast path skips
 /// (NaNs, ties, clipped windows, odd sizes, a batch cut into several runs).
 @Suite struct CPUKernelTests {
-    /// PyTorch's max-pool by its definition: the first maximum wins, and a NaN always wins.
-    private func referencePool(_ g: PoolGeometry, _ x: [Float]) -> (values: [Float], indices: [Float]) {
-        var values: [Float] = [], indices: [Float] = []
-        for plane in 0..<(g.batch * g.channels) {
-            for oh in 0..<g.outHeight {
-                for ow in 0..<g.outWidth {
-                    var best = -Float.infinity, at = -1
-                    for h in (oh * g.stride)..<min(oh * g.stride + g.kernel, g.inHeight) {
-                        for w in (ow * g.stride)..<min(ow * g.stride + g.kernel, g.inWidth) {
-                            let v = x[plane * g.inHeight * g.inWidth + h * g.inWidth + w]
-                            if at < 0 || v > best || v.isNaN { best = v; at = h * g.inWidth + w }
-                        }
-                    }
-                    values.append(best); indices.append(Float(at))
-                }
-            }
-        }
-        return (values, indices)
-    }
-
     @Test(arguments: [
         PoolGeometry(batch: 3, channels: 4, inHeight: 26, inWidth: 26, kernel: 2),
         PoolGeometry(batch: 2, channels: 3, inHeight: 7, inWidth: 7, kernel: 2, ceilMode: true),
@@ -42,7 +23,7 @@ import Testing
         let input = try sharedCPU.tensor([x.count], values: x)
         let output = try sharedCPU.tensor([g.outputCount]), indices = try sharedCPU.tensor([g.outputCount])
         try sharedCPU.maxPool2dForward(g, input: input.buffer, output: output.buffer, indices: indices.buffer)
-        let expected = referencePool(g, x)
+        let expected = CPUBackend.maxPool2dForwardDefinition(g, x)
         #expect(try sharedCPU.download(indices.buffer) == expected.indices)
         let values = try sharedCPU.download(output.buffer)
         #expect(zip(values, expected.values).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
@@ -55,32 +36,6 @@ import Testing
         let inPlane = g.inHeight * g.inWidth, outPlane = g.outHeight * g.outWidth
         for o in dy.indices { scattered[o / outPlane * inPlane + Int(expected.indices[o])] += dy[o] }
         #expect(try sharedCPU.download(dx.buffer) == scattered)
-    }
-
-    /// A direct convolution by its definition, in Double.
-    private func referenceConv(_ g: ConvGeometry, _ x: [Float], _ w: [Float]) -> [Double] {
-        var y = [Double](repeating: 0, count: g.outputCount)
-        for n in 0..<g.batch {
-            for o in 0..<g.outChannels {
-                for oh in 0..<g.outHeight {
-                    for ow in 0..<g.outWidth {
-                        var s = 0.0
-                        for c in 0..<g.inChannels {
-                            for i in 0..<g.kernelHeight {
-                                for j in 0..<g.kernelWidth {
-                                    let h = oh * g.strideH - g.padH + i, v = ow * g.strideW - g.padW + j
-                                    guard h >= 0, h < g.inHeight, v >= 0, v < g.inWidth else { continue }
-                                    s += Double(x[((n * g.inChannels + c) * g.inHeight + h) * g.inWidth + v])
-                                        * Double(w[((o * g.inChannels + c) * g.kernelHeight + i) * g.kernelWidth + j])
-                                }
-                            }
-                        }
-                        y[((n * g.outChannels + o) * g.outHeight + oh) * g.outWidth + ow] = s
-                    }
-                }
-            }
-        }
-        return y
     }
 
     /// Batches large enough to be cut into several runs of samples (of unequal lengths), with
@@ -107,12 +62,12 @@ import Testing
         let input = try cpu.tensor([g.inputCount], values: x), weight = try cpu.tensor([g.weightCount], values: w)
         let output = try cpu.tensor([g.outputCount])
         try cpu.conv2dForward(g, input: input.buffer, weight: weight.buffer, output: output.buffer)
-        let expected = referenceConv(g, x, w)
+        let expected = CPUBackend.conv2dForwardDefinition(g, x, w)
         let got = try cpu.download(output.buffer)
         #expect(zip(got, expected).allSatisfy { abs(Double($0) - $1) <= 1e-4 * (1 + abs($1)) })
     }
 
-    /// Both gradients by their definitions (the adjoints of `referenceConv`), in Double.
+    /// Both gradients by their definitions (the adjoints of `CPUBackend.conv2dForwardDefinition`), in Double.
     @Test(arguments: convolutionShapes, ConvolutionAlgorithm.allCases)
     func convolutionGradientsAreTheirDefinitions(_ g: ConvGeometry, _ algorithm: ConvolutionAlgorithm) throws {
         let cpu = CPUBackend(threads: sharedCPU.threads, convolution: algorithm)

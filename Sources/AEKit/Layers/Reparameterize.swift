@@ -52,13 +52,10 @@ public final class Reparameterize: Layer {
 
     public var spec: LayerSpec { .reparameterize(features, beta: beta) }
 
-    /// The salt that keeps this layer's ε apart from a dropout mask of the same seed and step.
-    static let salt: UInt32 = 0x7a3f_1c55
-
     public func forward(_ x: Tensor, _ context: ForwardContext) throws -> Tensor {
         let b = context.backend, rows = x.shape[0]
-        let noise = context.training || context.sampling
-            ? GaussianDraw(seed: context.seed ^ Reparameterize.salt, step: context.step) : nil
+        // GaussianDraw's stream is its own, apart from the dropout masks of the same seed and step.
+        let noise = context.training || context.sampling ? GaussianDraw(seed: context.seed, step: context.step) : nil
         let z = try b.tensor([rows, features])
         try b.reparameterizeForward(x.buffer, rows: rows, features: features, noise: noise, output: z.buffer)
         // The KL term's value (its gradient waits for the backward pass).

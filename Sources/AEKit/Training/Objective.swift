@@ -63,11 +63,11 @@ final class Objective {
                 let batchLoss = gradient == nil || perImage != 1 ? try b.tensor([1], filledWith: 0) : loss
                 try b.pixelLoss(pixelLoss, prediction: y.buffer, target: x.buffer, gradient: (gradient ?? b.tensor(y.shape)).buffer,
                                 lossAccumulator: batchLoss.buffer)
-                if gradient == nil {
-                    try b.axpy(alpha: Float(y.count) * pixelShare * perImage, x: batchLoss.buffer, y: loss.buffer)
-                } else if perImage != 1 {
+                if let gradient, perImage != 1 {
                     try b.axpy(alpha: perImage, x: batchLoss.buffer, y: loss.buffer)
-                    try b.scale(gradient!.buffer, by: perImage)
+                    try b.scale(gradient.buffer, by: perImage)
+                } else if gradient == nil {
+                    try b.axpy(alpha: Float(y.count) * pixelShare * perImage, x: batchLoss.buffer, y: loss.buffer)
                 }
             } else if let gradient {
                 try b.mseLoss(prediction: y.buffer, target: x.buffer, gradient: gradient.buffer, lossAccumulator: loss.buffer)

@@ -227,3 +227,32 @@ extension CPUBackend {
                           Int64(g.padH), Int64(g.padW), Int64(g.outHeight), Int64(g.outWidth))
     }
 }
+
+extension CPUBackend {
+    /// `conv2dForward` by its definition, plain loops over host arrays, summed in Double: what the
+    /// direct and lowered algorithms are checked against.
+    public static func conv2dForwardDefinition(_ g: ConvGeometry, _ x: [Float], _ w: [Float]) -> [Double] {
+        var y = [Double](repeating: 0, count: g.outputCount)
+        for n in 0..<g.batch {
+            for o in 0..<g.outChannels {
+                for oh in 0..<g.outHeight {
+                    for ow in 0..<g.outWidth {
+                        var s = 0.0
+                        for c in 0..<g.inChannels {
+                            for i in 0..<g.kernelHeight {
+                                for j in 0..<g.kernelWidth {
+                                    let h = oh * g.strideH - g.padH + i, v = ow * g.strideW - g.padW + j
+                                    guard h >= 0, h < g.inHeight, v >= 0, v < g.inWidth else { continue }
+                                    s += Double(x[((n * g.inChannels + c) * g.inHeight + h) * g.inWidth + v])
+                                        * Double(w[((o * g.inChannels + c) * g.kernelHeight + i) * g.kernelWidth + j])
+                                }
+                            }
+                        }
+                        y[((n * g.outChannels + o) * g.outHeight + oh) * g.outWidth + ow] = s
+                    }
+                }
+            }
+        }
+        return y
+    }
+}

@@ -92,3 +92,26 @@ extension CPUBackend {
         }
     }
 }
+
+extension CPUBackend {
+    /// `maxPool2dForward` by PyTorch's definition, plain loops over host arrays: the first maximum
+    /// wins, and a NaN always wins. What the C kernel's vector steps are checked against.
+    public static func maxPool2dForwardDefinition(_ g: PoolGeometry, _ x: [Float]) -> (values: [Float], indices: [Float]) {
+        var values: [Float] = [], indices: [Float] = []
+        for plane in 0..<(g.batch * g.channels) {
+            for oh in 0..<g.outHeight {
+                for ow in 0..<g.outWidth {
+                    var best = -Float.infinity, at = -1
+                    for h in (oh * g.stride)..<min(oh * g.stride + g.kernel, g.inHeight) {
+                        for w in (ow * g.stride)..<min(ow * g.stride + g.kernel, g.inWidth) {
+                            let v = x[plane * g.inHeight * g.inWidth + h * g.inWidth + w]
+                            if at < 0 || v > best || v.isNaN { best = v; at = h * g.inWidth + w }
+                        }
+                    }
+                    values.append(best); indices.append(Float(at))
+                }
+            }
+        }
+        return (values, indices)
+    }
+}
