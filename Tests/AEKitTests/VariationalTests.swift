@@ -30,6 +30,19 @@ import Testing
         #expect { try plain.sample(count: 1) } throws: { "\($0)".contains("has no Reparameterize layer") }
     }
 
+    /// A 2-dimensional code's manifold: a 20 × 20 grid of decodes at the normal's quantiles.
+    @Test func manifoldOfATwoDimensionalCode() throws {
+        #expect(abs(Figures.standardNormalQuantile(0.975) - 1.959963985) < 1e-8)
+        #expect(abs(Figures.standardNormalQuantile(0.5)) < 1e-12 && abs(Figures.standardNormalQuantile(0.025) + 1.959963985) < 1e-8)
+        var spec = Recipe.exampleVAE
+        spec.layers[3] = .linear(400, 4); spec.layers[4] = .reparameterize(2); spec.layers[5] = .linear(2, 400)
+        let image = try Figures.manifold(Sequential(spec, backend: cpu, seed: 1))
+        #expect(image.width == 20 * 30 + 2 && image.height == 20 * 30 + 2)
+        #expect { try Figures.manifold(Sequential(Recipe.exampleVAE, backend: cpu, seed: 1)) } throws: {
+            "\($0)".contains("needs a 2-dimensional code")
+        }
+    }
+
     @Test func betaWeighsTheKLTerm() throws {
         let spec = Recipe.exampleVAE.withBeta(4)
         #expect(spec.layers[4].description == "Reparameterize(features=20, beta=4.0)")
@@ -42,7 +55,8 @@ import Testing
     }
 
     /// `aekit sample` draws a PNG grid from a trained VAE, the same file on the CPU and on
-    /// OpenCL; a model without a bottleneck is refused as content (65), writing nothing.
+    /// OpenCL, and `aekit interpolate` a strip between two test images; a model without a
+    /// bottleneck is refused as content (65), writing nothing.
     @Test func sampleCommandDrawsAGrid() throws {
         let data = try temporaryFolder(), work = try temporaryFolder()
         try writeSyntheticIDX(to: data, train: 64, test: 32)
@@ -57,6 +71,12 @@ import Testing
             #expect(drawn.status == 0 && drawn.output.contains("wrote 10 samples"), "\(drawn.output)")
         }
         #expect(FileManager.default.contents(atPath: "\(work)/cpu.png") == FileManager.default.contents(atPath: "\(work)/opencl.png"))
+        let line = try aekit(["interpolate", "--checkpoint", "vae/model.safetensors", "--from", "0", "--to", "3", "--steps", "5",
+                              "--data", data, "--out", "line.png", "--device", "cpu"], in: work)
+        #expect(line.status == 0 && FileManager.default.fileExists(atPath: "\(work)/line.png"), "\(line.output)")
+        let past = try aekit(["interpolate", "--checkpoint", "vae/model.safetensors", "--from", "0", "--to", "32",
+                              "--data", data, "--out", "past.png", "--device", "cpu"], in: work)
+        #expect(past.status != 0 && past.output.contains("has 32 images; 32 is past its end"), "\(past.output)")
         _ = try aekit(["train", "--recipe", "s3", "--data", data, "--epochs", "1", "--device", "cpu", "--out", "plain"], in: work)
         let refused = try aekit(["sample", "--checkpoint", "plain/model.safetensors", "--out", "no.png", "--device", "cpu"], in: work)
         #expect(refused.status == 65 && refused.output.contains("has no Reparameterize layer"), "\(refused.output)")

@@ -141,6 +141,11 @@ extension Figures {
             try writeAtomically(saltAndPepper(model, test).png(), to: folder.file("salt-and-pepper.png"))
             try codeMap(model, test).write(to: folder.path, name: "codes")
         }
-        if model.bottleneckIndex != nil { try writeAtomically(samples(model).png(), to: folder.file("samples.png")) }
+        if model.bottleneckIndex != nil {
+            try writeAtomically(samples(model).png(), to: folder.file("samples.png"))
+            if let layer = model.layers.compactMap({ $0 as? Reparameterize }).first, layer.features == 2 {
+                try writeAtomically(manifold(model).png(), to: folder.file("manifold.png"))
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Compute
+import Foundation
 
 /// A variational autoencoder is a `Sequential` with a `Reparameterize` layer: the layers before
 /// it are the encoder (they give μ and log σ²), those after it the decoder.
@@ -51,6 +52,50 @@ extension Sequential {
 }
 
 extension Figures {
+    /// For a 2-dimensional code: the decoder over a `side` × `side` grid of codes placed at the
+    /// standard normal's quantiles (i + ½)/side on each axis, as Kingma and Welling's figure 4
+    /// draws the learned manifold; the first code axis runs down the rows, the second across.
+    public static func manifold(_ model: Sequential, side: Int = 20) throws -> GrayImage {
+        let (_, layer) = try model.bottleneck()
+        guard layer.features == 2 else {
+            throw ModelError.shape("the manifold figure needs a 2-dimensional code; \(model.spec.name)'s has \(layer.features)")
+        }
+        let axis = (0..<side).map { Float(standardNormalQuantile((Double($0) + 0.5) / Double(side))) }
+        let codes = axis.flatMap { row in axis.flatMap { column in [row, column] } }
+        let b = model.backend, decoded = try b.download(model.decode(b.tensor([side * side, 2], values: codes)).buffer)
+        let shape = model.spec.input, (height, width) = (shape[shape.count - 2], shape[shape.count - 1]), size = height * width
+        return grid((0..<side).map { r in (0..<side).map { c in decoded[((r * side + c) * size)..<((r * side + c + 1) * size)] } },
+                    height: height, width: width, scale: 1)
+    }
+
+    /// Φ⁻¹(p), the standard normal's quantile, for p in (0, 1): Newton's method on Φ(x) =
+    /// erfc(−x/√2)/2 from 0, which converges monotonically (Φ is convex below 0, concave above).
+    static func standardNormalQuantile(_ p: Double) -> Double {
+        var x = 0.0
+        for _ in 0..<100 {
+            let step = (0.5 * erfc(-x / 2.0.squareRoot()) - p) / (exp(-0.5 * x * x) / (2 * Double.pi).squareRoot())
+            x -= step
+            if abs(step) < 1e-12 { break }
+        }
+        return x
+    }
+
+    /// A strip decoding the straight line between the codes (μ) of two images: `from`, `steps`
+    /// decodes from its code to the other's, then `to`.
+    public static func interpolation(_ model: Sequential, from: ArraySlice<Float>, to: ArraySlice<Float>,
+                                     steps: Int = 10) throws -> GrayImage {
+        let b = model.backend, shape = model.spec.input
+        let x = try b.tensor([2] + shape, values: Array(from) + Array(to))
+        let codes = try b.download(model.encode(x).buffer), d = codes.count / 2
+        let line = (0..<steps).flatMap { step -> [Float] in
+            let t = Float(step) / Float(max(steps - 1, 1))
+            return (0..<d).map { (1 - t) * codes[$0] + t * codes[d + $0] }
+        }
+        let decoded = try b.download(model.decode(b.tensor([steps, d], values: line)).buffer)
+        let (height, width) = (shape[shape.count - 2], shape[shape.count - 1]), size = height * width
+        return grid([[from] + (0..<steps).map { decoded[($0 * size)..<(($0 + 1) * size)] } + [to]], height: height, width: width)
+    }
+
     /// A grid of a VAE's `count` draws from the prior (all `rows` × `columns` by default), row
     /// by row.
     public static func samples(_ model: Sequential, rows: Int = 8, columns: Int = 8, seed: UInt32 = 1,

@@ -1,0 +1,58 @@
+import AEKit
+import ArgumentParser
+import Compute
+import Foundation
+
+struct InterpolateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interpolate",
+        abstract: "Decode the line between two test images' codes with a variational autoencoder, as a PNG strip.",
+        discussion: """
+            The strip is image --from, the decodes of --steps codes evenly spaced from its code (μ) \
+            to that of image --to, then image --to. Images are numbered from 0 in the test set.
+            """)
+
+    @Option(help: "A model.safetensors written by `aekit train` for a model with a Reparameterize layer.")
+    var checkpoint: String
+
+    @Option(name: .customLong("from"), help: "The test image the line starts at.")
+    var start: Int
+
+    @Option(name: .customLong("to"), help: "The test image the line ends at.")
+    var end: Int
+
+    @Option(help: "Decoded codes along the line, both ends included.")
+    var steps = 10
+
+    @Option(help: "The PNG file to write.")
+    var out: String
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @OptionGroup var deviceOptions: DeviceOptions
+
+    func validate() throws {
+        guard (2...64).contains(steps) else { throw ValidationError("--steps must be between 2 and 64 (got \(steps))") }
+        guard start >= 0, end >= 0 else { throw ValidationError("--from and --to number test images from 0") }
+        guard out.lowercased().hasSuffix(".png") else { throw ValidationError("--out must name a .png file (got '\(out)')") }
+    }
+
+    func run() throws {
+        let choice = try deviceOptions.select()
+        printError("device: \(choice.reason)")
+        let model = try Checkpoint.load(checkpoint, backend: choice.backend)
+        guard model.bottleneckIndex != nil else {
+            throw contentError("\(checkpoint) holds \(model.spec.name), which has no Reparameterize layer: interpolate needs a "
+                               + "variational autoencoder (train one with `aekit train --recipe vae`)")
+        }
+        let source = try dataOptions.source(fallback: DataSource(name: "mnist"))
+        let test = try source.load().test
+        for index in [start, end] where index >= test.count {
+            throw ValidationError("the test set of \(source.name) has \(test.count) images; \(index) is past its end")
+        }
+        let size = test.imageSize
+        let image = { (i: Int) in test.pixels[(i * size)..<((i + 1) * size)] }
+        try writeAtomically(Figures.interpolation(model, from: image(start), to: image(end), steps: steps).png(), to: out)
+        print("wrote the line from test image \(start) to \(end) of \(source.name) in \(steps) steps to \(out)")
+    }
+}
