@@ -64,7 +64,9 @@ import Testing
         #expect(trained.status == 0 && trained.output.contains("decoding a sampled z"), "\(trained.output)")
         #expect(FileManager.default.fileExists(atPath: "\(work)/vae/samples.png"))
         let metrics = try String(contentsOfFile: "\(work)/vae/metrics.csv", encoding: .utf8)
-        #expect(metrics.hasPrefix("epoch,train_loss,val_loss,train_kl,val_kl,"))
+        #expect(metrics.hasPrefix("epoch,train_loss,val_loss,train_reconstruction,val_reconstruction,train_kl,val_kl,"))
+        let row = metrics.split(separator: "\n")[1].split(separator: ",").compactMap { Double($0) }
+        #expect(abs(row[1] - (row[3] + row[5])) <= 1e-6 * row[1] && abs(row[2] - (row[4] + row[6])) <= 1e-6 * row[2])
         for device in ["cpu", "opencl"] {
             let drawn = try aekit(["sample", "--checkpoint", "vae/model.safetensors", "--count", "10", "--seed", "4",
                                    "--out", "\(device).png", "--device", device], in: work)

@@ -252,17 +252,20 @@ public struct EpochRecord: Codable, Sendable {
 }
 
 /// `metrics.csv`: `epoch,train_loss,val_loss,train_<metric>,val_<metric>,seconds`; for a model
-/// whose layers add terms of their own (a VAE), `train_kl,val_kl` after the losses, which
-/// include them (the reconstruction's part is the difference).
+/// whose layers add terms of their own (a VAE), the losses (which include them) split after
+/// them into `train_reconstruction,val_reconstruction,train_kl,val_kl`.
 func metricsCSV(_ history: [EpochRecord]) -> String {
     let metric = history.first?.train.metric?.name, terms = history.first?.train.lossTerms != nil
     var header = "epoch,train_loss,val_loss"
-    if terms { header += ",train_kl,val_kl" }
+    if terms { header += ",train_reconstruction,val_reconstruction,train_kl,val_kl" }
     if let metric { header += ",train_\(metric),val_\(metric)" }
     header += ",seconds\n"
     return history.reduce(header) { text, row in
         var line = "\(row.epoch),\(row.train.loss),\(row.validation.loss)"
-        if terms { line += ",\(row.train.lossTerms ?? .nan),\(row.validation.lossTerms ?? .nan)" }
+        if terms {
+            let (t, v) = (row.train.lossTerms ?? .nan, row.validation.lossTerms ?? .nan)
+            line += ",\(row.train.loss - t),\(row.validation.loss - v),\(t),\(v)"
+        }
         if metric != nil { line += ",\(row.train.metric?.value ?? .nan),\(row.validation.metric?.value ?? .nan)" }
         return text + line + String(format: ",%.3f\n", row.seconds)
     }
