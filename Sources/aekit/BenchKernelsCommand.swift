@@ -5,11 +5,13 @@ import Foundation
 struct BenchKernelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels",
-        abstract: "Time GEMM, convolution, pooling, upsampling and elementwise kernels at the reports' shapes.",
+        abstract: "Time every op's kernels at the reports' shapes, each contender checked against the first before it is timed.",
         discussion: """
             OpenCL rows are device time from profiling events (median of --repeats runs after a \
             warm-up); CPU rows are wall-clock time of the CPU backend on the same shape. Where \
-            libclblast is installed, CLBlast's SGEMM runs on the same device as a baseline.
+            libclblast is installed, CLBlast's SGEMM runs on the same device as a baseline. A \
+            contender whose results differ from the first row's (beyond the parity tolerance, \
+            taken at the result's largest element) is named and nothing is timed.
             """)
 
     @OptionGroup var deviceOptions: DeviceOptions

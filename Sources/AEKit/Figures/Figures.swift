@@ -143,7 +143,7 @@ extension Figures {
         }
         if model.bottleneckIndex != nil {
             try writeAtomically(samples(model).png(), to: folder.file("samples.png"))
-            if let layer = model.layers.compactMap({ $0 as? Reparameterize }).first, layer.features == 2 {
+            if let (_, layer) = try? model.bottleneck(), layer.features == 2 {
                 try writeAtomically(manifold(model).png(), to: folder.file("manifold.png"))
             }
         }
