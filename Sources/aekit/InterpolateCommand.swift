@@ -12,9 +12,6 @@ struct InterpolateCommand: ParsableCommand {
             to that of image --to, then image --to. Images are numbered from 0 in the test set.
             """)
 
-    @Option(help: "A model.safetensors written by `aekit train` for a model with a Reparameterize layer.")
-    var checkpoint: String
-
     @Option(name: .customLong("from"), help: "The test image the line starts at.")
     var start: Int
 
@@ -24,27 +21,17 @@ struct InterpolateCommand: ParsableCommand {
     @Option(help: "Decoded codes along the line, both ends included.")
     var steps = 10
 
-    @Option(help: "The PNG file to write.")
-    var out: String
+    @OptionGroup var figure: VAEFigureOptions
 
     @OptionGroup var dataOptions: DataOptions
-
-    @OptionGroup var deviceOptions: DeviceOptions
 
     func validate() throws {
         guard (2...64).contains(steps) else { throw ValidationError("--steps must be between 2 and 64 (got \(steps))") }
         guard start >= 0, end >= 0 else { throw ValidationError("--from and --to number test images from 0") }
-        guard out.lowercased().hasSuffix(".png") else { throw ValidationError("--out must name a .png file (got '\(out)')") }
     }
 
     func run() throws {
-        let choice = try deviceOptions.select()
-        printError("device: \(choice.reason)")
-        let model = try Checkpoint.load(checkpoint, backend: choice.backend)
-        guard model.bottleneckIndex != nil else {
-            throw contentError("\(checkpoint) holds \(model.spec.name), which has no Reparameterize layer: interpolate needs a "
-                               + "variational autoencoder (train one with `aekit train --recipe vae`)")
-        }
+        let model = try figure.model(for: "interpolate")
         let source = try dataOptions.source(fallback: DataSource(name: "mnist"))
         let test = try source.load().test
         for index in [start, end] where index >= test.count {
@@ -52,7 +39,7 @@ struct InterpolateCommand: ParsableCommand {
         }
         let size = test.imageSize
         let image = { (i: Int) in test.pixels[(i * size)..<((i + 1) * size)] }
-        try writeAtomically(Figures.interpolation(model, from: image(start), to: image(end), steps: steps).png(), to: out)
-        print("wrote the line from test image \(start) to \(end) of \(source.name) in \(steps) steps to \(out)")
+        try writeAtomically(Figures.interpolation(model, from: image(start), to: image(end), steps: steps).png(), to: figure.out)
+        print("wrote the line from test image \(start) to \(end) of \(source.name) in \(steps) steps to \(figure.out)")
     }
 }

@@ -13,36 +13,23 @@ struct SampleCommand: ParsableCommand {
             the same codes.
             """)
 
-    @Option(help: "A model.safetensors written by `aekit train`.")
-    var checkpoint: String
-
     @Option(help: "How many images to draw (a grid of up to 8 a row).")
     var count = 64
 
     @Option(help: "The seed of the codes' draws.")
     var seed: UInt32 = 1
 
-    @Option(help: "The PNG file to write.")
-    var out: String
-
-    @OptionGroup var deviceOptions: DeviceOptions
+    @OptionGroup var figure: VAEFigureOptions
 
     func validate() throws {
         guard (1...4096).contains(count) else { throw ValidationError("--count must be between 1 and 4096 (got \(count))") }
-        guard out.lowercased().hasSuffix(".png") else { throw ValidationError("--out must name a .png file (got '\(out)')") }
     }
 
     func run() throws {
-        let choice = try deviceOptions.select()
-        printError("device: \(choice.reason)")
-        let model = try Checkpoint.load(checkpoint, backend: choice.backend)
-        guard model.bottleneckIndex != nil else {
-            throw contentError("\(checkpoint) holds \(model.spec.name), which has no Reparameterize layer: only a variational "
-                                  + "autoencoder samples (train one with `aekit train --recipe vae`)")
-        }
+        let model = try figure.model(for: "sample")
         let columns = min(count, 8), rows = (count + columns - 1) / columns
         let grid = try Figures.samples(model, rows: rows, columns: columns, seed: seed, count: count)
-        try writeAtomically(grid.png(), to: out)
-        print("wrote \(count) samples of \(model.spec.name) (seed \(seed)) to \(out)")
+        try writeAtomically(grid.png(), to: figure.out)
+        print("wrote \(count) samples of \(model.spec.name) (seed \(seed)) to \(figure.out)")
     }
 }

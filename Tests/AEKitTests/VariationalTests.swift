@@ -43,6 +43,17 @@ import Testing
         }
     }
 
+    /// The figures draw a VAE whose input is flat (`[784]`) as 28 × 28 pictures too.
+    @Test func figuresOfAFlatInput() throws {
+        let flat = try Sequential([.linear(784, 40), .reparameterize(20), .linear(20, 784), .sigmoid], input: [784],
+                                  loss: .bceSum, backend: cpu)
+        let grid = try Figures.samples(flat, rows: 2, columns: 3)
+        #expect(grid.width == 3 * (28 * 2 + 2) + 2 && grid.height == 2 * (28 * 2 + 2) + 2)
+        let data = try fashionSubset(train: 4, test: 2).test
+        let line = try Figures.interpolation(flat, from: data.pixels[0..<784], to: data.pixels[784..<1568], steps: 4)
+        #expect(line.width == 6 * (28 * 2 + 2) + 2)
+    }
+
     @Test func betaWeighsTheKLTerm() throws {
         let spec = Recipe.exampleVAE.withBeta(4)
         #expect(spec.layers[4].description == "Reparameterize(features=20, beta=4.0)")

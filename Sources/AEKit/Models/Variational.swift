@@ -63,9 +63,8 @@ extension Figures {
         let axis = (0..<side).map { Float(standardNormalQuantile((Double($0) + 0.5) / Double(side))) }
         let codes = axis.flatMap { row in axis.flatMap { column in [row, column] } }
         let b = model.backend, decoded = try b.download(model.decode(b.tensor([side * side, 2], values: codes)).buffer)
-        let shape = model.spec.input, (height, width) = (shape[shape.count - 2], shape[shape.count - 1]), size = height * width
-        return grid((0..<side).map { r in (0..<side).map { c in decoded[((r * side + c) * size)..<((r * side + c + 1) * size)] } },
-                    height: height, width: width, scale: 1)
+        let (images, height, width) = try pictures(decoded, of: model.spec)
+        return grid((0..<side).map { Array(images[($0 * side)..<(($0 + 1) * side)]) }, height: height, width: width, scale: 1)
     }
 
     /// Φ⁻¹(p), the standard normal's quantile, for p in (0, 1): Newton's method on Φ(x) =
@@ -92,8 +91,8 @@ extension Figures {
             return (0..<d).map { (1 - t) * codes[$0] + t * codes[d + $0] }
         }
         let decoded = try b.download(model.decode(b.tensor([steps, d], values: line)).buffer)
-        let (height, width) = (shape[shape.count - 2], shape[shape.count - 1]), size = height * width
-        return grid([[from] + (0..<steps).map { decoded[($0 * size)..<(($0 + 1) * size)] } + [to]], height: height, width: width)
+        let (images, height, width) = try pictures(decoded, of: model.spec)
+        return grid([[from] + images + [to]], height: height, width: width)
     }
 
     /// A grid of a VAE's `count` draws from the prior (all `rows` × `columns` by default), row
@@ -101,14 +100,20 @@ extension Figures {
     public static func samples(_ model: Sequential, rows: Int = 8, columns: Int = 8, seed: UInt32 = 1,
                                count: Int? = nil) throws -> GrayImage {
         let count = count ?? rows * columns
-        let images = try model.backend.download(model.sample(count: count, seed: seed).buffer)
-        let (height, width) = (model.spec.input[model.spec.input.count - 2], model.spec.input[model.spec.input.count - 1])
-        let size = height * width
-        return grid((0..<rows).map { r in
-            (0..<columns).compactMap { c in
-                let i = r * columns + c
-                return i < count ? images[(i * size)..<((i + 1) * size)] : nil
-            }
-        }, height: height, width: width)
+        let drawn = try model.backend.download(model.sample(count: count, seed: seed).buffer)
+        let (images, height, width) = try pictures(drawn, of: model.spec)
+        return grid((0..<rows).map { Array(images[min($0 * columns, count)..<min(($0 + 1) * columns, count)]) },
+                    height: height, width: width)
+    }
+
+    /// `values`, one example of `spec`'s input after another, as pictures of the input's image
+    /// size (`ModelSpec.imageSize`: `[C, H, W]`, `[H, W]` or a flat square).
+    private static func pictures(_ values: [Float], of spec: ModelSpec) throws
+        -> (images: [ArraySlice<Float>], height: Int, width: Int) {
+        guard let (height, width) = spec.imageSize else {
+            throw ModelError.shape("\(spec.name)'s input \(spec.input) is not an image to draw")
+        }
+        let size = spec.input.reduce(1, *)
+        return (stride(from: 0, to: values.count, by: size).map { values[$0..<($0 + size)] }, height, width)
     }
 }
