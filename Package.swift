@@ -17,7 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        // System libraries: the OpenCL loader, OpenBLAS (CPU GEMM), zlib (PNG, .gz IDX files),
+        // System libraries: the OpenCL loader, OpenBLAS (CPU GEMM), zlib (.gz IDX files),
         // libcrypto (SHA-256).
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
@@ -28,6 +28,14 @@ let package = Package(
         .systemLibrary(name: "CRsvg", path: "Sources/CRsvg", pkgConfig: "librsvg-2.0",
                        providers: [.apt(["librsvg2-dev"])]),
         .target(name: "SVGRaster", dependencies: ["CRsvg"], path: "Sources/SVGRaster"),
+        // Image files: libpng and libjpeg-turbo decode them (and libpng writes the figures),
+        // pixman resamples them to --size, libarchive opens .npz and .tar.gz archives.
+        .systemLibrary(name: "CImageCodecs", path: "Sources/CImageCodecs", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev", "libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPixman", path: "Sources/CPixman", pkgConfig: "pixman-1",
+                       providers: [.apt(["libpixman-1-dev"])]),
+        .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
         // sched_getaffinity's CPU_COUNT, a C macro: how many cores the CPU backend may use.
         .target(name: "CAffinity", path: "Sources/CAffinity"),
         // The CPU backend's hot loops (pooling, dropout, im2col, direct convolution, ReLU, bias
@@ -43,14 +51,15 @@ let package = Package(
 
         .target(name: "Compute", dependencies: ["COpenCL", "COpenBLAS", "CAffinity", "CCrypto", "CPUKernels", "Kernels",
                                                 .product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "AEKit", dependencies: ["Compute", "CZlib", "SVGRaster"]),
+        .target(name: "AEKit", dependencies: ["Compute", "CZlib", "SVGRaster", "CImageCodecs", "CPixman", "CArchive"]),
         .executableTarget(name: "aekit", dependencies: [
             "AEKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The file readers as fuzz targets, a seeded mutation fuzzer, and `aekit-fuzz` to run
-        // it (or, built by scripts/fuzz, libFuzzer).
-        .target(name: "Fuzzing", dependencies: ["AEKit"]),
+        // it (or, built by scripts/fuzz, libFuzzer); the fixture files (PNG, JPEG, .npy, .npz)
+        // its seeds and the tests are made of.
+        .target(name: "Fuzzing", dependencies: ["AEKit", "CImageCodecs", "CArchive"]),
         .executableTarget(name: "aekit-fuzz", dependencies: ["Fuzzing"]),
 
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),

@@ -174,6 +174,11 @@ public protocol Backend: AnyObject, Sendable {
     /// a batch gathered on the device from a dataset kept there and the epoch's shuffled order.
     /// `indices` holds row numbers as floats (exact below 2^24).
     func gatherRows(_ source: Buffer, rowLength: Int, indices: Buffer, first: Int, count: Int, output: Buffer) throws
+    /// `gatherRows` from a dataset kept as bytes: `source` holds `rows` rows of `rowLength`
+    /// bytes (0…255, four to a float of the buffer), and the batch gets each as `byte / 255`.
+    /// A set of images stays a quarter of its size as floats until a batch is drawn from it.
+    func gatherByteRows(_ source: Buffer, rows: Int, rowLength: Int, indices: Buffer, first: Int, count: Int,
+                        output: Buffer) throws
 
     // MARK: Optimizers (PyTorch's update rules)
     func sgdStep(parameter: Buffer, gradient: Buffer, velocity: Buffer?, learningRate: Float,

@@ -44,6 +44,7 @@ public enum Op: String, CaseIterable, Sendable, Codable {
     case binaryAgreementSum = "binary_agreement_sum"
     case confusionAdd = "confusion_add"
     case gatherRows = "gather_rows"
+    case gatherByteRows = "gather_byte_rows"
     case sgdStep = "sgd_step"
     case adamStep = "adam_step"
     case fill, copy, axpy, scale
@@ -81,7 +82,7 @@ public enum Op: String, CaseIterable, Sendable, Codable {
         case .mseLoss, .pixelLoss, .softmaxCrossEntropy: "loss"
         case .sum, .squaredDifferenceSum, .binaryAgreementSum: "reduce"
         case .confusionAdd: "metrics"
-        case .gatherRows: "gather"
+        case .gatherRows, .gatherByteRows: "gather"
         case .sgdStep, .adamStep: "optimizer"
         case .fill, .copy, .axpy, .scale: "blas1"
         }

@@ -132,6 +132,17 @@ extension Backend {
         try require(output.count == count * rowLength, "gather_rows: output has \(output.count) floats, needs \(count)x\(rowLength)")
     }
 
+    func checkGatherByteRows(_ source: Buffer, rows: Int, rowLength: Int, indices: Buffer, first: Int, count: Int,
+                             output: Buffer) throws {
+        try require(rows > 0 && rowLength > 0 && count > 0 && first >= 0 && rows < 1 << 24,
+                    "gather_byte_rows: \(count) rows of \(rowLength) bytes from \(first), of \(rows) rows")
+        try require(rows * rowLength <= source.count * 4,
+                    "gather_byte_rows: \(rows) rows of \(rowLength) bytes need \(rows * rowLength) bytes; the source holds \(source.count * 4)")
+        try require(first + count <= indices.count, "gather_byte_rows: indices \(first)..<\(first + count) of \(indices.count)")
+        try require(output.count == count * rowLength,
+                    "gather_byte_rows: output has \(output.count) floats, needs \(count)x\(rowLength)")
+    }
+
     func checkConfusion(logits: Buffer, target: Buffer, rows: Int, classes: Int, confusion: Buffer) throws {
         try checkSameCount("confusion_add", logits, target)
         try require(rows > 0 && classes > 1 && logits.count == rows * classes,

@@ -16,6 +16,12 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// `reproduction.json`) as `--resume` and `aekit reproduce` read them back, with the paths
     /// they name resolved; the seeds name the awkward paths users type.
     case runRecords = "run-records"
+    /// A NumPy file as `--data` reads it: a `.npy`'s header and elements, or a `.npz`'s zip
+    /// (libarchive) and its members, each then made a dataset as the layout allows.
+    case numpy
+    /// One file of an image folder as the reader takes it: the header check (sizes, bombs),
+    /// decoding to grey and to RGB (libpng, libjpeg-turbo), and resampling (pixman).
+    case image
 
     /// Runs one input. Errors are the expected outcome for bad input; only a crash is a bug.
     public func run(_ data: Data) {
@@ -30,6 +36,22 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             }
         case .runRecords:
             for name in RunFolder.recordNames { try? FuzzTarget.runFolder.readRecord(data, named: name) }
+        case .numpy:
+            let arrays = data.starts(with: [0x93]) ? (try? NumPyArray(decoding: data, name: "fuzz.npy")).map { ["x": $0] }
+                : try? NumPyArchive.arrays(in: data, name: "fuzz.npz")
+            for (_, array) in arrays ?? [:] {
+                for layout in [nil] + ArrayLayout.allCases.map(Optional.some) {
+                    _ = try? Dataset(numPy: array, labels: arrays?["y"], layout: layout, name: "fuzz")
+                }
+            }
+        case .image:
+            // Small images only: a large valid one would spend the run decoding, not fuzzing.
+            guard let header = try? ImageFile.header(data), header.width * header.height <= 1 << 16 else { return }
+            for channels in [1, 3] {
+                if let image = try? ImageFile.decode(data, channels: channels) {
+                    _ = try? ImageFile.resize(image, height: 7, width: 5)
+                }
+            }
         }
     }
 
@@ -54,6 +76,19 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             }
         case .runRecords:
             return try FuzzTarget.runRecordSeeds()
+        case .numpy:
+            var random = SeededRandom(seed: 3)
+            let bytes = (0..<(2 * 4 * 3 * 3)).map { _ in UInt8(random.next() & 0xff) }
+            let grey = DataFixtures.npy(Array(bytes[0..<32]), shape: [2, 4, 4])
+            let colour = DataFixtures.npy(bytes.map { Float($0) / 255 }, shape: [2, 4, 3, 3])
+            let labels = DataFixtures.npy(labels: [1, 0], shape: [2])
+            return [grey, colour, try DataFixtures.npz([("x_train", grey), ("y_train", labels), ("x_test", grey), ("y_test", labels)]),
+                    try DataFixtures.npz([("x", colour)])]
+        case .image:
+            var random = SeededRandom(seed: 4)
+            let grey = DecodedImage(width: 6, height: 5, channels: 1, bytes: (0..<30).map { _ in UInt8(random.next() & 0xff) })
+            let colour = DecodedImage(width: 4, height: 3, channels: 3, bytes: (0..<36).map { _ in UInt8(random.next() & 0xff) })
+            return [try DataFixtures.png(grey), try DataFixtures.png(colour), try DataFixtures.jpeg(grey), try DataFixtures.jpeg(colour)]
         }
     }
 }

@@ -3,6 +3,6 @@ import ArgumentParser
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time kernels or training epochs, each figure beside the CPU backend's on the same shape.",
-        subcommands: [BenchKernelsCommand.self, BenchTrainCommand.self, BenchSGEMMCommand.self])
+        abstract: "Time kernels, training epochs or an image folder's way to batches, each figure beside a reference's.",
+        subcommands: [BenchKernelsCommand.self, BenchTrainCommand.self, BenchSGEMMCommand.self, BenchDataCommand.self])
 }

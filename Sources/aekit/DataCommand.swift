@@ -6,8 +6,8 @@ import Foundation
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "List the datasets AEKit knows and where they are; fetch MNIST or Fashion-MNIST.",
-        subcommands: [DataListCommand.self, DataGetCommand.self])
+        abstract: "List the datasets AEKit knows and where they are; fetch MNIST, Fashion-MNIST or CIFAR-10; show what a source holds.",
+        subcommands: [DataListCommand.self, DataGetCommand.self, DataShowCommand.self])
 }
 
 struct DataListCommand: ParsableCommand {
@@ -15,7 +15,7 @@ struct DataListCommand: ParsableCommand {
         commandName: "list",
         abstract: "Every dataset AEKit knows, where each is found, its files and whether their checksums match.")
 
-    @Option(help: "Also list the files of this folder (as --data would use it), against the dataset it names.")
+    @Option(help: "Also describe this folder or file as --data reads it (count, shape, classes), and check an IDX folder's files against the datasets' checksums.")
     var data: String?
 
     @Flag(help: "Print JSON instead of a table.")
@@ -41,9 +41,10 @@ struct DataListCommand: ParsableCommand {
         var entries: [Entry] = []
         for known in KnownDataset.all {
             let used = try? DataSource(name: known.name).folder()
+            let checksData = known.unpacksTo == nil && data.map { (try? DataSource(name: "custom", directory: $0).kind().kind) == .idx } ?? false
             var places = [("data store", known.storeFolder())]
             if let packaged = known.packagedFolder { places.append(("Debian's package", packaged)) }
-            if let data { places.append(("--data", data)) }
+            if let data, checksData { places.append(("--data", data)) }
             for (location, folder) in places {
                 entries.append(Entry(dataset: known.name, location: location, folder: folder, used: used == folder,
                                      files: known.files.map { FileEntry(name: $0.name, checksum: Self.state($0, in: folder)) }))
@@ -62,6 +63,10 @@ struct DataListCommand: ParsableCommand {
         }
         print(table(rows))
         print("\nused: the folder `aekit train` reads without --data. Fetch a dataset with `aekit data get NAME`.")
+        if let data {
+            print("")
+            _ = try DataShowCommand.describe(DataSource(name: "custom", directory: data))
+        }
     }
 
     static func state(_ file: KnownFile, in folder: String) -> String {
@@ -79,24 +84,33 @@ struct DataListCommand: ParsableCommand {
 struct DataGetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
-        abstract: "Fetch a dataset's four IDX files into the data store, checked against their MD5s.",
+        abstract: "Fetch a dataset's files (MNIST's four IDX files, CIFAR-10's archive) into the data store, checked against their MD5s.",
         discussion: """
             The data store is $AEKIT_DATA/<name>, else $XDG_DATA_HOME/aekit/datasets/<name>, else \
             ~/.local/share/aekit/datasets/<name>; recipes find it without --data. Mirrors are tried in \
-            order; an interrupted download resumes where it stopped when the command runs again.
+            order; an interrupted download resumes where it stopped when the command runs again.             CIFAR-10's archive is unpacked beside it once its MD5 matches.
             """)
 
-    @Argument(help: "mnist or fashion-mnist.")
+    @Argument(help: "mnist, fashion-mnist or cifar10.")
     var name: String
 
-    @Option(help: "Fetch from this mirror (an http(s) URL of a folder with the four files) or local folder instead.")
+    @Option(help: "Fetch from this mirror (an http(s) URL of a folder with the dataset's files) or local folder instead.")
     var mirror: String?
+
+    @Option(help: "cifar10: the MD5 the archive must have, where it is not the publisher's (a copy you packed yourself).")
+    var md5: String?
 
     @Option(help: "Put the files here instead of the data store.")
     var into: String?
 
     func run() throws {
-        let known = try KnownDataset.named(name)
+        var known = try KnownDataset.named(name)
+        if let md5 {
+            guard known.files.count == 1, md5.count == 32, md5.allSatisfy(\.isHexDigit) else {
+                throw ValidationError("--md5 takes 32 hex digits, for a dataset fetched as one archive (cifar10)")
+            }
+            known.files[0].md5 = md5.lowercased()
+        }
         let folder = into ?? known.storeFolder()
         let download = DatasetDownload(dataset: known, folder: folder, sources: mirror.map { [DataSourceLocation($0)] })
         let terminal = isatty(STDERR_FILENO) == 1

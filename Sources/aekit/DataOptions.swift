@@ -1,22 +1,56 @@
 import AEKit
 import ArgumentParser
 
-/// `--dataset` and `--data`: which dataset, and where its files are.
+/// `--dataset` and `--data`: which dataset, where its files are, and how images are read.
 struct DataOptions: ParsableArguments {
-    @Option(help: "The dataset: fashion-mnist (installed by scripts/setup), mnist (`aekit data get mnist`) or custom (needs --data).")
+    @Option(help: "The dataset: fashion-mnist (installed by scripts/setup), mnist or cifar10 (`aekit data get NAME`), or custom (needs --data).")
     var dataset: String?
 
-    @Option(help: "A folder holding the four IDX files (train/t10k images/labels, .gz or not).")
+    @Option(help: ArgumentHelp("The data: a folder of the four IDX files (.gz or not), of PNG/JPEG images (one subfolder per class, or flat; train/ and test/ where split), of CIFAR-10's binary batches, or a NumPy .npy/.npz file.",
+                               valueName: "folder-or-file"))
     var data: String?
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Image folders: resample every image to H×W (antialiased bilinear, by pixman).",
+                                                         valueName: "H W"))
+    var size: [Int] = []
+
+    @Option(help: "Image folders: 1 (grey) or 3 (RGB) channels (default: 3 if any image is in colour).")
+    var channels: Int?
+
+    @Flag(help: "Image folders: leave out (and list) files that cannot be decoded, instead of stopping at the first.")
+    var skipBad = false
+
+    @Option(help: "NumPy: a 4-dimensional array's layout where its shape cannot tell: nhwc or nchw.")
+    var layout: ArrayLayout?
 
     /// Whether a dataset or folder was named.
     var namesData: Bool { dataset != nil || data != nil }
 
+    /// The image-reading flags given, by name.
+    var readingFlags: [String] {
+        [("--size", !size.isEmpty), ("--channels", channels != nil), ("--skip-bad", skipBad), ("--layout", layout != nil)]
+            .filter(\.1).map(\.0)
+    }
+
+    func validate() throws {
+        if !size.isEmpty && (size.count != 2 || !size.allSatisfy({ (1...ModelSpec.maximumImageSide).contains($0) })) {
+            throw ValidationError("--size takes a height and a width, each in 1...\(ModelSpec.maximumImageSide) (got \(size))")
+        }
+        if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3 (got \(channels))") }
+    }
+
     /// The data these flags name, where `fallback` is the dataset when --dataset is not given.
     func source(fallback: DataSource) throws -> DataSource {
-        try DataSource.resolve(dataset: dataset ?? fallback.name, directory: data ?? (dataset == nil ? fallback.directory : nil))
+        var source = try DataSource.resolve(dataset: dataset ?? fallback.name,
+                                            directory: data ?? (dataset == nil ? fallback.directory : nil))
+        let options = ImageFolder.Options(size: size.isEmpty ? nil : size, channels: channels, skipBad: skipBad)
+        if !options.isDefault { source.images = options }
+        source.layout = layout
+        return source
     }
 }
+
+extension ArrayLayout: ExpressibleByArgument {}
 
 /// The data flags of the commands that train (`train`, `study`, `bench train`): which data,
 /// and how much of its training set.

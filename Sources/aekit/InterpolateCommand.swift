@@ -37,8 +37,7 @@ struct InterpolateCommand: ParsableCommand {
         for index in [start, end] where index >= test.count {
             throw ValidationError("the test set of \(source.name) has \(test.count) images; \(index) is past its end")
         }
-        let size = test.imageSize
-        let image = { (i: Int) in test.pixels[(i * size)..<((i + 1) * size)] }
+        let image = { (i: Int) in test.image(i)[...] }
         try writeAtomically(Figures.interpolation(model, from: image(start), to: image(end), steps: steps).png(), to: figure.out)
         print("wrote the line from test image \(start) to \(end) of \(source.name) in \(steps) steps to \(figure.out)")
     }

@@ -297,7 +297,7 @@ import Testing
         #expect(throws: DatasetError.self) { try Dataset(images: [0, 1, 0, 1], height: 2, width: 2, labels: [1, 2]) }
         let small = try Dataset(images: [Float](repeating: 0.5, count: 4 * 16), height: 4, width: 4)
         let model = try Sequential(layers, input: [1, 28, 28], backend: cpu)
-        #expect { try model.fit(small, epochs: 1) } throws: { "\($0)".contains("the dataset's images are 4×4") }
+        #expect { try model.fit(small, epochs: 1) } throws: { "\($0)".contains("the data's images are 1×4×4") }
     }
 }
 

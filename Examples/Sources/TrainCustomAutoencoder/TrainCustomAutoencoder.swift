@@ -27,9 +27,8 @@ struct TrainCustomAutoencoder: ParsableCommand {
         let files = try DataSource.resolve(dataset: data == nil ? "fashion-mnist" : "custom", directory: data).load()
 
         // Any images will do, as row-major floats in [0, 1]; here, the first `limit` of the files'.
-        let pixels = 28 * 28
-        let train = try Dataset(images: Array(files.train.pixels.prefix(limit * pixels)), height: 28, width: 28)
-        let test = try Dataset(images: Array(files.test.pixels.prefix(1000 * pixels)), height: 28, width: 28)
+        let train = try Dataset(images: files.train.images(0..<min(limit, files.train.count)), height: 28, width: 28)
+        let test = try Dataset(images: files.test.images(0..<min(1000, files.test.count)), height: 28, width: 28)
 
         let model = try Sequential([
             // Encoder: 28×28 → 14×14 → 7×7, then a Linear bottleneck of 32 numbers.

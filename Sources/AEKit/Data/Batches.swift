@@ -1,22 +1,28 @@
 import Compute
 
-/// A dataset in the backend's memory: its images as one `[count, height·width]` tensor and,
-/// for a classifier, its one-hot labels as `[count, classes]`. Uploaded once; every batch is
-/// then gathered on the device (`gatherRows`), so a training step moves no data between host
-/// and device.
+/// A dataset in the backend's memory: its images as one tensor and, for a classifier, its
+/// one-hot labels as `[count, classes]`. Uploaded once; every batch is then gathered on the
+/// device (`gatherRows`, or `gatherByteRows` for a set kept as bytes, which stays bytes there
+/// too), so a training step moves no data between host and device.
 struct ResidentDataset {
     let dataset: Dataset
     let backend: any Backend
+    /// `[count, imageSize]` floats, or for a byte set its bytes packed four to a float.
     let pixels: Tensor
     let targets: Tensor?
 
     init(_ dataset: Dataset, spec: ModelSpec, backend: any Backend) throws {
-        guard dataset.imageSize == spec.input.reduce(1, *) else {
-            throw TrainingError.configuration("\(spec.name) takes examples of \(spec.input) (\(spec.input.reduce(1, *)) values); "
-                                              + "the dataset's images are \(dataset.height)×\(dataset.width)")
-        }
+        if let problem = spec.inputProblem(dataset.shape) { throw TrainingError.configuration(problem) }
         self.dataset = dataset; self.backend = backend
-        pixels = try backend.tensor([dataset.count, dataset.imageSize], values: dataset.pixels)
+        switch dataset.values {
+        case .floats(let values):
+            pixels = try backend.tensor([dataset.count, dataset.imageSize], values: values)
+        case .bytes(let bytes):
+            // The bytes as they are, four to a float: an upload copies bits, not values.
+            var packed = [Float](repeating: 0, count: (bytes.count + 3) / 4)
+            packed.withUnsafeMutableBytes { target in bytes.withUnsafeBytes { target.copyMemory(from: $0) } }
+            pixels = try backend.tensor([packed.count], values: packed)
+        }
         if spec.isAutoencoder {
             targets = nil
         } else {
@@ -57,7 +63,12 @@ struct Batches {
 
     /// Batch `batch`'s images, `[n] + spec.input`.
     func input(_ batch: Int) throws -> Tensor {
-        try gather(data.pixels, batch, shape: spec.input)
+        guard case .bytes = data.dataset.values else { return try gather(data.pixels, batch, shape: spec.input) }
+        let rows = range(batch), rowLength = data.dataset.imageSize
+        let output = try data.backend.tensor([rows.count] + spec.input)
+        try data.backend.gatherByteRows(data.pixels.buffer, rows: data.dataset.count, rowLength: rowLength, indices: order.buffer,
+                                        first: rows.lowerBound, count: rows.count, output: output.buffer)
+        return output
     }
 
     /// Batch `batch`'s one-hot labels, `[n, classes]` (a classifier's).

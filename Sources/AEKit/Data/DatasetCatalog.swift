@@ -1,14 +1,16 @@
 import Compute
 import Foundation
 
-/// The datasets AEKit can fetch: their four IDX files, each file's checksums, and the mirrors
-/// that serve them (tried in order, as torchvision does).
+/// The datasets AEKit can fetch: their files (four IDX files, or one archive), each file's
+/// checksums, and the mirrors that serve them (tried in order, as torchvision does).
 public struct KnownDataset: Sendable {
     public let name: String
-    public let files: [KnownFile]
+    public var files: [KnownFile]
     public let mirrors: [URL]
+    /// For a dataset fetched as one `.tar.gz`: the folder it unpacks to, beside the archive.
+    public var unpacksTo: String?
 
-    public static let all = [mnist, fashionMNIST]
+    public static let all = [mnist, fashionMNIST, cifar10]
 
     public static func named(_ name: String) throws -> KnownDataset {
         guard let found = all.first(where: { $0.name == name }) else {
@@ -43,24 +45,40 @@ public struct KnownDataset: Sendable {
                   contentMD5: "15d484375f8d13e6eb1aabb0c3f46965"),
     ], mirrors: [URL(string: "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")!])
 
+    /// Krizhevsky's CIFAR-10, binary version: one archive, MD5 as its page (cs.toronto.edu/~kriz/cifar.html) lists it.
+    public static let cifar10 = KnownDataset(name: "cifar10", files: [
+        KnownFile(name: CIFAR10.archiveName, md5: "c32a1d4ab5d03f1284b67883e8d87530", contentMD5: nil),
+    ], mirrors: [URL(string: "https://www.cs.toronto.edu/~kriz/")!], unpacksTo: CIFAR10.archiveFolder)
+
+    init(name: String, files: [KnownFile], mirrors: [URL], unpacksTo: String? = nil) {
+        self.name = name; self.files = files; self.mirrors = mirrors; self.unpacksTo = unpacksTo
+    }
+
     /// The folder `aekit data get` fills: `$AEKIT_DATA/<name>`, else
     /// `$XDG_DATA_HOME/aekit/datasets/<name>`, else `~/.local/share/aekit/datasets/<name>`.
     public func storeFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         Paths.join(DataStore.root(environment: environment), name)
     }
 
+    /// Whether `folder` holds the dataset: its four files, or its archive's folder, unpacked.
+    public func isPresent(in folder: String) -> Bool {
+        if let unpacksTo { return FileManager.default.fileExists(atPath: Paths.join(folder, unpacksTo)) }
+        return files.allSatisfy { FileManager.default.fileExists(atPath: Paths.join(folder, $0.name)) }
+    }
+
     /// Debian's package's folder, for the datasets Debian packages.
     public var packagedFolder: String? { name == "fashion-mnist" ? DataSource.fashionMNISTDirectory : nil }
 }
 
-/// One compressed IDX file and what it must hash to.
+/// One compressed file and what it must hash to.
 public struct KnownFile: Sendable {
     public let name: String
     /// The MD5 of the `.gz` file as its publisher distributes it.
-    public let md5: String
+    public var md5: String
     /// The MD5 of its decompressed content: a copy compressed again (a Debian package's, the
-    /// MNIST beside these sources) has another `.gz` MD5 but the same content.
-    public let contentMD5: String
+    /// MNIST beside these sources) has another `.gz` MD5 but the same content. Nil where only
+    /// the file's own MD5 is known (an archive).
+    public let contentMD5: String?
 }
 
 /// Where fetched datasets live.

@@ -74,7 +74,11 @@ public final class DatasetDownload {
         let lock = try RunLock(folder: folder, created: created)
         defer { lock.release() }
         do {
-            return try fetchAll()
+            let outcomes = try fetchAll()
+            if let unpacksTo = dataset.unpacksTo, !FileManager.default.fileExists(atPath: Paths.join(folder, unpacksTo)) {
+                try ArchiveUnpacking.unpack(Paths.join(folder, dataset.files[0].name), folder: unpacksTo, into: folder)
+            }
+            return outcomes
         } catch {
             // Nothing fetched: no folder left behind (one holding a partial file stays, to resume).
             lock.abandon()
@@ -128,7 +132,8 @@ public final class DatasetDownload {
                 try? FileManager.default.removeItem(atPath: partial)
                 failures.append((source.description, "the file it served has MD5 \(md5)"
                                  + (content.map { " (content \($0))" } ?? " and is not gzip data")
-                                 + "; expected \(file.md5) (or content \(file.contentMD5)): a damaged or different file", false))
+                                 + "; expected \(file.md5)" + (file.contentMD5.map { " (or content \($0))" } ?? "")
+                                 + ": a damaged or different file", false))
                 continue
             }
             try moveDurably(partial, to: target)

@@ -58,9 +58,9 @@ extension Figures {
     /// The codes of the first `count` images of `data` (the encoder's output), on their first two
     /// principal components, coloured by class: how the code space sorts the classes.
     public static func codeMap(_ model: Sequential, _ data: Dataset, count: Int = 1000) throws -> SVGImage {
-        let b = model.backend, n = min(count, data.count), size = data.imageSize
+        let b = model.backend, n = min(count, data.count)
         let context = ForwardContext(backend: b, training: false)
-        var h = try b.tensor([n] + model.spec.input, values: Array(data.pixels[0..<(n * size)]))
+        var h = try b.tensor([n] + model.spec.input, values: data.images(0..<n))
         for layer in model.layers.prefix(model.spec.codeLayers) { h = try layer.forward(h, context) }
         let codes = try b.download(h.buffer), width = codes.count / n
         let (coordinates, explained) = PrincipalComponents.project(codes, rows: n, columns: width)

@@ -4,14 +4,18 @@ import Foundation
 /// The figures a run leaves in its folder: reconstructions of test images, the noise test
 /// of S0 and loss (and metric) curves per epoch.
 public enum Figures {
-    /// Rows of images, each row a list of flat h×w images, drawn at `scale` with 2-pixel gaps.
-    public static func grid(_ rows: [[ArraySlice<Float>]], height: Int, width: Int, scale: Int = 2) -> GrayImage {
+    /// Rows of images, each row a list of images of `shape` (`[channels, height, width]`, 1 or
+    /// 3 channels, planes as NCHW holds them), drawn at `scale` with 2-pixel gaps; in colour
+    /// where the images are.
+    public static func grid(_ rows: [[ArraySlice<Float>]], _ shape: [Int], scale: Int = 2) -> Picture {
+        let (channels, height, width) = (shape[0], shape[1], shape[2])
         let gap = 2, cell = (height * scale + gap)
         let columns = rows.map(\.count).max() ?? 0
-        var image = GrayImage(width: columns * (width * scale + gap) + gap, height: rows.count * cell + gap)
+        var image = Picture(width: columns * (width * scale + gap) + gap, height: rows.count * cell + gap, channels: channels)
         for (r, row) in rows.enumerated() {
             for (c, values) in row.enumerated() {
-                image.draw(values, width: width, height: height, x: gap + c * (width * scale + gap), y: gap + r * cell, scale: scale)
+                image.draw(values, channels: channels, width: width, height: height, x: gap + c * (width * scale + gap),
+                           y: gap + r * cell, scale: scale)
             }
         }
         return image
@@ -26,30 +30,30 @@ public enum Figures {
     }
 
     /// Originals (top row) above their reconstructions (bottom row).
-    public static func reconstructions(_ model: Sequential, _ data: Dataset, count: Int = 10) throws -> GrayImage {
+    public static func reconstructions(_ model: Sequential, _ data: Dataset, count: Int = 10) throws -> Picture {
         let n = min(count, data.count), size = data.imageSize
-        let originals = Array(data.pixels[0..<(n * size)])
+        let originals = data.images(0..<n)
         let outputs = try reconstruct(model, originals, count: n)
         let slices = { (values: [Float]) in (0..<n).map { values[($0 * size)..<(($0 + 1) * size)] } }
-        return grid([slices(originals), slices(outputs)], height: data.height, width: data.width)
+        return grid([slices(originals), slices(outputs)], data.shape)
     }
 
     /// S0's denoising figure: for each noise factor a row of noisy inputs and a row of their
     /// reconstructions. Salt-and-pepper noise: each pixel becomes 0 or 1 (equally likely)
     /// with probability `factor`.
     public static func saltAndPepper(_ model: Sequential, _ data: Dataset, factors: [Float] = [0, 0.1, 0.2, 0.3, 0.4, 0.5],
-                                     count: Int = 10, seed: UInt64 = 1) throws -> GrayImage {
+                                     count: Int = 10, seed: UInt64 = 1) throws -> Picture {
         let n = min(count, data.count), size = data.imageSize
         var random = SeededRandom(seed: seed)
         var rows: [[ArraySlice<Float>]] = []
         for factor in factors {
-            var noisy = Array(data.pixels[0..<(n * size)])
+            var noisy = data.images(0..<n)
             for i in noisy.indices where random.uniform() < factor { noisy[i] = random.uniform() < 0.5 ? 0 : 1 }
             let outputs = try reconstruct(model, noisy, count: n)
             rows.append((0..<n).map { noisy[($0 * size)..<(($0 + 1) * size)] })
             rows.append((0..<n).map { outputs[($0 * size)..<(($0 + 1) * size)] })
         }
-        return grid(rows, height: data.height, width: data.width)
+        return grid(rows, data.shape)
     }
 
     /// A line chart of named series over epochs 1…n, with a log-scale y axis when asked.
@@ -128,7 +132,7 @@ extension Figures {
         let lossName = config.model.loss.title
         let validationName = config.validation == .testSet ? "test" : "validation"
         let loss = curves([("train", history.map(\.train.loss)), (validationName, history.map(\.validation.loss))],
-                          title: "\(config.model.name) on \(config.data.name)", yLabel: lossName, logScale: true)
+                          title: "\(config.model.name) on \(config.data.title)", yLabel: lossName, logScale: true)
         try loss.write(to: folder.path, name: "loss")
         if let metric = history.first?.train.metric?.name {
             let metricCurves = curves([("train", history.map { $0.train.metric?.value ?? .nan }),

@@ -1,54 +1,59 @@
-import CZlib
+import CImageCodecs
 import Foundation
 
-/// An 8-bit grayscale image, written as PNG (deflate and CRC from zlib).
-public struct GrayImage: Sendable {
+/// An 8-bit grey or RGB picture (a figure of images), written as PNG by libpng.
+public struct Picture: Sendable {
     public let width: Int, height: Int
+    /// 1 (grey) or 3 (RGB).
+    public let channels: Int
+    /// Row after row, each pixel's channels together (RGBRGB…).
     public var pixels: [UInt8]
 
-    public init(width: Int, height: Int, fill: UInt8 = 255) {
-        self.width = width; self.height = height
-        pixels = [UInt8](repeating: fill, count: width * height)
+    public init(width: Int, height: Int, channels: Int = 1, fill: UInt8 = 255) {
+        precondition(channels == 1 || channels == 3)
+        self.width = width; self.height = height; self.channels = channels
+        pixels = [UInt8](repeating: fill, count: width * height * channels)
     }
 
-    /// Draws values in [0, 1] (clamped) at (x, y), each pixel as a `scale`×`scale` block.
-    public mutating func draw(_ values: ArraySlice<Float>, width w: Int, height h: Int, x: Int, y: Int, scale: Int = 1) {
+    /// Draws an image of `channels` planes of h×w values in [0, 1] (clamped; NCHW's planes, as
+    /// a model's tensors hold them) at (x, y), each pixel as a `scale`×`scale` block. A grey
+    /// image in an RGB picture is drawn grey; a colour one in a grey picture is refused.
+    public mutating func draw(_ values: ArraySlice<Float>, channels planes: Int = 1, width w: Int, height h: Int,
+                              x: Int, y: Int, scale: Int = 1) {
+        precondition(planes == 1 || planes == channels, "a \(planes)-channel image in a \(channels)-channel picture")
+        let plane = w * h
         for row in 0..<(h * scale) {
             for column in 0..<(w * scale) {
-                let v = values[values.startIndex + (row / scale) * w + column / scale]
-                pixels[(y + row) * width + x + column] = UInt8((min(max(v, 0), 1) * 255).rounded())
+                let source = values.startIndex + (row / scale) * w + column / scale
+                let target = ((y + row) * width + x + column) * channels
+                for c in 0..<channels {
+                    let v = values[source + (planes == 1 ? 0 : c * plane)]
+                    pixels[target + c] = UInt8((min(max(v, 0), 1) * 255).rounded())
+                }
             }
         }
     }
 
     public func png() throws -> Data {
-        // Each scanline starts with filter type 0 (none).
-        var raw = [UInt8]()
-        raw.reserveCapacity((width + 1) * height)
-        for row in 0..<height {
-            raw.append(0)
-            raw += pixels[(row * width)..<((row + 1) * width)]
+        var image = png_image()
+        image.version = png_uint_32(PNG_IMAGE_VERSION)
+        image.width = png_uint_32(width); image.height = png_uint_32(height)
+        image.format = channels == 3 ? aekit_png_format_rgb : aekit_png_format_gray
+        // The first call sizes the file, the second writes it.
+        var size = 0
+        guard pixels.withUnsafeBytes({ png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, 0, nil) }) != 0 else {
+            throw ModelError.checkpoint("PNG: libpng could not size the figure (\(Picture.message(image)))")
         }
-        var compressedSize = compressBound(uLong(raw.count))
-        var compressed = [UInt8](repeating: 0, count: Int(compressedSize))
-        let status = compress2(&compressed, &compressedSize, raw, uLong(raw.count), 9)
-        guard status == Z_OK else { throw ModelError.checkpoint("PNG: zlib compress2 failed (\(status))") }
-
-        var png = Data([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
-        func chunk(_ type: String, _ body: [UInt8]) {
-            png.append(contentsOf: bigEndian(UInt32(body.count)))
-            let typed = Array(type.utf8) + body
-            png.append(contentsOf: typed)
-            png.append(contentsOf: bigEndian(UInt32(crc32(0, typed, uInt(typed.count)))))
+        var data = Data(count: size)
+        let written = data.withUnsafeMutableBytes { target in
+            pixels.withUnsafeBytes { png_image_write_to_memory(&image, target.baseAddress, &size, 0, $0.baseAddress, 0, nil) }
         }
-        // IHDR: width, height, bit depth 8, colour type 0 (grayscale), deflate, no filter, no interlace.
-        chunk("IHDR", bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, 0, 0, 0, 0])
-        chunk("IDAT", Array(compressed[0..<Int(compressedSize)]))
-        chunk("IEND", [])
-        return png
+        guard written != 0 else { throw ModelError.checkpoint("PNG: libpng could not write the figure (\(Picture.message(image)))") }
+        return data.prefix(size)
     }
 
-    private func bigEndian(_ value: UInt32) -> [UInt8] {
-        [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)]
+    /// libpng's message, kept in the image's fixed-size buffer.
+    static func message(_ image: png_image) -> String {
+        withUnsafeBytes(of: image.message) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 }

@@ -33,6 +33,9 @@ public struct ModelPreset: Codable, Sendable, Equatable {
     public var dropout: Float
     public var output: OutputActivation
     public var initialization: Initialization
+    /// The images it takes: 1 (grey) or 3 (RGB) channels of imageHeight × imageWidth (the
+    /// reports' 1 × 28 × 28 unless data of another shape adapts it, `adapted(to:)`).
+    public var imageChannels = 1
     public var imageHeight = 28
     public var imageWidth = 28
     /// conv-keras only: the filters of the third encoder convolution, which are the code's
@@ -76,13 +79,41 @@ public struct ModelPreset: Codable, Sendable, Equatable {
         if !sides.contains(imageHeight) || !sides.contains(imageWidth) {
             return "the image size must be in 1...\(ModelSpec.maximumImageSide) on each side (got \(imageHeight)x\(imageWidth))"
         }
+        if !(1...LayerSpec.maximumChannels).contains(imageChannels) {
+            return "the images' channels must be in 1...\(LayerSpec.maximumChannels) (got \(imageChannels))"
+        }
+        // The convolutional presets' sizes are fixed by their kernels and strides: they fit some
+        // image sizes only (conv-linear: sides that are multiples of 4 from 12 on; conv-keras: 28).
+        let image = "\(imageChannels)×\(imageHeight)×\(imageWidth)"
+        if architecture == .convLinear || architecture == .classifier, encodedSide(imageHeight) < 1 || encodedSide(imageWidth) < 1 {
+            return "\(name) cannot take \(image) images: its encoder shrinks each side by 2, halves it, by 2 and halves "
+                + "it again, which leaves nothing of a side under 10"
+        }
+        let spec = self.spec
+        if spec.isAutoencoder, let shapes = try? spec.shapes(batch: 1), shapes.last != [1] + spec.input {
+            let made = shapes.last.map { $0.dropFirst().map(String.init).joined(separator: "×") } ?? "nothing"
+            return "\(name) cannot take \(image) images: its decoder makes \(made) from them; use dense, conv-linear "
+                + "(sides that are multiples of 4) or a model file"
+        }
         return nil
+    }
+
+    /// conv-linear's code side for an image side: 3×3 convolution, 2×2 pool, twice.
+    private func encodedSide(_ side: Int) -> Int { ((side - 2) / 2 - 2) / 2 }
+
+    /// This preset for images of `shape` (`[channels, height, width]`): the dense preset on
+    /// C·H·W values, the convolutional ones with C channels in and out. Check `problem`: not
+    /// every preset fits every size.
+    public func adapted(to shape: [Int]) -> ModelPreset {
+        var preset = self
+        (preset.imageChannels, preset.imageHeight, preset.imageWidth) = (shape[0], shape[1], shape[2])
+        return preset
     }
 
     /// The layer list this preset makes. Dropout layers of the conv-linear encoder are there
     /// even at p = 0, so the layer indices (and the checkpoint's tensor names) do not move.
     public var spec: ModelSpec {
-        let pixels = imageHeight * imageWidth
+        let pixels = imageChannels * imageHeight * imageWidth, channels = imageChannels
         var outputLayer: [LayerSpec] {
             switch output {
             case .sigmoid: [.sigmoid]
@@ -100,38 +131,60 @@ public struct ModelPreset: Codable, Sendable, Equatable {
             let c = codeChannels ?? 8
             func conv(_ i: Int, _ o: Int, _ padding: Padding = .same) -> LayerSpec { .conv2d(i, o, kernel: 3, padding: padding) }
             layers = [
-                conv(1, 16), .relu, .maxPool2d(2, ceilMode: true),
+                conv(channels, 16), .relu, .maxPool2d(2, ceilMode: true),
                 conv(16, 8), .relu, .maxPool2d(2, ceilMode: true),
                 conv(8, c), .relu, .maxPool2d(2, ceilMode: true),
                 conv(c, 8), .relu, .upsample(scaleFactor: 2),
                 conv(8, 8), .relu, .upsample(scaleFactor: 2),
                 conv(8, 16, .valid), .relu, .upsample(scaleFactor: 2),
-                conv(16, 1),
+                conv(16, channels),
             ] + outputLayer
         case .convLinear, .classifier:
             // S4's encoder, 28 → 26 → 13 → 11 → 5. The report gives 32 channels for the second
             // convolution only; 16 for the first is our choice.
+            let (codeHeight, codeWidth) = (encodedSide(imageHeight), encodedSide(imageWidth))
             layers = [
-                .conv2d(1, 16, kernel: 3), .relu, .dropout(p: dropout), .maxPool2d(2),
+                .conv2d(channels, 16, kernel: 3), .relu, .dropout(p: dropout), .maxPool2d(2),
                 .conv2d(16, 32, kernel: 3), .relu, .dropout(p: dropout), .maxPool2d(2),
-                .flatten, .linear(32 * 5 * 5, hidden), .relu, .dropout(p: dropout),
+                .flatten, .linear(32 * codeHeight * codeWidth, hidden), .relu, .dropout(p: dropout),
             ]
             if architecture == .classifier {
                 layers.append(.linear(hidden, ModelSpec.classes))
                 if (logits ?? .relu) == .relu { layers.append(.relu) }
             } else {
                 // The report gives no decoder kernel sizes; 3 then 5 is the smallest pair that
-                // reaches 28×28 from 5×5 with stride 2 and output_padding 1 (5 → 12 → 28).
+                // reaches 28×28 from 5×5 with stride 2 and output_padding 1 (5 → 12 → 28; a
+                // code side s becomes 4s + 8, the image's side for sides that are multiples of 4).
                 layers += [
-                    .linear(hidden, 32 * 5 * 5), .relu, .unflatten([32, 5, 5]),
+                    .linear(hidden, 32 * codeHeight * codeWidth), .relu, .unflatten([32, codeHeight, codeWidth]),
                     .convTranspose2d(32, 16, kernel: 3, stride: 2, outputPadding: 1), .relu,
-                    .convTranspose2d(16, 1, kernel: 5, stride: 2, outputPadding: 1),
+                    .convTranspose2d(16, channels, kernel: 5, stride: 2, outputPadding: 1),
                 ] + outputLayer
             }
         }
-        return ModelSpec(input: architecture == .dense ? [pixels] : [1, imageHeight, imageWidth],
+        return ModelSpec(input: architecture == .dense ? [pixels] : [channels, imageHeight, imageWidth],
                          loss: architecture == .classifier ? .crossEntropy : .mse,
                          initialization: initialization, layers: layers)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case architecture, hidden, dropout, output, initialization, imageChannels, imageHeight, imageWidth, codeChannels, logits
+    }
+
+    /// Decodes what `encode` writes; a preset saved before colour images has no
+    /// `imageChannels`, and is grey (and 28 × 28 where it gives no size).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        architecture = try c.decode(Architecture.self, forKey: .architecture)
+        hidden = try c.decode(Int.self, forKey: .hidden)
+        dropout = try c.decode(Float.self, forKey: .dropout)
+        output = try c.decode(OutputActivation.self, forKey: .output)
+        initialization = try c.decode(Initialization.self, forKey: .initialization)
+        imageChannels = try c.decodeIfPresent(Int.self, forKey: .imageChannels) ?? 1
+        imageHeight = try c.decodeIfPresent(Int.self, forKey: .imageHeight) ?? 28
+        imageWidth = try c.decodeIfPresent(Int.self, forKey: .imageWidth) ?? 28
+        codeChannels = try c.decodeIfPresent(Int.self, forKey: .codeChannels)
+        logits = try c.decodeIfPresent(Logits.self, forKey: .logits)
     }
 
     /// The preset that makes exactly `spec`'s layers, if one does: how a layer list read from a
@@ -140,7 +193,7 @@ public struct ModelPreset: Codable, Sendable, Equatable {
     /// only if it rebuilds the same list.
     public init?(recognizing spec: ModelSpec) {
         let layers = spec.layers
-        guard let image = spec.imageSize, let last = layers.last else { return nil }
+        guard let image = spec.imageShape, let last = layers.last else { return nil }
         var guess: ModelPreset
         let output: OutputActivation = last == .sigmoid ? .sigmoid : last == .relu ? .relu : .none
         switch (spec.input.count, spec.loss) {
@@ -162,7 +215,7 @@ public struct ModelPreset: Codable, Sendable, Equatable {
         default:
             return nil
         }
-        (guess.imageHeight, guess.imageWidth) = image
+        (guess.imageChannels, guess.imageHeight, guess.imageWidth) = image
         guard guess.problem == nil, guess.spec.layers == layers, guess.spec.input == spec.input, guess.spec.loss == spec.loss else {
             return nil
         }

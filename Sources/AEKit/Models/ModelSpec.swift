@@ -90,17 +90,34 @@ public struct ModelSpec: Sendable, Equatable {
     /// `conv-linear-128`), or `sequential`.
     public var name: String { label ?? ModelPreset(recognizing: self)?.name ?? "sequential" }
 
-    /// The image an input example is: height and width of `[H, W]`, `[C, H, W]` or a flat
-    /// `[H·W]` of square side (784 → 28×28); nil when it is none of these.
-    public var imageSize: (height: Int, width: Int)? {
+    /// The image an input example is, as channels, height and width: `[C, H, W]`; `[H, W]`
+    /// grey; a flat `[n]` that is a square (grey, 784 → 1×28×28) or three squares (a dense
+    /// model of colour images, 3072 → 3×32×32; no number is both). Nil when it is none of these.
+    public var imageShape: (channels: Int, height: Int, width: Int)? {
+        func square(_ n: Int) -> Int? {
+            guard (1...ModelSpec.maximumImageSide * ModelSpec.maximumImageSide).contains(n) else { return nil }
+            let side = Int(Double(n).squareRoot().rounded())
+            return side * side == n ? side : nil
+        }
         switch input.count {
-        case 3: return (input[1], input[2])
-        case 2: return (input[0], input[1])
-        case 1 where (1...ModelSpec.maximumImageSide * ModelSpec.maximumImageSide).contains(input[0]):
-            let side = Int(Double(input[0]).squareRoot().rounded())
-            return side * side == input[0] ? (side, side) : nil
+        case 3: return (input[0], input[1], input[2])
+        case 2: return (1, input[0], input[1])
+        case 1:
+            if let side = square(input[0]) { return (1, side, side) }
+            if input[0] % 3 == 0, let side = square(input[0] / 3) { return (3, side, side) }
+            return nil
         default: return nil
         }
+    }
+
+    /// Why images of `shape` (`[channels, height, width]`) cannot be this model's input; nil
+    /// when they can: a flat input takes C·H·W values, any other the same shape.
+    public func inputProblem(_ shape: [Int]) -> String? {
+        let fits = input.count == 1 ? input[0] == shape.reduce(1, *) : input == shape
+        if fits { return nil }
+        let image = shape.map(String.init).joined(separator: "×")
+        return "\(name) takes examples of \(input) (\(input.reduce(1, *)) values); the data's images are \(image) "
+            + "(\(shape.reduce(1, *)) values)"
     }
 
     /// The shape after each layer for a batch of `batch`; throws naming the first layer (by

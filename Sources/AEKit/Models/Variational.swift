@@ -55,7 +55,7 @@ extension Figures {
     /// For a 2-dimensional code: the decoder over a `side` × `side` grid of codes placed at the
     /// standard normal's quantiles (i + ½)/side on each axis, as Kingma and Welling's figure 4
     /// draws the learned manifold; the first code axis runs down the rows, the second across.
-    public static func manifold(_ model: Sequential, side: Int = 20) throws -> GrayImage {
+    public static func manifold(_ model: Sequential, side: Int = 20) throws -> Picture {
         let (_, layer) = try model.bottleneck()
         guard layer.features == 2 else {
             throw ModelError.shape("the manifold figure needs a 2-dimensional code; \(model.spec.name)'s has \(layer.features)")
@@ -63,8 +63,8 @@ extension Figures {
         let axis = (0..<side).map { Float(standardNormalQuantile((Double($0) + 0.5) / Double(side))) }
         let codes = axis.flatMap { row in axis.flatMap { column in [row, column] } }
         let b = model.backend, decoded = try b.download(model.decode(b.tensor([side * side, 2], values: codes)).buffer)
-        let (images, height, width) = try pictures(decoded, of: model.spec)
-        return grid((0..<side).map { Array(images[($0 * side)..<(($0 + 1) * side)]) }, height: height, width: width, scale: 1)
+        let (images, shape) = try pictures(decoded, of: model.spec)
+        return grid((0..<side).map { Array(images[($0 * side)..<(($0 + 1) * side)]) }, shape, scale: 1)
     }
 
     /// Φ⁻¹(p), the standard normal's quantile, for p in (0, 1): Newton's method on Φ(x) =
@@ -82,7 +82,7 @@ extension Figures {
     /// A strip decoding the straight line between the codes (μ) of two images: `from`, `steps`
     /// decodes from its code to the other's, then `to`.
     public static func interpolation(_ model: Sequential, from: ArraySlice<Float>, to: ArraySlice<Float>,
-                                     steps: Int = 10) throws -> GrayImage {
+                                     steps: Int = 10) throws -> Picture {
         let b = model.backend, shape = model.spec.input
         let x = try b.tensor([2] + shape, values: Array(from) + Array(to))
         let codes = try b.download(model.encode(x).buffer), d = codes.count / 2
@@ -91,29 +91,28 @@ extension Figures {
             return (0..<d).map { (1 - t) * codes[$0] + t * codes[d + $0] }
         }
         let decoded = try b.download(model.decode(b.tensor([steps, d], values: line)).buffer)
-        let (images, height, width) = try pictures(decoded, of: model.spec)
-        return grid([[from] + images + [to]], height: height, width: width)
+        let (images, image) = try pictures(decoded, of: model.spec)
+        return grid([[from] + images + [to]], image)
     }
 
     /// A grid of a VAE's `count` draws from the prior (all `rows` × `columns` by default), row
     /// by row.
     public static func samples(_ model: Sequential, rows: Int = 8, columns: Int = 8, seed: UInt32 = 1,
-                               count: Int? = nil) throws -> GrayImage {
+                               count: Int? = nil) throws -> Picture {
         let count = count ?? rows * columns
         let drawn = try model.backend.download(model.sample(count: count, seed: seed).buffer)
-        let (images, height, width) = try pictures(drawn, of: model.spec)
-        return grid((0..<rows).map { Array(images[min($0 * columns, count)..<min(($0 + 1) * columns, count)]) },
-                    height: height, width: width)
+        let (images, shape) = try pictures(drawn, of: model.spec)
+        return grid((0..<rows).map { Array(images[min($0 * columns, count)..<min(($0 + 1) * columns, count)]) }, shape)
     }
 
     /// `values`, one example of `spec`'s input after another, as pictures of the input's image
-    /// size (`ModelSpec.imageSize`: `[C, H, W]`, `[H, W]` or a flat square).
+    /// shape (`ModelSpec.imageShape`: `[C, H, W]`, `[H, W]` or a flat square or three).
     private static func pictures(_ values: [Float], of spec: ModelSpec) throws
-        -> (images: [ArraySlice<Float>], height: Int, width: Int) {
-        guard let (height, width) = spec.imageSize else {
+        -> (images: [ArraySlice<Float>], shape: [Int]) {
+        guard let (channels, height, width) = spec.imageShape, channels == 1 || channels == 3 else {
             throw ModelError.shape("\(spec.name)'s input \(spec.input) is not an image to draw")
         }
         let size = spec.input.reduce(1, *)
-        return (stride(from: 0, to: values.count, by: size).map { values[$0..<($0 + size)] }, height, width)
+        return (stride(from: 0, to: values.count, by: size).map { values[$0..<($0 + size)] }, [channels, height, width])
     }
 }

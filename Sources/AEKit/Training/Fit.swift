@@ -5,19 +5,26 @@ import Foundation
 // `evaluate` (Evaluation.swift), `predict`, and `save`/`load` as PyTorch-named safetensors.
 
 extension Dataset {
-    /// Examples from arrays, not files: `images` holds `count × height × width` values in
-    /// [0, 1], row-major, one image after another; `labels` one class per image (a classifier's
-    /// targets; an autoencoder needs none). Throws when the sizes disagree.
-    public init(images: [Float], height: Int, width: Int, labels: [UInt8]? = nil) throws {
-        guard height > 0, width > 0, images.count % (height * width) == 0, !images.isEmpty else {
+    /// Examples from arrays, not files: `images` holds `count × channels × height × width`
+    /// values in [0, 1], row-major (NCHW), one image after another; `labels` one class per image
+    /// (a classifier's targets; an autoencoder needs none). Throws when the sizes disagree, or
+    /// when the values are not in [0, 1] (pixels of 0…255 must be divided by 255 first).
+    public init(images: [Float], channels: Int = 1, height: Int, width: Int, labels: [UInt8]? = nil) throws {
+        let size = channels * height * width
+        guard channels > 0, height > 0, width > 0, images.count % size == 0, !images.isEmpty else {
             throw DatasetError.badFile("the images", "hold \(images.count) values, which is no whole number of "
-                                       + "\(height)×\(width) images")
+                                       + "\(channels)×\(height)×\(width) images")
         }
-        let count = images.count / (height * width)
+        let count = images.count / size
         if let labels, labels.count != count {
             throw DatasetError.badFile("the labels", "are \(labels.count) for \(count) images; give one per image")
         }
-        self.init(pixels: images, labels: labels ?? [UInt8](repeating: 0, count: count), height: height, width: width)
+        if let outside = images.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            throw DatasetError.badFile("the images", "hold \(images[outside]) at value \(outside); pixels must lie in "
+                                       + "[0, 1] (divide bytes 0…255 by 255)")
+        }
+        self.init(values: .floats(images), labels: labels ?? [UInt8](repeating: 0, count: count), channels: channels,
+                  height: height, width: width)
     }
 }
 

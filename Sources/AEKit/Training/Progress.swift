@@ -7,6 +7,27 @@ public protocol TrainingProgress: AnyObject {
     func batch(epoch: Int, epochs: Int, batch: Int, batches: Int, images: Int, seconds: Double, loss: Double?)
     func epoch(_ record: EpochRecord, epochs: Int)
     func finished(test: Evaluation, folder: String)
+    /// Where the data came from (an image folder: decoded or cached, files skipped).
+    func dataNote(_ text: String)
+    /// An image folder's decoding: `done` images of `total` (one thread at a time).
+    func decoding(done: Int, total: Int)
+}
+
+extension TrainingProgress {
+    public func dataNote(_ text: String) {}
+    public func decoding(done: Int, total: Int) {}
+
+    /// `DataSource.load` reporting to this progress.
+    func load(_ source: DataSource) throws -> (train: Dataset, test: Dataset) {
+        let reporter = UncheckedProgress(self)
+        return try source.load(note: dataNote) { reporter.base.decoding(done: $0, total: $1) }
+    }
+}
+
+/// A progress object handed to the decoding threads, which call it one at a time.
+private struct UncheckedProgress: @unchecked Sendable {
+    let base: any TrainingProgress
+    init(_ base: any TrainingProgress) { self.base = base }
 }
 
 /// A progress bar redrawn in place on a terminal (standard error): epoch, batch, loss,
@@ -43,6 +64,15 @@ public final class TerminalProgress: TrainingProgress {
     }
 
     public func finished(test: Evaluation, folder: String) { printLine(finishedLine(test, folder: folder)) }
+
+    public func dataNote(_ text: String) { FileHandle.standardError.write(Data("\r\u{1b}[K\(text)\n".utf8)) }
+
+    public func decoding(done: Int, total: Int) {
+        let now = Date().timeIntervalSinceReferenceDate
+        guard now - lastDraw > 0.1 || done == total else { return }
+        lastDraw = now
+        FileHandle.standardError.write(Data("\r  decoding images \(done)/\(total)\u{1b}[K".utf8))
+    }
 }
 
 /// One plain line per epoch, for logs and pipes.
@@ -59,6 +89,8 @@ public final class LineProgress: TrainingProgress {
     public func epoch(_ record: EpochRecord, epochs: Int) { printLine(epochLine(record, epochs: epochs)) }
 
     public func finished(test: Evaluation, folder: String) { printLine(finishedLine(test, folder: folder)) }
+
+    public func dataNote(_ text: String) { printLine(text) }
 }
 
 /// Reports nothing (tests, benchmarks).
@@ -79,7 +111,7 @@ func printLine(_ text: String) {
 
 /// What is trained on what: the start of both progress styles' first line.
 func startedLine(_ config: TrainingConfig, trainCount: Int, validationCount: Int) -> String {
-    "training \(config.model.name) (\(config.recipe)) on \(config.data.name): \(trainCount) train, "
+    "training \(config.model.name) (\(config.recipe)) on \(config.data.title): \(trainCount) train, "
         + "\(validationCount) validation (\(config.validation))"
 }
 

@@ -57,6 +57,7 @@ public enum TrainBench {
     public static func run(_ config: TrainingConfig, backend: any Backend, data: (train: Dataset, test: Dataset),
                            warmupEpochs: Int = 1, profile: Bool = false, fused: Bool = true) throws -> TrainBenchRecord {
         let profiler = profile ? ProfilingBackend(backend) : nil
+        let config = try config.fitting(data.train.shape)
         let trainer = try Trainer(config: config, backend: profiler ?? backend, data: DataSplits(data, config: config),
                                   fused: fused)
         for epoch in 0..<warmupEpochs { _ = try trainer.trainEpoch(epoch + 1) }

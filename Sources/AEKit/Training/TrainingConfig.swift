@@ -71,6 +71,21 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         model = preset.spec
     }
 
+    /// This configuration for data of images of `shape` (`[channels, height, width]`): itself
+    /// where the model takes them; a preset adapted to them (`ModelPreset.adapted(to:)`: a
+    /// dense model on C·H·W values, a convolutional one with C channels); otherwise an error
+    /// that names both shapes.
+    public func fitting(_ shape: [Int]) throws -> TrainingConfig {
+        guard let problem = model.inputProblem(shape) else { return self }
+        guard let preset = ModelPreset(recognizing: model) else { throw TrainingError.configuration(problem) }
+        let adapted = preset.adapted(to: shape)
+        if let why = adapted.problem { throw TrainingError.configuration(why) }
+        var config = self
+        config.model = adapted.spec
+        config.model.label = model.label
+        return config
+    }
+
     /// Makes this a run that starts from the encoder of the model saved at `path`: the first
     /// layers the two share (S4's classifier from its conv-linear autoencoder, whose bottleneck
     /// width a preset classifier takes on).

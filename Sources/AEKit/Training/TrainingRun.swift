@@ -31,8 +31,11 @@ public final class TrainingRun {
         if let problem = config.problem { throw TrainingError.configuration(problem) }
         let lock = try folder.claim(claim)
         do {
+            let data = try data ?? progress.load(config.data)
+            // A preset takes the data's image shape (a colour or larger set); config.json records it so.
+            let config = try config.fitting(data.train.shape)
             try TrainingRun.checkMemory(config, backend: backend)
-            let splits = try DataSplits(data ?? config.data.load(), config: config)
+            let splits = try DataSplits(data, config: config)
             trainer = try Trainer(config: config, backend: backend, data: splits, progress: progress, fused: fused)
         } catch {
             lock.abandon()
@@ -58,7 +61,7 @@ public final class TrainingRun {
         if let epochs { config.epochs = epochs }
         if let problem = config.problem { throw TrainingError.configuration("\(folder.config): \(problem)") }
         try TrainingRun.checkMemory(config, backend: backend)
-        let splits = try DataSplits(config.data.load(), config: config)
+        let splits = try DataSplits(progress.load(config.data), config: config)
         self.folder = folder
         guard FileManager.default.fileExists(atPath: folder.state) else {
             notice = "\(folder.path) has no committed epoch (it was stopped during its first); training it from epoch 1"

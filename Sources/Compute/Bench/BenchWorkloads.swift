@@ -100,6 +100,7 @@ extension KernelBench {
             }
             // The batch gather from a training set of 10 000 images.
             list.append(.gatherRows(rows: 10_000, rowLength: 784, count: batch, first: 0, &random))
+            list.append(.gatherByteRows(rows: 10_000, rowLength: 784, count: batch, first: 0, &random))
             for op in [Op.fill, .copy, .axpy, .scale] { list.append(.vector(op, count: n, alpha: 0.5, &random)) }
         }
 

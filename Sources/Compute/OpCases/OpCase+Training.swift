@@ -83,6 +83,19 @@ extension OpCase {
         }
     }
 
+    /// `gatherRows` from a source of bytes: the floats drawn for it are read as `rows` rows of
+    /// `rowLength` bytes (any bit pattern is a byte), so both backends see the same bytes.
+    static func gatherByteRows(rows: Int, rowLength: Int, count: Int, first: Int, _ random: inout SeededRandom) -> OpCase {
+        OpCase(op: .gatherByteRows, shape: "\(count)x\(rowLength) of \(rows)", outputs: [count * rowLength], flops: 0,
+               bytes: Double(count * rowLength) * (1 + floatBytes), random: &random, inputs: { r in
+            [r.uniforms((rows * rowLength + 3) / 4), (0..<(first + count)).map { _ in Float(r.next() % UInt64(rows)) }]
+        }) { backend, i, o in
+            try backend.gatherByteRows(i[0], rows: rows, rowLength: rowLength, indices: i[1], first: first, count: count,
+                                       output: o[0])
+            return o
+        }
+    }
+
     /// An SGD or Adam step on `n` parameters; every state it updates is compared.
     static func optimizer(_ op: Op, count n: Int, learningRate lr: Float, weightDecay decay: Float, momentum: Float,
                           nesterov: Bool, step: Int, _ random: inout SeededRandom) -> OpCase {

@@ -63,6 +63,10 @@ enum ParityCatalog {
             case .gatherRows:
                 .gatherRows(rows: random.pick([1, 7, 100]), rowLength: random.pick([1, 10, 784]),
                             count: random.pick([1, 5, 64]), first: Int(random.next() % 4), &random)
+            case .gatherByteRows:
+                // Odd row lengths: rows that start inside a float of the source.
+                .gatherByteRows(rows: random.pick([1, 7, 100]), rowLength: random.pick([1, 3, 10, 3072]),
+                                count: random.pick([1, 5, 64]), first: Int(random.next() % 4), &random)
             case .sgdStep, .adamStep:
                 .optimizer(op, count: random.pick(lengths), learningRate: random.pick([1e-3, 0.5, 1]),
                            weightDecay: random.pick([0, 1e-5, 0.01]), momentum: random.pick([0, 0.5, 0.9]),

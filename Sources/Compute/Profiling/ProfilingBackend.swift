@@ -291,6 +291,14 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
             try base.confusionAdd(logits: logits, target: target, rows: rows, classes: classes, confusion: confusion)
         }
     }
+    public func gatherByteRows(_ source: Buffer, rows: Int, rowLength: Int, indices: Buffer, first: Int, count: Int,
+                               output: Buffer) throws {
+        try timed(.gatherByteRows, "\(count)x\(rowLength)") {
+            try base.gatherByteRows(source, rows: rows, rowLength: rowLength, indices: indices, first: first, count: count,
+                                    output: output)
+        }
+    }
+
     public func gatherRows(_ source: Buffer, rowLength: Int, indices: Buffer, first: Int, count: Int, output: Buffer) throws {
         try timed(.gatherRows, "\(count)x\(rowLength)") {
             try base.gatherRows(source, rowLength: rowLength, indices: indices, first: first, count: count, output: output)

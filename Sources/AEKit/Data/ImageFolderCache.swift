@@ -1,0 +1,81 @@
+import Compute
+import Foundation
+
+/// An image folder decoded once: its sets as bytes in one file of the data store
+/// (`<store>/cache/images-<key>.bin`), keyed by the SHA-256 of the folder's listing (every
+/// file's path, size and modification time) and the options, and written atomically (a
+/// temporary file and a rename), so a second run with the same folder decodes nothing and a
+/// run killed while writing leaves no half a cache. A file that does not read back whole is
+/// decoded again.
+///
+/// The file: a line `AEKIT-IMAGES 1`, a line of JSON (the shape, counts, class names and what
+/// reading skipped), then the training images, its labels, the test images and its labels.
+public enum ImageFolderCache {
+    static let magic = "AEKIT-IMAGES 1"
+
+    struct Manifest: Codable {
+        var channels: Int, height: Int, width: Int, trainCount: Int, testCount: Int
+        var classNames: [String]?
+        var skipped: [String], ignored: [String]
+    }
+
+    /// The data store's `cache/` folder.
+    public static func defaultFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        Paths.join(DataStore.root(environment: environment), "cache")
+    }
+
+    /// The cache file in `folder` for these listings and options.
+    static func path(in folder: String, listings: [ImageFolder.Listing], options: ImageFolder.Options) -> String {
+        var text = "\(magic)\n\(options.size ?? [])|\(options.channels ?? 0)|\(options.skipBad)\n"
+        for (set, listing) in listings.enumerated() {
+            for file in listing.files {
+                var info = stat()
+                let known = stat(file.path, &info) == 0
+                text += "\(set) \(file.label) \(known ? info.st_size : -1) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(file.path)\n"
+            }
+            text += "ignored \(listing.ignored.count)\n"
+        }
+        let key = sha256Hex(Data(text.utf8)).prefix(24)
+        return Paths.join(folder, "images-\(key).bin")
+    }
+
+    /// The sets in the cache file, or nil where there is none that reads back whole.
+    static func read(_ path: String) -> (train: Dataset, test: Dataset, report: ImageFolder.Report)? {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
+              let firstEnd = data.firstIndex(of: 0x0a), String(decoding: data[..<firstEnd], as: UTF8.self) == magic,
+              let secondEnd = data[(firstEnd + 1)...].firstIndex(of: 0x0a),
+              let manifest = try? JSONDecoder().decode(Manifest.self, from: data[(firstEnd + 1)..<secondEnd]) else { return nil }
+        let image = manifest.channels * manifest.height * manifest.width
+        let sizes = [manifest.trainCount * image, manifest.trainCount, manifest.testCount * image, manifest.testCount]
+        guard image > 0, manifest.trainCount > 0, manifest.testCount > 0,
+              data.count - (secondEnd + 1) == sizes.reduce(0, +) else { return nil }
+        var offset = secondEnd + 1
+        let parts = sizes.map { size -> [UInt8] in
+            defer { offset += size }
+            return [UInt8](data[offset..<(offset + size)])
+        }
+        func set(_ pixels: [UInt8], _ labels: [UInt8]) -> Dataset {
+            Dataset(values: .bytes(pixels), labels: labels, channels: manifest.channels, height: manifest.height,
+                    width: manifest.width, classNames: manifest.classNames)
+        }
+        let report = ImageFolder.Report(skipped: manifest.skipped, ignored: manifest.ignored, cached: true)
+        return (set(parts[0], parts[1]), set(parts[2], parts[3]), report)
+    }
+
+    /// Writes the sets to `path` (atomically; the folder is made if needed).
+    static func write(_ train: Dataset, _ test: Dataset, report: ImageFolder.Report, to path: String) throws {
+        let manifest = Manifest(channels: train.channels, height: train.height, width: train.width, trainCount: train.count,
+                                testCount: test.count, classNames: train.classNames, skipped: report.skipped,
+                                ignored: report.ignored)
+        var data = Data("\(magic)\n".utf8)
+        data.append(try JSONEncoder().encode(manifest))
+        data.append(0x0a)
+        for set in [train, test] {
+            guard case .bytes(let bytes) = set.values else { preconditionFailure("an image folder's sets are bytes") }
+            data.append(contentsOf: bytes)
+            data.append(contentsOf: set.labels)
+        }
+        try FileManager.default.createDirectory(atPath: Paths.parent(path), withIntermediateDirectories: true)
+        try writeAtomically(data, to: path)
+    }
+}

@@ -1,0 +1,102 @@
+import AEKit
+import CArchive
+import CImageCodecs
+import Foundation
+
+/// Files of the formats AEKit reads, written by the same libraries (libpng, libjpeg-turbo,
+/// libarchive) or by the format's definition (`.npy`): the fuzz targets' seeds and the tests'
+/// folders and arrays.
+public enum DataFixtures {
+    /// `image` (interleaved grey or RGB bytes) as a PNG file.
+    public static func png(_ image: DecodedImage) throws -> Data {
+        var picture = Picture(width: image.width, height: image.height, channels: image.channels)
+        picture.pixels = image.bytes
+        return try picture.png()
+    }
+
+    /// `image` as a baseline JPEG of `quality` (4:4:4 for colour, so the colours stay sharp).
+    public static func jpeg(_ image: DecodedImage, quality: Int = 95) throws -> Data {
+        guard let handle = tjInitCompress() else { throw ImageFault("libjpeg-turbo did not start") }
+        defer { tjDestroy(handle) }
+        var buffer: UnsafeMutablePointer<UInt8>?
+        var size: UInt = 0
+        let format = image.channels == 3 ? TJPF_RGB : TJPF_GRAY
+        let subsampling = image.channels == 3 ? TJSAMP_444 : TJSAMP_GRAY
+        let status = image.bytes.withUnsafeBufferPointer {
+            tjCompress2(handle, $0.baseAddress, Int32(image.width), 0, Int32(image.height), Int32(format.rawValue), &buffer, &size,
+                        Int32(subsampling.rawValue), Int32(quality), 0)
+        }
+        defer { tjFree(buffer) }
+        guard status == 0, let buffer else { throw ImageFault("JPEG: \(String(cString: tjGetErrorStr2(handle)))") }
+        return Data(bytes: buffer, count: Int(size))
+    }
+
+    /// A `.npy` (format 1.0) of `dtype` and `shape` holding `body`, its header padded as NumPy
+    /// pads it (to a multiple of 64 bytes, ending in a newline).
+    public static func npy(dtype: String, shape: [Int], body: Data, fortranOrder: Bool = false) -> Data {
+        let dims = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(dtype)', 'fortran_order': \(fortranOrder ? "True" : "False"), 'shape': \(dims), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        data.append(contentsOf: [UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
+        data.append(contentsOf: Array(header.utf8))
+        data.append(body)
+        return data
+    }
+
+    /// A `.npy` of uint8 values.
+    public static func npy(_ bytes: [UInt8], shape: [Int]) -> Data { npy(dtype: "|u1", shape: shape, body: Data(bytes)) }
+
+    /// A `.npy` of float32 values.
+    public static func npy(_ floats: [Float], shape: [Int]) -> Data {
+        npy(dtype: "<f4", shape: shape, body: floats.withUnsafeBytes { Data($0) })
+    }
+
+    /// A `.npy` of int64 labels.
+    public static func npy(labels: [Int], shape: [Int]) -> Data {
+        npy(dtype: "<i8", shape: shape, body: labels.map { Int64($0) }.withUnsafeBytes { Data($0) })
+    }
+
+    /// A `.npz`: the members (`name.npy`) in a deflated zip, as `np.savez_compressed` writes.
+    public static func npz(_ members: [(name: String, data: Data)]) throws -> Data {
+        try archive(members.map { ($0.name + ".npy", $0.data) }) { archive in
+            archive_write_set_format_zip(archive)
+            archive_write_set_options(archive, "zip:compression=deflate")
+        }
+    }
+
+    /// A tar.gz of `files` under `folder/`, as CIFAR-10's publisher packs its batches.
+    public static func tarGz(folder: String, _ files: [(name: String, data: Data)]) throws -> Data {
+        try archive(files.map { ("\(folder)/\($0.name)", $0.data) }) { archive in
+            archive_write_set_format_pax_restricted(archive)
+            archive_write_add_filter_gzip(archive)
+        }
+    }
+
+    /// `files` as an archive of the format `configure` sets, written by libarchive in memory.
+    private static func archive(_ files: [(path: String, data: Data)], configure: (OpaquePointer) -> Void) throws -> Data {
+        guard let archive = archive_write_new() else { throw ImageFault("libarchive did not start") }
+        defer { archive_write_free(archive) }
+        configure(archive)
+        var buffer = [UInt8](repeating: 0, count: files.reduce(1 << 16) { $0 + 2 * $1.data.count + 1024 })
+        var used = 0
+        try buffer.withUnsafeMutableBytes { raw in
+            guard archive_write_open_memory(archive, raw.baseAddress, raw.count, &used) == ARCHIVE_OK else {
+                throw ImageFault("libarchive: \(String(cString: archive_error_string(archive)))")
+            }
+            for file in files {
+                let entry = archive_entry_new()
+                defer { archive_entry_free(entry) }
+                archive_entry_set_pathname(entry, file.path)
+                archive_entry_set_size(entry, la_int64_t(file.data.count))
+                archive_entry_set_filetype(entry, 0o100000)  // a regular file (AE_IFREG, a macro)
+                archive_entry_set_perm(entry, 0o644)
+                archive_write_header(archive, entry)
+                _ = file.data.withUnsafeBytes { archive_write_data(archive, $0.baseAddress, $0.count) }
+            }
+            archive_write_close(archive)
+        }
+        return Data(buffer[0..<used])
+    }
+}
