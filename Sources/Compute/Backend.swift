@@ -24,7 +24,10 @@ public protocol Backend: AnyObject, Sendable {
     // MARK: Memory
     /// A buffer of `count` floats. Contents are unspecified: it may be a recycled one.
     func makeBuffer(count: Int) throws -> Buffer
-    func upload(_ values: [Float], to buffer: Buffer) throws
+    /// Copies `bytes` into the start of `buffer` (four to a float; at most `4 · buffer.count`):
+    /// floats (`upload(_:to:)`), or data kept as bytes (a dataset's images) without a copy
+    /// of them as floats on the host.
+    func upload(bytes: UnsafeRawBufferPointer, to buffer: Buffer) throws
     func download(_ buffer: Buffer) throws -> [Float]
     /// `count` floats of `buffer` from `offset` on: the same memory, not a copy; the view keeps
     /// `buffer` alive. `offset` must be a multiple of `viewAlignment`.

@@ -19,6 +19,14 @@ public struct Tensor: @unchecked Sendable {
 }
 
 extension Backend {
+    /// `values` into `buffer`, which holds exactly as many floats.
+    public func upload(_ values: [Float], to buffer: Buffer) throws {
+        guard values.count == buffer.count else {
+            throw ComputeError.invalidArgument("upload of \(values.count) values into \(buffer.count)")
+        }
+        try values.withUnsafeBytes { try upload(bytes: $0, to: buffer) }
+    }
+
     /// An uninitialised tensor (its buffer may be a recycled one).
     public func tensor(_ shape: [Int]) throws -> Tensor {
         Tensor(shape: shape, buffer: try makeBuffer(count: shape.reduce(1, *)))

@@ -18,11 +18,7 @@ struct BenchDataCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("An image folder (as --data takes it).", valueName: "folder"))
     var folder: String
 
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("Resample every image to H×W.", valueName: "H W"))
-    var size: [Int] = []
-
-    @Option(help: "1 (grey) or 3 (RGB) channels (default: 3 if any image is in colour).")
-    var channels: Int?
+    @OptionGroup var reading: ReadingOptions
 
     @Option(parsing: .unconditional, help: "Images per batch.")
     var batch = 100
@@ -42,8 +38,7 @@ struct BenchDataCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if !size.isEmpty && size.count != 2 { throw ValidationError("--size takes a height and a width (got \(size))") }
-        if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3 (got \(channels))") }
+        if reading.layout != nil { throw ValidationError("--layout reads NumPy arrays; bench data times image folders") }
         if !(1...TrainingConfig.maximumBatch).contains(batch) { throw ValidationError("--batch must be in 1...\(TrainingConfig.maximumBatch)") }
     }
 
@@ -52,8 +47,7 @@ struct BenchDataCommand: ParsableCommand {
         printError("device: \(choice.reason)")
         let cache = Paths.join(FileManager.default.temporaryDirectory.path, "aekit-bench-data-\(getpid())")
         defer { try? FileManager.default.removeItem(atPath: cache) }
-        let options = ImageFolder.Options(size: size.isEmpty ? nil : size, channels: channels)
-        let record = try DataBench.run(folder: folder, options: options, cache: cache, backend: choice.backend, batchSize: batch)
+        let record = try DataBench.run(folder: folder, options: reading.imageOptions, cache: cache, backend: choice.backend, batchSize: batch)
         let torchvision = try referenceRecord(channels: record.shape[0])
         if json {
             print(try jsonString(Records(aekit: record, torchvision: torchvision)))
@@ -111,7 +105,7 @@ struct BenchDataCommand: ParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python, reference, folder, "--batch", "\(batch)", "--workers", "\(workers)", "--channels", "\(channels)"]
-            + (size.isEmpty ? [] : ["--size"] + size.map(String.init))
+            + (reading.size.isEmpty ? [] : ["--size"] + reading.size.map(String.init))
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors

@@ -10,6 +10,23 @@ struct DataOptions: ParsableArguments {
                                valueName: "folder-or-file"))
     var data: String?
 
+    @OptionGroup var reading: ReadingOptions
+
+    /// Whether a dataset or folder was named.
+    var namesData: Bool { dataset != nil || data != nil }
+
+    /// The data these flags name, where `fallback` is the dataset when --dataset is not given.
+    func source(fallback: DataSource) throws -> DataSource {
+        var source = try DataSource.resolve(dataset: dataset ?? fallback.name,
+                                            directory: data ?? (dataset == nil ? fallback.directory : nil))
+        reading.apply(to: &source)
+        return source
+    }
+}
+
+/// How files become examples: an image folder's size, channels and bad files, a NumPy
+/// array's layout. Part of `DataOptions`; alone in `bench data`, whose folder is its argument.
+struct ReadingOptions: ParsableArguments {
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Image folders: resample every image to H×W (antialiased bilinear, by pixman).",
                                                          valueName: "H W"))
     var size: [Int] = []
@@ -23,13 +40,15 @@ struct DataOptions: ParsableArguments {
     @Option(help: "NumPy: a 4-dimensional array's layout where its shape cannot tell: nhwc or nchw.")
     var layout: ArrayLayout?
 
-    /// Whether a dataset or folder was named.
-    var namesData: Bool { dataset != nil || data != nil }
-
-    /// The image-reading flags given, by name.
-    var readingFlags: [String] {
+    /// The flags given, by name.
+    var givenFlags: [String] {
         [("--size", !size.isEmpty), ("--channels", channels != nil), ("--skip-bad", skipBad), ("--layout", layout != nil)]
             .filter(\.1).map(\.0)
+    }
+
+    /// An image folder's options as the flags give them.
+    var imageOptions: ImageFolder.Options {
+        ImageFolder.Options(size: size.isEmpty ? nil : size, channels: channels, skipBad: skipBad)
     }
 
     func validate() throws {
@@ -39,14 +58,9 @@ struct DataOptions: ParsableArguments {
         if let channels, channels != 1 && channels != 3 { throw ValidationError("--channels must be 1 or 3 (got \(channels))") }
     }
 
-    /// The data these flags name, where `fallback` is the dataset when --dataset is not given.
-    func source(fallback: DataSource) throws -> DataSource {
-        var source = try DataSource.resolve(dataset: dataset ?? fallback.name,
-                                            directory: data ?? (dataset == nil ? fallback.directory : nil))
-        let options = ImageFolder.Options(size: size.isEmpty ? nil : size, channels: channels, skipBad: skipBad)
-        if !options.isDefault { source.images = options }
+    func apply(to source: inout DataSource) {
+        if !imageOptions.isDefault { source.images = imageOptions }
         source.layout = layout
-        return source
     }
 }
 

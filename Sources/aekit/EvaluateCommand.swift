@@ -31,7 +31,7 @@ struct EvaluateCommand: ParsableCommand {
         let test = try source.load().test
         let metrics = try model.evaluate(test, keepingDropout: keepDropout)
         if json { print(try jsonString(metrics)); return }
-        print("\(model.spec.name) on \(test.count) test images of \(source.name)")
+        print("\(model.spec.name) on \(test.count) test images of \(source.title)")
         print(String(format: "loss %.6f (%@)", metrics.loss, model.spec.loss.title))
         if let b = metrics.binaryAccuracy { print(String(format: "binary accuracy %.4f", b)) }
         if let a = metrics.accuracy { print(String(format: "accuracy %.4f", a)) }

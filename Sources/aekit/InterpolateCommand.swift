@@ -35,10 +35,10 @@ struct InterpolateCommand: ParsableCommand {
         let source = try dataOptions.source(fallback: DataSource(name: "mnist"))
         let test = try source.load().test
         for index in [start, end] where index >= test.count {
-            throw ValidationError("the test set of \(source.name) has \(test.count) images; \(index) is past its end")
+            throw ValidationError("the test set of \(source.title) has \(test.count) images; \(index) is past its end")
         }
         let image = { (i: Int) in test.image(i)[...] }
         try writeAtomically(Figures.interpolation(model, from: image(start), to: image(end), steps: steps).png(), to: figure.out)
-        print("wrote the line from test image \(start) to \(end) of \(source.name) in \(steps) steps to \(figure.out)")
+        print("wrote the line from test image \(start) to \(end) of \(source.title) in \(steps) steps to \(figure.out)")
     }
 }

@@ -96,7 +96,7 @@ struct TrainCommand: ParsableCommand {
                 ("--nesterov", nesterov != nil), ("--weight-decay", weightDecay != nil), ("--batch", batch != nil),
                 ("--seed", seed != nil), ("--validation", validation != nil), ("--encoder", encoder != nil),
             ]
-            let given = modelOptions.givenFlags + dataOptions.source.readingFlags + settings.filter(\.given).map(\.flag)
+            let given = modelOptions.givenFlags + dataOptions.source.reading.givenFlags + settings.filter(\.given).map(\.flag)
             if !given.isEmpty {
                 throw ValidationError("--resume continues a run as it was configured; only --device and --epochs may change "
                                       + "(got \(given.joined(separator: ", ")))")

@@ -64,19 +64,21 @@ func write(_ data: Data, _ path: String) throws {
         let (train, test, report) = try ImageFolder(folder).load(cache: nil)
         #expect(!report.cached && report.skipped.isEmpty)
         #expect(train.shape == [1, 28, 28] && train.count == 60 && test.count == 20)
-        // Class folders sort as their labels; files sort by name within each: the order is
-        // class by class, and each image is byte for byte the IDX one (PNG is lossless).
-        let order = (0..<60).sorted { (data.train.labels[$0], $0) < (data.train.labels[$1], $1) }
-        #expect(train.labels == order.map { data.train.labels[$0] })
-        #expect(train.values == data.train.subset(order).values)
         #expect(train.classNames == (Set(data.train.labels).sorted().map { "class-\($0)" }))
+        // Each set is its images byte for byte (PNG is lossless), in a seeded random order.
+        func examples(_ set: Dataset) -> [[Float]] { (0..<set.count).map { [Float(set.labels[$0])] + set.image($0) } }
+        func sorted(_ set: Dataset) -> [[Float]] { examples(set).sorted { $0.lexicographicallyPrecedes($1) } }
+        #expect(sorted(train) == sorted(data.train) && sorted(test) == sorted(data.test))
+        let classOrder = (0..<60).sorted { (data.train.labels[$0], $0) < (data.train.labels[$1], $1) }
+        #expect(train.labels != classOrder.map { data.train.labels[$0] })
     }
 
     @Test func jpegFolderIsCloseToTheOriginals() throws {
         let (folder, data) = try writeFashionFolder(.jpeg, train: 30, test: 10)
-        let (train, _, _) = try ImageFolder(folder).load(cache: nil)
-        let order = (0..<30).sorted { (data.train.labels[$0], $0) < (data.train.labels[$1], $1) }
-        let original = data.train.subset(order).pixels, decoded = train.pixels
+        // One set read as a whole keeps the folder's order: class by class, then by name.
+        let test = try Dataset(folder: Paths.join(folder, "test"))
+        let order = (0..<10).sorted { (data.test.labels[$0], $0) < (data.test.labels[$1], $1) }
+        let original = data.test.subset(order).pixels, decoded = test.pixels
         let meanError = zip(original, decoded).map { abs($0 - $1) }.reduce(0, +) / Float(original.count)
         #expect(meanError < 3.0 / 255, "JPEG quality 95 is off by \(meanError * 255) levels on average")
     }
@@ -344,5 +346,52 @@ func write(_ data: Data, _ path: String) throws {
         for c in 0..<3 {
             #expect(decoded.bytes[(y * figure.width + x) * 3 + c] == UInt8((first[c * 1024 + 10 * 32 + 12] * 255).rounded()))
         }
+    }
+}
+
+@Suite struct ImageFolderCLITests {
+    /// A colour folder trained as a new user would: the default model's colour variant, then a
+    /// model file; the second run decodes nothing, and the figures are in colour.
+    @Test func trainsOnAColourFolderAndReadsTheCacheTheSecondTime() throws {
+        let folder = try temporaryFolder("aekit-colour")
+        let colour = try colourFashion(count: 60, side: 32)
+        try writeImages(colour.prefix(50), to: Paths.join(folder, "train"), .png)
+        try writeImages(colour.subset(Array(50..<60)), to: Paths.join(folder, "test"), .png)
+        let store = try temporaryFolder("aekit-store"), runs = try temporaryFolder("aekit-runs")
+        let environment = ["AEKIT_DATA": store]
+        let common = ["train", "--data", folder, "--epochs", "1", "--batch", "25", "--device", "cpu"]
+        let first = try aekit(common + ["--out", Paths.join(runs, "a")], environment: environment)
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("decoded 50 training and 10 test images of 3×32×32"))
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Paths.join(runs, "a/config.json"))))
+        let model = ((record as? [String: Any])?["config"] as? [String: Any])?["model"] as? [String: Any]
+        #expect(model?["input"] as? [Int] == [3, 32, 32])
+        let figure = try ImageFile.header(Data(contentsOf: URL(fileURLWithPath: Paths.join(runs, "a/reconstructions.png"))))
+        #expect(figure.isColour)
+
+        let modelFile = Paths.join(runs, "colour.json")
+        try Data(#"{"input": [3, 32, 32], "loss": "mse", "layers": ["Conv2d(3, 8, kernel_size=3, stride=2, padding=1)", "ReLU()", "ConvTranspose2d(8, 3, kernel_size=4, stride=2, padding=1)", "Sigmoid()"]}"#.utf8)
+            .write(to: URL(fileURLWithPath: modelFile))
+        let second = try aekit(common + ["--model-file", modelFile, "--out", Paths.join(runs, "b")], environment: environment)
+        #expect(second.status == 0, "\(second.output)")
+        #expect(second.output.contains("read from the cache 50 training and 10 test images"))
+        // Data of another shape than a model file's input is refused, naming both.
+        let grey = try aekit(common + ["--model-file", modelFile, "--channels", "1", "--out", Paths.join(runs, "c")], environment: environment)
+        #expect(grey.status != 0 && grey.output.contains("[3, 32, 32]") && grey.output.contains("1×32×32"))
+        let shown = try aekit(["data", "show", folder, "--out", Paths.join(runs, "grid.png")], environment: environment)
+        #expect(shown.status == 0 && shown.output.contains("train: 50 images of 3×32×32 (bytes"))
+    }
+
+    @Test(arguments: [
+        (["train", "--size", "5"], "--size takes a height and a width"),
+        (["train", "--channels", "2"], "--channels must be 1 or 3"),
+        (["train", "--data", "/nonexistent/folder"], "--data /nonexistent/folder does not exist"),
+        (["data", "show", "/nonexistent/x.npy"], "/nonexistent/x.npy: no such file"),
+        (["data", "show", DataSource.fashionMNISTDirectory, "--size", "8", "8"],
+         "is IDX files; --size, --channels and --skip-bad read image folders"),
+    ])
+    func badDataFlagsAreNamed(arguments: [String], message: String) throws {
+        let result = try aekit(arguments)
+        #expect(result.status != 0 && result.output.contains(message), "\(result.output)")
     }
 }

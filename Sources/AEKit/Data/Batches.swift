@@ -18,10 +18,10 @@ struct ResidentDataset {
         case .floats(let values):
             pixels = try backend.tensor([dataset.count, dataset.imageSize], values: values)
         case .bytes(let bytes):
-            // The bytes as they are, four to a float: an upload copies bits, not values.
-            var packed = [Float](repeating: 0, count: (bytes.count + 3) / 4)
-            packed.withUnsafeMutableBytes { target in bytes.withUnsafeBytes { target.copyMemory(from: $0) } }
-            pixels = try backend.tensor([packed.count], values: packed)
+            // The bytes as they are, four to a float of the buffer.
+            let packed = try backend.tensor([(bytes.count + 3) / 4])
+            try bytes.withUnsafeBytes { try backend.upload(bytes: $0, to: packed.buffer) }
+            pixels = packed
         }
         if spec.isAutoencoder {
             targets = nil

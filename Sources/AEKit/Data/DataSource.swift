@@ -71,8 +71,8 @@ public struct DataSource: Codable, Sendable, Equatable {
     }
 
     /// The path of one of the four files, whichever spelling is present.
-    func path(_ stem: String) throws -> String {
-        let directory = try folder()
+    func path(_ stem: String, in folder: String? = nil) throws -> String {
+        let directory = try folder ?? self.folder()
         let candidates = [stem, stem + ".gz", stem.replacingOccurrences(of: "-idx", with: ".idx"),
                           stem.replacingOccurrences(of: "-idx", with: ".idx") + ".gz"]
         for candidate in candidates {
@@ -119,10 +119,16 @@ public struct DataSource: Codable, Sendable, Equatable {
     public func load(environment: [String: String] = ProcessInfo.processInfo.environment, note: (String) -> Void = { _ in },
                      decoded: (@Sendable (Int, Int) -> Void)? = nil) throws -> (train: Dataset, test: Dataset) {
         let (kind, path) = try kind(environment: environment)
+        if images != nil && kind != .imageFolder || layout != nil && kind != .numpy {
+            let flags = (images != nil ? ["--size, --channels and --skip-bad read image folders"] : [])
+                + (layout != nil ? ["--layout reads NumPy arrays"] : [])
+            throw DatasetError.badFile(path, "is \(kind.rawValue); \(flags.joined(separator: ", and "))")
+        }
         switch kind {
         case .idx:
-            let train = try Dataset(images: self.path("train-images-idx3-ubyte"), labels: self.path("train-labels-idx1-ubyte"))
-            let test = try Dataset(images: self.path("t10k-images-idx3-ubyte"), labels: self.path("t10k-labels-idx1-ubyte"))
+            func file(_ stem: String) throws -> String { try self.path(stem, in: path) }
+            let train = try Dataset(images: file("train-images-idx3-ubyte"), labels: file("train-labels-idx1-ubyte"))
+            let test = try Dataset(images: file("t10k-images-idx3-ubyte"), labels: file("t10k-labels-idx1-ubyte"))
             guard train.shape == test.shape else {
                 throw DatasetError.badFile(path, "holds \(train.shape) training images but \(test.shape) test images")
             }

@@ -5,6 +5,7 @@ import Foundation
 /// one subfolder per class (labels by the sorted folder names; files found at any depth
 /// within), or a flat folder of images (no labels). `train/` and `test/` subfolders, where both
 /// are present, are the two sets; otherwise one image in ten (a seeded draw) is the test set.
+/// Both sets come in a seeded random order (the folder's own is class by class).
 ///
 /// Headers are read first, so a folder with files of mixed sizes (and no `size`), a
 /// decompression bomb or a non-image is refused before anything is decoded; then the images
@@ -30,17 +31,18 @@ public struct ImageFolder: Sendable {
     /// The file names read as images (by extension, case-insensitive, as ImageFolder).
     public static let extensions: Set<String> = ["png", "jpg", "jpeg"]
 
+    /// Whether a file's name makes it an image (its extension).
+    static func isImage(_ path: String) -> Bool {
+        let name = Paths.name(path)
+        return name.contains(".") && extensions.contains(name.split(separator: ".").last.map { $0.lowercased() } ?? "")
+    }
+
     /// One set's files: every image with its label, in a fixed order (class, then path).
-    public struct Listing: Sendable, Equatable {
+    public struct Listing: Sendable {
         public var files: [(path: String, label: UInt8)]
         public var classNames: [String]?
         /// Files that are not images by their extension (left out, and reported).
         public var ignored: [String]
-
-        public static func == (a: Listing, b: Listing) -> Bool {
-            a.files.map(\.path) == b.files.map(\.path) && a.files.map(\.label) == b.files.map(\.label)
-                && a.classNames == b.classNames && a.ignored == b.ignored
-        }
     }
 
     /// What reading a folder found beyond its images.
@@ -60,17 +62,19 @@ public struct ImageFolder: Sendable {
         self.root = root; self.options = options
     }
 
-    /// Whether `folder` holds image files (at any depth): how `DataSource` tells an image folder.
+    /// Whether `folder` holds image files: how `DataSource` tells an image folder. The walk
+    /// looks at the first 100 000 entries, so that `--data /` answers rather than reads the disk.
     public static func holdsImages(_ folder: String) -> Bool {
         guard let walker = FileManager.default.enumerator(atPath: folder) else { return false }
-        while let path = walker.nextObject() as? String {
-            if extensions.contains(Paths.name(path).split(separator: ".").last.map { $0.lowercased() } ?? "") { return true }
+        for _ in 0..<100_000 {
+            guard let path = walker.nextObject() as? String else { return false }
+            if isImage(path) { return true }
         }
         return false
     }
 
-    /// The train and test folders: `train/` and `test/` where both exist, else the root for both
-    /// (split after reading).
+    /// The train and test folders, where both exist; nil for a folder that is one set (its test
+    /// set then held out after reading).
     var setFolders: (train: String, test: String)? {
         let train = Paths.join(root, "train"), test = Paths.join(root, "test")
         return isDirectory(train) && isDirectory(test) ? (train, test) : nil
@@ -97,8 +101,7 @@ public struct ImageFolder: Sendable {
             throw DatasetError.badFile(folder, "has \(classes.count) class folders; AEKit's labels are bytes, at most 256 classes")
         }
         func add(_ path: String, _ label: Int) {
-            let ext = Paths.name(path).split(separator: ".").last.map { $0.lowercased() } ?? ""
-            if Paths.name(path).contains("."), extensions.contains(ext) {
+            if isImage(path) {
                 listing.files.append((path, UInt8(label)))
             } else {
                 listing.ignored.append(path)
@@ -110,12 +113,12 @@ public struct ImageFolder: Sendable {
             for (label, name) in classes.enumerated() where found.contains(name) {
                 let classFolder = Paths.join(folder, name)
                 let walker = manager.enumerator(atPath: classFolder)
-                var found: [String] = []
+                var paths: [String] = []
                 while let relative = walker?.nextObject() as? String {
                     let path = Paths.join(classFolder, relative)
-                    if !Paths.name(relative).hasPrefix("."), !isDirectory(path) { found.append(path) }
+                    if !Paths.name(relative).hasPrefix("."), !isDirectory(path) { paths.append(path) }
                 }
-                for path in found.sorted() { add(path, label) }
+                for path in paths.sorted() { add(path, label) }
             }
         }
         guard !listing.files.isEmpty else {
@@ -131,9 +134,15 @@ public struct ImageFolder: Sendable {
     /// `cache/` by default; nil neither reads nor writes a cache).
     public func load(cache: String? = ImageFolderCache.defaultFolder(), progress: (@Sendable (Int, Int) -> Void)? = nil) throws
         -> (train: Dataset, test: Dataset, report: Report) {
-        let folders = setFolders, listings = try self.listings()
+        let folders = setFolders
+        var listings = try self.listings()
         let cachePath = cache.map { ImageFolderCache.path(in: $0, listings: listings, options: options) }
         if let cachePath, let cached = ImageFolderCache.read(cachePath) { return cached }
+        // The files in a seeded random order (decoded in it, so at no cost): a folder lists
+        // class by class, and `--limit N` should take a fair sample, not the first classes, as
+        // the figures' first images should show more than one.
+        var random = SeededRandom(seed: 0x1_f01d_e75)
+        for set in listings.indices { listings[set].files.shuffle(using: &random) }
         var report = Report()
         report.ignored = listings.flatMap(\.ignored)
         let train: Dataset, test: Dataset
@@ -166,15 +175,26 @@ public struct ImageFolder: Sendable {
         let files = sets.flatMap(\.files)
         let readers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, files.count))
 
-        // 1. Headers: sizes and colour, and every refusal, before any pixel is allocated.
+        // 1. Headers: sizes and colour, and every refusal, before any pixel is allocated. The
+        // files' bytes are kept for step 2 while they total under `keptBytes`, so that a
+        // folder of small images is read once; beyond that, step 2 reads each file again.
         let headers = UnsafeMutableBufferPointer<Result<ImageFile.Header, ImageFault>?>.allocate(capacity: files.count)
         headers.initialize(repeating: nil)
         defer { headers.deallocate() }
+        let kept = UnsafeMutableBufferPointer<Data?>.allocate(capacity: files.count)
+        kept.initialize(repeating: nil)
+        defer { kept.deinitialize(); kept.deallocate() }
+        let budget = ManagedCounter()
         // Each reader writes only its own slots.
-        nonisolated(unsafe) let headerSlots = headers
+        nonisolated(unsafe) let headerSlots = headers, keptSlots = kept
         DispatchQueue.concurrentPerform(iterations: readers) { reader in
             for i in stride(from: reader, to: files.count, by: readers) {
-                headerSlots[i] = Result { try ImageFile.header(Self.read(files[i].path)) }.mapError { $0 as? ImageFault ?? ImageFault("\($0)") }
+                headerSlots[i] = Result {
+                    let data = try Self.read(files[i].path)
+                    let header = try ImageFile.header(data)
+                    if budget.add(data.count, limit: Self.keptBytes) { keptSlots[i] = data }
+                    return header
+                }.mapError { $0 as? ImageFault ?? ImageFault("\($0)") }
             }
         }
         var keep = [Bool](repeating: true, count: files.count)
@@ -199,50 +219,63 @@ public struct ImageFolder: Sendable {
         }
         let channels = options.channels ?? (good.contains { try! headers[$0]!.get().isColour } ? 3 : 1)
 
-        // 2. Pixels, each image into its place.
+        // 2. Pixels, set by set, each image decoded straight into its place in the set's array
+        // (no second copy of the set); the kept bytes of a file are let go once it is decoded.
         let imageSize = channels * height * width
-        let pixels = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: good.count * imageSize)
-        defer { pixels.deallocate() }
-        let faults = UnsafeMutableBufferPointer<ImageFault?>.allocate(capacity: good.count)
-        faults.initialize(repeating: nil)
-        defer { faults.deallocate() }
         let done = ManagedCounter()
-        nonisolated(unsafe) let pixelSlots = pixels, faultSlots = faults
-        DispatchQueue.concurrentPerform(iterations: readers) { reader in
-            for slot in stride(from: reader, to: good.count, by: readers) {
-                do {
-                    var image = try ImageFile.decode(Self.read(files[good[slot]].path), channels: channels)
-                    image = try ImageFile.resize(image, height: height, width: width)
-                    let planes = image.planes
-                    for i in 0..<imageSize { pixelSlots[slot * imageSize + i] = planes[i] }
-                } catch {
-                    faultSlots[slot] = error as? ImageFault ?? ImageFault("\(error)")
-                }
-                done.increment { progress?($0, good.count) }
-            }
-        }
-        var decoded = [Int]()
-        for slot in good.indices {
-            guard let fault = faults[slot] else { decoded.append(slot); continue }
-            let path = files[good[slot]].path
-            guard options.skipBad else { throw DatasetError.badFile(path, "\(fault) (--skip-bad leaves such files out)") }
-            report.skipped.append("\(path) \(fault)")
-        }
-
-        // 3. One dataset per set, of the images that decoded.
         var datasets: [Dataset] = [], offset = 0
         for listing in sets {
-            let range = offset..<(offset + listing.files.count)
+            let slots = good.filter { (offset..<(offset + listing.files.count)).contains($0) }
             offset += listing.files.count
-            let slots = decoded.filter { range.contains(good[$0]) }
-            var bytes = [UInt8](); bytes.reserveCapacity(slots.count * imageSize)
-            for slot in slots { bytes += pixels[(slot * imageSize)..<((slot + 1) * imageSize)] }
-            guard !slots.isEmpty else { throw DatasetError.badFile(root, "has a set with no image that can be read") }
-            datasets.append(Dataset(values: .bytes(bytes), labels: slots.map { files[good[$0]].label }, channels: channels,
-                                    height: height, width: width, classNames: listing.classNames))
+            let faults = UnsafeMutableBufferPointer<ImageFault?>.allocate(capacity: slots.count)
+            faults.initialize(repeating: nil)
+            defer { faults.deinitialize(); faults.deallocate() }
+            nonisolated(unsafe) let faultSlots = faults
+            let bytes = [UInt8](unsafeUninitializedCapacity: slots.count * imageSize) { buffer, count in
+                nonisolated(unsafe) let target = buffer
+                DispatchQueue.concurrentPerform(iterations: min(readers, max(slots.count, 1))) { reader in
+                    for slot in stride(from: reader, to: slots.count, by: readers) {
+                        let file = slots[slot]
+                        do {
+                            let data = try keptSlots[file] ?? Self.read(files[file].path)
+                            keptSlots[file] = nil
+                            let image = try ImageFile.resize(ImageFile.decode(data, channels: channels), height: height, width: width)
+                            image.planes.withUnsafeBufferPointer {
+                                UnsafeMutableRawPointer(target.baseAddress! + slot * imageSize).copyMemory(from: $0.baseAddress!, byteCount: imageSize)
+                            }
+                        } catch {
+                            faultSlots[slot] = error as? ImageFault ?? ImageFault("\(error)")
+                        }
+                        done.increment { progress?($0, good.count) }
+                    }
+                }
+                // Images that failed leave a hole: the ones after them move up.
+                count = 0
+                for slot in 0..<slots.count where faultSlots[slot] == nil {
+                    if count != slot * imageSize {
+                        UnsafeMutableRawPointer(target.baseAddress! + count).copyMemory(from: target.baseAddress! + slot * imageSize,
+                                                                                      byteCount: imageSize)
+                    }
+                    count += imageSize
+                }
+            }
+            var labels: [UInt8] = []
+            for (slot, file) in slots.enumerated() {
+                guard let fault = faults[slot] else { labels.append(files[file].label); continue }
+                guard options.skipBad else {
+                    throw DatasetError.badFile(files[file].path, "\(fault) (--skip-bad leaves such files out)")
+                }
+                report.skipped.append("\(files[file].path) \(fault)")
+            }
+            guard !labels.isEmpty else { throw DatasetError.badFile(root, "has a set with no image that can be read") }
+            datasets.append(Dataset(values: .bytes(bytes), labels: labels, channels: channels, height: height, width: width,
+                                    classNames: listing.classNames))
         }
         return datasets
     }
+
+    /// How many bytes of files the header pass keeps for decoding.
+    static let keptBytes = 1 << 30
 
     /// A file's bytes; an image over 1 GiB is refused unread.
     static func read(_ path: String) throws -> Data {
@@ -263,8 +296,8 @@ extension Dataset {
     }
 }
 
-/// A count shared by the decoding threads; the progress callback runs under its lock, so one
-/// thread at a time reports.
+/// A count shared by the decoding threads (images done; bytes kept); the progress callback runs
+/// under its lock, so one thread at a time reports.
 private final class ManagedCounter: @unchecked Sendable {
     private var value = 0
     private let lock = NSLock()
@@ -272,6 +305,14 @@ private final class ManagedCounter: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         value += 1
         report(value)
+    }
+
+    /// Adds `amount` where the total stays within `limit`; whether it did.
+    func add(_ amount: Int, limit: Int) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard value + amount <= limit else { return false }
+        value += amount
+        return true
     }
 }
 

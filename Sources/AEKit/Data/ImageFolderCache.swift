@@ -8,10 +8,10 @@ import Foundation
 /// run killed while writing leaves no half a cache. A file that does not read back whole is
 /// decoded again.
 ///
-/// The file: a line `AEKIT-IMAGES 1`, a line of JSON (the shape, counts, class names and what
+/// The file: a line `AEKIT-IMAGES 3`, a line of JSON (the shape, counts, class names and what
 /// reading skipped), then the training images, its labels, the test images and its labels.
 public enum ImageFolderCache {
-    static let magic = "AEKIT-IMAGES 1"
+    static let magic = "AEKIT-IMAGES 3"
 
     struct Manifest: Codable {
         var channels: Int, height: Int, width: Int, trainCount: Int, testCount: Int
@@ -39,21 +39,21 @@ public enum ImageFolderCache {
         return Paths.join(folder, "images-\(key).bin")
     }
 
-    /// The sets in the cache file, or nil where there is none that reads back whole.
+    /// The sets in the cache file, or nil where there is none that reads back whole. Each part
+    /// is read straight into its array (no second copy of the set in memory).
     static func read(_ path: String) -> (train: Dataset, test: Dataset, report: ImageFolder.Report)? {
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
-              let firstEnd = data.firstIndex(of: 0x0a), String(decoding: data[..<firstEnd], as: UTF8.self) == magic,
-              let secondEnd = data[(firstEnd + 1)...].firstIndex(of: 0x0a),
-              let manifest = try? JSONDecoder().decode(Manifest.self, from: data[(firstEnd + 1)..<secondEnd]) else { return nil }
+        guard let file = try? RegularFile(path) else { return nil }
+        let fd = file.descriptor
+        // The two text lines: at most 1 MiB (class names and skipped files included).
+        guard let head = try? readPart(fd, count: min(file.size, 1 << 20)),
+              let firstEnd = head.firstIndex(of: 0x0a), String(decoding: head[..<firstEnd], as: UTF8.self) == magic,
+              let secondEnd = head[(firstEnd + 1)...].firstIndex(of: 0x0a),
+              let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(head[(firstEnd + 1)..<secondEnd])) else { return nil }
         let image = manifest.channels * manifest.height * manifest.width
         let sizes = [manifest.trainCount * image, manifest.trainCount, manifest.testCount * image, manifest.testCount]
         guard image > 0, manifest.trainCount > 0, manifest.testCount > 0,
-              data.count - (secondEnd + 1) == sizes.reduce(0, +) else { return nil }
-        var offset = secondEnd + 1
-        let parts = sizes.map { size -> [UInt8] in
-            defer { offset += size }
-            return [UInt8](data[offset..<(offset + size)])
-        }
+              file.size - (secondEnd + 1) == sizes.reduce(0, +), lseek(fd, off_t(secondEnd + 1), SEEK_SET) >= 0,
+              let parts = try? sizes.map({ try readPart(fd, count: $0) }) else { return nil }
         func set(_ pixels: [UInt8], _ labels: [UInt8]) -> Dataset {
             Dataset(values: .bytes(pixels), labels: labels, channels: manifest.channels, height: manifest.height,
                     width: manifest.width, classNames: manifest.classNames)
@@ -62,20 +62,36 @@ public enum ImageFolderCache {
         return (set(parts[0], parts[1]), set(parts[2], parts[3]), report)
     }
 
-    /// Writes the sets to `path` (atomically; the folder is made if needed).
+    /// `count` bytes from `fd`'s position, read into a new array.
+    private static func readPart(_ fd: Int32, count: Int) throws -> [UInt8] {
+        try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let got = Glibc.read(fd, buffer.baseAddress! + done, count - done)
+                if got < 0 && errno == EINTR { continue }
+                guard got > 0 else { throw FileError.unreadable("cache", FileError.errnoText()) }
+                done += got
+            }
+            initialized = count
+        }
+    }
+
+    /// Writes the sets to `path` (atomically; the folder is made if needed), from their arrays.
     static func write(_ train: Dataset, _ test: Dataset, report: ImageFolder.Report, to path: String) throws {
         let manifest = Manifest(channels: train.channels, height: train.height, width: train.width, trainCount: train.count,
                                 testCount: test.count, classNames: train.classNames, skipped: report.skipped,
                                 ignored: report.ignored)
-        var data = Data("\(magic)\n".utf8)
-        data.append(try JSONEncoder().encode(manifest))
-        data.append(0x0a)
-        for set in [train, test] {
-            guard case .bytes(let bytes) = set.values else { preconditionFailure("an image folder's sets are bytes") }
-            data.append(contentsOf: bytes)
-            data.append(contentsOf: set.labels)
-        }
+        var head = Data("\(magic)\n".utf8)
+        head.append(try JSONEncoder().encode(manifest))
+        head.append(0x0a)
         try FileManager.default.createDirectory(atPath: Paths.parent(path), withIntermediateDirectories: true)
-        try writeAtomically(data, to: path)
+        try writeAtomically(to: path) { append in
+            try head.withUnsafeBytes { try append($0) }
+            for set in [train, test] {
+                guard case .bytes(let bytes) = set.values else { preconditionFailure("an image folder's sets are bytes") }
+                try bytes.withUnsafeBytes { try append($0) }
+                try set.labels.withUnsafeBytes { try append($0) }
+            }
+        }
     }
 }

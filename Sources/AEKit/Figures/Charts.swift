@@ -75,10 +75,12 @@ extension Figures {
         return SVGImage(svg + "</svg>\n", width: Int(width), height: Int(height))
     }
 
-    /// Points coloured by class, with a legend: a 2-D map of a model's codes.
+    /// Points coloured by class, with a legend (the classes' names where given, first 12
+    /// characters): a 2-D map of a model's codes.
     public static func scatter(_ points: [(x: Double, y: Double, label: Int)], title: String,
-                               xLabel: String, yLabel: String) -> SVGImage {
-        let width = 560.0, height = 480.0, left = 50.0, right = 80.0, top = 40.0, bottom = 40.0
+                               xLabel: String, yLabel: String, classNames: [String]? = nil) -> SVGImage {
+        let width = 560.0 + (classNames == nil ? 0 : 40), height = 480.0, left = 50.0, right = classNames == nil ? 80.0 : 120
+        let top = 40.0, bottom = 40.0
         let xs = points.map(\.x), ys = points.map(\.y)
         let (x0, x1) = (xs.min() ?? 0, xs.max() ?? 1), (y0, y1) = (ys.min() ?? 0, ys.max() ?? 1)
         func px(_ v: Double) -> Double { left + (width - left - right) * (v - x0) / max(x1 - x0, 1e-12) }
@@ -91,9 +93,10 @@ extension Figures {
         }
         svg += "\n<text x=\"\((width - right + left) / 2)\" y=\"\(height - 12)\" text-anchor=\"middle\">\(escaped(xLabel))</text>\n"
         svg += "<text x=\"16\" y=\"\(height / 2)\" transform=\"rotate(-90 16 \(height / 2))\" text-anchor=\"middle\">\(escaped(yLabel))</text>\n"
-        for c in 0..<10 {
+        for c in 0..<min(10, classNames?.count ?? 10) {
+            let name = classNames.map { String($0[c].prefix(12)) } ?? "class \(c)"
             svg += "<circle cx=\"\(width - right + 16)\" cy=\"\(top + 8 + Double(c) * 18)\" r=\"5\" fill=\"\(palette[c])\"/>"
-            svg += "<text x=\"\(width - right + 26)\" y=\"\(top + 12 + Double(c) * 18)\">class \(c)</text>\n"
+            svg += "<text x=\"\(width - right + 26)\" y=\"\(top + 12 + Double(c) * 18)\">\(escaped(name))</text>\n"
         }
         return SVGImage(svg + "</svg>\n", width: Int(width), height: Int(height))
     }

@@ -67,6 +67,6 @@ extension Figures {
         let points = (0..<n).map { (x: coordinates[$0][0], y: coordinates[$0][1], label: Int(data.labels[$0])) }
         func axis(_ i: Int) -> String { String(format: "principal component %d (%.0f %% of the variance)", i + 1, explained[i] * 100) }
         return scatter(points, title: "\(model.spec.name): codes of \(n) test images (\(width) numbers each), PCA",
-                       xLabel: axis(0), yLabel: axis(1))
+                       xLabel: axis(0), yLabel: axis(1), classNames: data.classNames)
     }
 }

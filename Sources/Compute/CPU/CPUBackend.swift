@@ -99,10 +99,10 @@ public final class CPUBackend: Backend, @unchecked Sendable {
         return storage.pointer
     }
 
-    public func upload(_ values: [Float], to buffer: Buffer) throws {
-        try require(values.count == buffer.count, "upload of \(values.count) values into \(buffer.count)")
-        let p = try pointer(buffer)
-        values.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: values.count) }
+    public func upload(bytes: UnsafeRawBufferPointer, to buffer: Buffer) throws {
+        try require(bytes.count <= 4 * buffer.count, "upload of \(bytes.count) bytes into \(buffer.count) floats")
+        guard let source = bytes.baseAddress else { return }
+        UnsafeMutableRawPointer(try pointer(buffer)).copyMemory(from: source, byteCount: bytes.count)
     }
 
     public func download(_ buffer: Buffer) throws -> [Float] {

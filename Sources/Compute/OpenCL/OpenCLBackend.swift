@@ -124,17 +124,15 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         return storage.handle
     }
 
-    public func upload(_ values: [Float], to buffer: Buffer) throws {
-        try require(values.count == buffer.count, "upload of \(values.count) values into \(buffer.count)")
-        guard !values.isEmpty else { return }
+    public func upload(bytes: UnsafeRawBufferPointer, to buffer: Buffer) throws {
+        try require(bytes.count <= 4 * buffer.count, "upload of \(bytes.count) bytes into \(buffer.count) floats")
+        guard !bytes.isEmpty else { return }
         let mem = try memory(buffer)
         try locked {
-            counters.bytes += values.count * MemoryLayout<Float>.stride
+            counters.bytes += bytes.count
             counters.blockingWaits += 1
-            try values.withUnsafeBytes { raw in
-                try checkCL(clEnqueueWriteBuffer(queue.handle, mem, cl_bool(CL_TRUE), 0, raw.count,
-                                                 raw.baseAddress, 0, nil, nil), "uploading \(values.count) floats")
-            }
+            try checkCL(clEnqueueWriteBuffer(queue.handle, mem, cl_bool(CL_TRUE), 0, bytes.count,
+                                             bytes.baseAddress, 0, nil, nil), "uploading \(bytes.count) bytes")
         }
     }
 

@@ -77,8 +77,8 @@ public final class ProfilingBackend: Backend, @unchecked Sendable {
     public func view(_ buffer: Buffer, offset: Int, count: Int) throws -> Buffer {
         try base.view(buffer, offset: offset, count: count)
     }
-    public func upload(_ values: [Float], to buffer: Buffer) throws {
-        try timed(row: "upload \(values.count)") { try base.upload(values, to: buffer) }
+    public func upload(bytes: UnsafeRawBufferPointer, to buffer: Buffer) throws {
+        try timed(row: "upload \(bytes.count / 4)") { try base.upload(bytes: bytes, to: buffer) }
     }
     public func download(_ buffer: Buffer) throws -> [Float] {
         try timed(row: "download \(buffer.count)") { try base.download(buffer) }

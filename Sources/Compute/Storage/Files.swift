@@ -115,19 +115,35 @@ public func isTemporaryFile(_ name: String) -> Bool {
 /// `durable`, the data and the rename reach the disk (fsync) before this returns, so a power
 /// cut after it cannot undo a checkpoint that `state.json` already vouches for.
 public func writeAtomically(_ data: Data, to path: String, durable: Bool = false) throws {
+    try writeAtomically(to: path, durable: durable) { append in try data.withUnsafeBytes { try append($0) } }
+}
+
+/// `writeAtomically` of what `body` appends, piece by piece: a file larger than one wants to
+/// hold twice (a dataset's cache) is written from the arrays that hold it.
+public func writeAtomically(to path: String, durable: Bool = false,
+                            _ body: (_ append: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
     let folder = Paths.parent(path)
     let temporary = Paths.join(folder, ".\(Paths.name(path))\(temporaryMarker)\(getpid())")
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw FileError.unwritable(path, FileError.errnoText()) }
+    struct WriteFailure: Error { let why: String }
     var failure: String?
-    data.withUnsafeBytes { raw in
-        var done = 0
-        while done < raw.count {
-            let count = write(fd, raw.baseAddress! + done, raw.count - done)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { failure = FileError.errnoText(); return }
-            done += count
+    do {
+        try body { raw in
+            var done = 0
+            while done < raw.count {
+                let count = write(fd, raw.baseAddress! + done, raw.count - done)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { throw WriteFailure(why: FileError.errnoText()) }
+                done += count
+            }
         }
+    } catch let error as WriteFailure {
+        failure = error.why
+    } catch {
+        close(fd)
+        unlink(temporary)
+        throw error
     }
     if failure == nil && durable && fsync(fd) != 0 { failure = FileError.errnoText() }
     if close(fd) != 0 && failure == nil { failure = FileError.errnoText() }
