@@ -14,6 +14,18 @@ import Testing
         #expect(train.pixels[123] == Float(raw.bytes[123]) / 255)
     }
 
+    @Test func idxOfColourImages() throws {
+        // [N, C, H, W] images: any size and channel count, as bytes.
+        let folder = try temporaryFolder()
+        let bytes = (0..<(4 * 3 * 5 * 6)).map { UInt8($0 % 251) }
+        for prefix in ["train", "t10k"] {
+            try IDXFile(dimensions: [4, 3, 5, 6], bytes: bytes).write(to: "\(folder)/\(prefix)-images-idx3-ubyte")
+            try IDXFile(dimensions: [4], bytes: [0, 1, 2, 3]).write(to: "\(folder)/\(prefix)-labels-idx1-ubyte")
+        }
+        let (train, _) = try DataSource(name: "custom", directory: folder).load()
+        #expect(train.shape == [3, 5, 6] && train.values == .bytes(bytes))
+    }
+
     @Test func fashionMNISTIsThere() throws {
         let (train, test) = try fashionMNIST.get()
         #expect(train.count == 60_000 && test.count == 10_000)
