@@ -7,3 +7,6 @@
 // libpng's format codes are macros built from other macros, which Swift does not import.
 static const unsigned int aekit_png_format_gray = PNG_FORMAT_GRAY;
 static const unsigned int aekit_png_format_rgb = PNG_FORMAT_RGB;
+static const unsigned int aekit_png_format_ga = PNG_FORMAT_GA;
+static const unsigned int aekit_png_format_rgba = PNG_FORMAT_RGBA;
+static const unsigned int aekit_png_format_linear_y = PNG_FORMAT_LINEAR_Y;

@@ -88,7 +88,8 @@ struct DataGetCommand: ParsableCommand {
         discussion: """
             The data store is $AEKIT_DATA/<name>, else $XDG_DATA_HOME/aekit/datasets/<name>, else \
             ~/.local/share/aekit/datasets/<name>; recipes find it without --data. Mirrors are tried in \
-            order; an interrupted download resumes where it stopped when the command runs again.             CIFAR-10's archive is unpacked beside it once its MD5 matches.
+            order; an interrupted download resumes where it stopped when the command runs again. \
+            CIFAR-10's archive is unpacked beside it once its MD5 matches.
             """)
 
     @Argument(help: "mnist, fashion-mnist or cifar10.")

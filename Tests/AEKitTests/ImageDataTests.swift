@@ -99,6 +99,18 @@ func write(_ data: Data, _ path: String) throws {
         #expect(try Dataset(folder: folder, channels: 1).channels == 1)
     }
 
+    @Test func alphaAnd16BitPNGsRead() throws {
+        // Alpha is composited onto black; 16-bit samples come back as 8-bit ones.
+        let ga = try ImageFile.decode(DataFixtures.png(.greyAlpha, width: 2, height: 1, samples: [200, 255, 200, 0]), channels: 1)
+        #expect(ga.bytes[0] == 200 && ga.bytes[1] == 0)
+        let rgba = try ImageFile.decode(DataFixtures.png(.rgba, width: 1, height: 1, samples: [255, 0, 0, 255]), channels: 3)
+        #expect(rgba.bytes == [255, 0, 0])
+        let header = try ImageFile.header(DataFixtures.png(.rgba, width: 1, height: 1, samples: [255, 0, 0, 255]))
+        #expect(header.isColour)
+        let deep = try ImageFile.decode(DataFixtures.png(.grey16, width: 3, height: 1, samples: [0, 20_000, 65_535]), channels: 1)
+        #expect(deep.bytes[0] == 0 && deep.bytes[2] == 255 && deep.bytes[1] > 0 && deep.bytes[1] < 255)
+    }
+
     @Test func mixedSizesNeedSize() throws {
         let folder = try temporaryFolder()
         try write(DataFixtures.png(DecodedImage(width: 4, height: 3, channels: 1, bytes: [UInt8](repeating: 9, count: 12))),

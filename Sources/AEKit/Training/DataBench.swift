@@ -19,8 +19,8 @@ public struct DataBenchRecord: Codable, Sendable {
 }
 
 public enum DataBench {
-    /// Decodes the training set of the image folder at `folder` (without the cache, then
-    /// caches it into `cache` and reads it back), then batches it on `backend`.
+    /// Decodes the image folder at `folder` (both sets, without the cache), caches it into
+    /// `cache` and reads it back, then batches its training set on `backend`.
     public static func run(folder: String, options: ImageFolder.Options, cache: String, backend: any Backend,
                            batchSize: Int) throws -> DataBenchRecord {
         let reader = ImageFolder(folder, options: options)
