@@ -64,33 +64,6 @@ public enum DataFixtures {
         return Data(bytes: buffer, count: Int(size))
     }
 
-    /// A `.npy` (format 1.0) of `dtype` and `shape` holding `body`, its header padded as NumPy
-    /// pads it (to a multiple of 64 bytes, ending in a newline).
-    public static func npy(dtype: String, shape: [Int], body: Data, fortranOrder: Bool = false) -> Data {
-        let dims = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '\(dtype)', 'fortran_order': \(fortranOrder ? "True" : "False"), 'shape': \(dims), }"
-        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
-        header += "\n"
-        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-        data.append(contentsOf: [UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
-        data.append(contentsOf: Array(header.utf8))
-        data.append(body)
-        return data
-    }
-
-    /// A `.npy` of uint8 values.
-    public static func npy(_ bytes: [UInt8], shape: [Int]) -> Data { npy(dtype: "|u1", shape: shape, body: Data(bytes)) }
-
-    /// A `.npy` of float32 values.
-    public static func npy(_ floats: [Float], shape: [Int]) -> Data {
-        npy(dtype: "<f4", shape: shape, body: floats.withUnsafeBytes { Data($0) })
-    }
-
-    /// A `.npy` of int64 labels.
-    public static func npy(labels: [Int], shape: [Int]) -> Data {
-        npy(dtype: "<i8", shape: shape, body: labels.map { Int64($0) }.withUnsafeBytes { Data($0) })
-    }
-
     /// A `.npz`: the members (`name.npy`) in a deflated zip, as `np.savez_compressed` writes.
     public static func npz(_ members: [(name: String, data: Data)]) throws -> Data {
         try archive(members.map { ($0.name + ".npy", $0.data) }) { archive in

@@ -79,9 +79,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .numpy:
             var random = SeededRandom(seed: 3)
             let bytes = (0..<(2 * 4 * 3 * 3)).map { _ in UInt8(random.next() & 0xff) }
-            let grey = DataFixtures.npy(Array(bytes[0..<32]), shape: [2, 4, 4])
-            let colour = DataFixtures.npy(bytes.map { Float($0) / 255 }, shape: [2, 4, 3, 3])
-            let labels = DataFixtures.npy(labels: [1, 0], shape: [2])
+            let grey = NumPyArray.encoded(Array(bytes[0..<32]), shape: [2, 4, 4])
+            let colour = NumPyArray.encoded(bytes.map { Float($0) / 255 }, shape: [2, 4, 3, 3])
+            let labels = NumPyArray.encoded(labels: [1, 0], shape: [2])
             return [grey, colour, try DataFixtures.npz([("x_train", grey), ("y_train", labels), ("x_test", grey), ("y_test", labels)]),
                     try DataFixtures.npz([("x", colour)])]
         case .image:

@@ -219,15 +219,15 @@ func write(_ data: Data, _ path: String) throws {
             for c in 0..<3 { for p in 0..<8 { nchw.append(value(n, c, p)) } }
             for p in 0..<8 { for c in 0..<3 { nhwc.append(value(n, c, p)) } }
         }
-        let fromNHWC = try Dataset(npy: file(DataFixtures.npy(nhwc, shape: [2, 2, 4, 3])))
+        let fromNHWC = try Dataset(npy: file(NumPyArray.encoded(nhwc, shape: [2, 2, 4, 3])))
         #expect(fromNHWC.shape == [3, 2, 4] && fromNHWC.values == Dataset.Values.bytes(nchw))
         let floats = nchw.map { Float($0) / 255 }
-        let fromNCHW = try Dataset(npy: file(DataFixtures.npy(floats, shape: [2, 3, 2, 4])))
+        let fromNCHW = try Dataset(npy: file(NumPyArray.encoded(floats, shape: [2, 3, 2, 4])))
         #expect(fromNCHW.values == Dataset.Values.floats(floats))
-        let grey = try Dataset(npy: file(DataFixtures.npy([UInt8](repeating: 3, count: 24), shape: [4, 2, 3])))
+        let grey = try Dataset(npy: file(NumPyArray.encoded([UInt8](repeating: 3, count: 24), shape: [4, 2, 3])))
         #expect(grey.shape == [1, 2, 3] && grey.count == 4)
         // 3 × 3 × 3 images could be either: the layout must be said.
-        let ambiguous = try file(DataFixtures.npy([UInt8](repeating: 0, count: 54), shape: [2, 3, 3, 3]))
+        let ambiguous = try file(NumPyArray.encoded([UInt8](repeating: 0, count: 54), shape: [2, 3, 3, 3]))
         #expect { try Dataset(npy: ambiguous) } throws: { "\($0)".contains("--layout nhwc|nchw") }
         #expect(try Dataset(npy: ambiguous, layout: .nchw).shape == [3, 3, 3])
     }
@@ -236,26 +236,26 @@ func write(_ data: Data, _ path: String) throws {
         let data = try fashionSubset(train: 30, test: 10)
         guard case .bytes(let train) = data.train.values, case .bytes(let test) = data.test.values else { return }
         let npz = try DataFixtures.npz([
-            ("x_train", DataFixtures.npy(train, shape: [30, 28, 28])), ("y_train", DataFixtures.npy(labels: data.train.labels.map(Int.init), shape: [30])),
-            ("x_test", DataFixtures.npy(test, shape: [10, 28, 28])), ("y_test", DataFixtures.npy(labels: data.test.labels.map(Int.init), shape: [10])),
+            ("x_train", NumPyArray.encoded(train, shape: [30, 28, 28])), ("y_train", NumPyArray.encoded(labels: data.train.labels.map(Int.init), shape: [30])),
+            ("x_test", NumPyArray.encoded(test, shape: [10, 28, 28])), ("y_test", NumPyArray.encoded(labels: data.test.labels.map(Int.init), shape: [10])),
         ])
         let path = try file(npz, "fashion.npz")
         let loaded = try DataSource(name: "custom", directory: path).load()
         #expect(loaded.train.values == data.train.values && loaded.train.labels == data.train.labels)
         #expect(loaded.test.values == data.test.values && loaded.test.labels == data.test.labels)
-        let onlyX = try file(DataFixtures.npz([("x", DataFixtures.npy(train, shape: [30, 28, 28]))]), "x.npz")
+        let onlyX = try file(DataFixtures.npz([("x", NumPyArray.encoded(train, shape: [30, 28, 28]))]), "x.npz")
         let split = try DataSource(name: "custom", directory: onlyX).load()
         #expect(split.train.count == 27 && split.test.count == 3)
     }
 
     @Test(arguments: [
-        (DataFixtures.npy(dtype: "<c8", shape: [1, 2, 2], body: Data(count: 32)), "dtype '<c8'"),
-        (DataFixtures.npy(dtype: ">f4", shape: [1, 2, 2], body: Data(count: 16)), "dtype '>f4'"),
-        (DataFixtures.npy(dtype: "|u1", shape: [1, 2, 2], body: Data(count: 4), fortranOrder: true), "Fortran"),
-        (DataFixtures.npy(dtype: "|u1", shape: [2, 2, 2], body: Data(count: 5)), "truncated"),
-        (DataFixtures.npy(dtype: "|u1", shape: [1, 2, 2], body: Data(count: 9)), "5 bytes after"),
-        (DataFixtures.npy(dtype: "<f4", shape: [100_000, 1_000, 100], body: Data(count: 4)), "refused before reading"),
-        (DataFixtures.npy(dtype: "<f4", shape: [1, 2, 2], body: [Float](repeating: 255, count: 4).withUnsafeBytes { Data($0) }),
+        (NumPyArray.encoded(dtype: "<c8", shape: [1, 2, 2], body: Data(count: 32)), "dtype '<c8'"),
+        (NumPyArray.encoded(dtype: ">f4", shape: [1, 2, 2], body: Data(count: 16)), "dtype '>f4'"),
+        (NumPyArray.encoded(dtype: "|u1", shape: [1, 2, 2], body: Data(count: 4), fortranOrder: true), "Fortran"),
+        (NumPyArray.encoded(dtype: "|u1", shape: [2, 2, 2], body: Data(count: 5)), "truncated"),
+        (NumPyArray.encoded(dtype: "|u1", shape: [1, 2, 2], body: Data(count: 9)), "5 bytes after"),
+        (NumPyArray.encoded(dtype: "<f4", shape: [100_000, 1_000, 100], body: Data(count: 4)), "refused before reading"),
+        (NumPyArray.encoded(dtype: "<f4", shape: [1, 2, 2], body: [Float](repeating: 255, count: 4).withUnsafeBytes { Data($0) }),
          "must lie in [0, 1]"),
         (Data("PK\u{3}\u{4}garbage".utf8), "no \\x93NUMPY magic"),
     ])

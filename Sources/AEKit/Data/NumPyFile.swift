@@ -123,6 +123,36 @@ public struct NumPyArray: Sendable {
     }
 }
 
+/// `.npy` files written: codes and scores for NumPy (`aekit encode`), and the tests' arrays.
+extension NumPyArray {
+    /// A `.npy` (format 1.0) of `dtype` and `shape` holding `body`, its header padded as NumPy
+    /// pads it (to a multiple of 64 bytes, ending in a newline).
+    public static func encoded(dtype: String, shape: [Int], body: Data, fortranOrder: Bool = false) -> Data {
+        let dims = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(dtype)', 'fortran_order': \(fortranOrder ? "True" : "False"), 'shape': \(dims), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        data.append(contentsOf: [UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
+        data.append(contentsOf: Array(header.utf8))
+        data.append(body)
+        return data
+    }
+
+    /// A `.npy` of uint8 values.
+    public static func encoded(_ bytes: [UInt8], shape: [Int]) -> Data { encoded(dtype: "|u1", shape: shape, body: Data(bytes)) }
+
+    /// A `.npy` of float32 values.
+    public static func encoded(_ floats: [Float], shape: [Int]) -> Data {
+        encoded(dtype: "<f4", shape: shape, body: floats.withUnsafeBytes { Data($0) })
+    }
+
+    /// A `.npy` of int64 labels.
+    public static func encoded(labels: [Int], shape: [Int]) -> Data {
+        encoded(dtype: "<i8", shape: shape, body: labels.map { Int64($0) }.withUnsafeBytes { Data($0) })
+    }
+}
+
 /// The small Python literal of a `.npy` header: `{'key': 'text' | True | False | (1, 2,), …}`,
 /// parsed strictly (anything else is a damaged header).
 private struct PythonDict {

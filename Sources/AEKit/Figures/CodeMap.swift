@@ -1,19 +1,6 @@
 import Compute
 import Foundation
 
-extension ModelSpec {
-    /// How many of the model's first layers make its encoder: their output is the code. The
-    /// code is the first layer output with the fewest values per example, with the activations
-    /// that follow it (not a Dropout): dense-64's Linear and ReLU (2), conv-keras' three
-    /// Conv/ReLU/MaxPool blocks and their 4×4×8 code (9), S4's encoder up to the bottleneck's ReLU (11).
-    var codeLayers: Int {
-        let sizes = ((try? shapes(batch: 1)) ?? []).map { $0.reduce(1, *) }
-        guard let smallest = sizes.min(), var last = sizes.firstIndex(of: smallest) else { return layers.count }
-        while last + 1 < layers.count, layers[last + 1] == .relu || layers[last + 1] == .sigmoid { last += 1 }
-        return last + 1
-    }
-}
-
 /// The first principal components of a set of rows, by power iteration on the centred data
 /// (never forming the covariance matrix), each later one kept orthogonal to the earlier.
 enum PrincipalComponents {
@@ -58,11 +45,8 @@ extension Figures {
     /// The codes of the first `count` images of `data` (the encoder's output), on their first two
     /// principal components, coloured by class: how the code space sorts the classes.
     public static func codeMap(_ model: Sequential, _ data: Dataset, count: Int = 1000) throws -> SVGImage {
-        let b = model.backend, n = min(count, data.count)
-        let context = ForwardContext(backend: b, training: false)
-        var h = try b.tensor([n] + model.spec.input, values: data.images(0..<n))
-        for layer in model.layers.prefix(model.spec.codeLayers) { h = try layer.forward(h, context) }
-        let codes = try b.download(h.buffer), width = codes.count / n
+        let n = min(count, data.count)
+        let (codes, width) = try model.codes(data.prefix(n))
         let (coordinates, explained) = PrincipalComponents.project(codes, rows: n, columns: width)
         let points = (0..<n).map { (x: coordinates[$0][0], y: coordinates[$0][1], label: Int(data.labels[$0])) }
         func axis(_ i: Int) -> String { String(format: "principal component %d (%.0f %% of the variance)", i + 1, explained[i] * 100) }

@@ -22,24 +22,12 @@ extension Sequential {
         return try layers[..<index].reduce(x) { try $1.forward($0, context) }
     }
 
-    /// The codes of images `x`: their means μ, `[N, d]`.
-    public func encode(_ x: Tensor) throws -> Tensor {
+    /// A VAE's codes of images `x`: their means μ, `[N, d]`.
+    func meanCodes(_ x: Tensor) throws -> Tensor {
         let (_, layer) = try bottleneck(), stats = try encodeStatistics(x), rows = stats.shape[0]
         let mean = try backend.tensor([rows, layer.features])
         try backend.reparameterizeForward(stats.buffer, rows: rows, features: layer.features, noise: nil, output: mean.buffer)
         return mean
-    }
-
-    /// The decoder's images for codes `z` (`[N, d]`): the reconstruction (for a model trained on
-    /// logits, their sigmoid), in evaluation mode.
-    public func decode(_ z: Tensor) throws -> Tensor {
-        let (index, layer) = try bottleneck()
-        guard z.shape.count == 2, z.shape[1] == layer.features else {
-            throw ModelError.shape("decode: codes must be [count, \(layer.features)]; got \(z.shape)")
-        }
-        let context = ForwardContext(backend: backend, training: false)
-        let y = try layers[(index + 1)...].reduce(z) { try $1.forward($0, context) }
-        return try spec.reconstruction(of: y, backend: backend)
     }
 
     /// `count` draws from the prior N(0, I), decoded: what the VAE generates. The draws are

@@ -1,0 +1,45 @@
+import AEKit
+import ArgumentParser
+import Compute
+
+/// What `aekit encode` and `aekit score` share: an autoencoder's checkpoint, the data it is
+/// run on (one of its sets) and the device.
+struct ModelDataOptions: ParsableArguments {
+    @Option(help: "A model.safetensors written by `aekit train` (an autoencoder).")
+    var checkpoint: String
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "The set to run on: test or train.")
+    var set = "test"
+
+    @OptionGroup var deviceOptions: DeviceOptions
+
+    func validate() throws {
+        if !["test", "train"].contains(set) { throw ValidationError("--set must be test or train (got \(set))") }
+    }
+
+    /// The checkpoint's model on the chosen device (refused as content, exit 65, unless it is an
+    /// autoencoder) and the set named.
+    func load(for command: String) throws -> (model: Sequential, data: Dataset, source: DataSource) {
+        let choice = try deviceOptions.select()
+        printError("device: \(choice.reason)")
+        let model = try Checkpoint.load(checkpoint, backend: choice.backend)
+        guard model.spec.isAutoencoder else {
+            throw contentError("\(checkpoint) holds \(model.spec.name), a classifier: `aekit \(command)` needs an autoencoder")
+        }
+        let source = try dataOptions.source(fallback: DataSource(name: "fashion-mnist"))
+        let sets = try source.load(note: { printError($0) })
+        let data = set == "test" ? sets.test : sets.train
+        if let problem = model.spec.inputProblem(data.shape) { throw contentError(problem) }
+        return (model, data, source)
+    }
+}
+
+/// A class given by number or by name (an image folder's subfolder, CIFAR-10's class).
+func classLabel(_ text: String, of data: Dataset) throws -> UInt8 {
+    if let number = UInt8(text) { return number }
+    if let index = data.classNames?.firstIndex(of: text) { return UInt8(index) }
+    throw ValidationError("no class '\(text)': give a label number"
+                          + (data.classNames.map { " or one of \($0.joined(separator: ", "))" } ?? ""))
+}
