@@ -33,7 +33,7 @@ enum CIFAR10 {
                 throw DatasetError.notFound("CIFAR-10: \(path) is missing",
                                             hint: "The folder must hold data_batch_1.bin … data_batch_5.bin and test_batch.bin.")
             }
-            let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            let data = try readRegularFile(path, limit: KnownFile.fileLimit)
             guard data.count > 0, data.count % recordSize == 0 else {
                 throw DatasetError.badFile(path, "holds \(data.count) bytes, not a whole number of CIFAR-10 records of "
                                            + "\(recordSize) bytes (a label and a 3×32×32 image); it is truncated or not a batch")

@@ -277,12 +277,16 @@ public struct ImageFolder: Sendable {
     /// How many bytes of files the header pass keeps for decoding.
     static let keptBytes = 1 << 30
 
-    /// A file's bytes; an image over 1 GiB is refused unread.
+    /// A file's bytes (a regular file of at most 1 GiB, refused unread otherwise), its
+    /// faults said without the path, which the folder's reader puts in front.
     static func read(_ path: String) throws -> Data {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        guard size <= 1 << 30 else { throw ImageFault("is \(size) bytes, over the 1 GiB an image file may have") }
-        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ImageFault("cannot be read (\(error.localizedDescription))")
+        do { return try readRegularFile(path, limit: 1 << 30) } catch let error as FileError {
+            switch error {
+            case .tooLarge(_, let bytes, _): throw ImageFault("is \(formatBytes(bytes)), over the 1 GiB an image file may have")
+            case .notRegular(_, let kind): throw ImageFault("is \(kind), not a regular file")
+            case .missing: throw ImageFault("cannot be read (it is gone)")
+            case .unreadable(_, let why), .unwritable(_, let why): throw ImageFault("cannot be read (\(why))")
+            }
         }
     }
 }

@@ -43,37 +43,26 @@ public enum ImageFolderCache {
     /// is read straight into its array (no second copy of the set in memory).
     static func read(_ path: String) -> (train: Dataset, test: Dataset, report: ImageFolder.Report)? {
         guard let file = try? RegularFile(path) else { return nil }
-        let fd = file.descriptor
         // The two text lines: at most 1 MiB (class names and skipped files included).
-        guard let head = try? readPart(fd, count: min(file.size, 1 << 20)),
+        guard let head = try? file.bytes(min(file.size, 1 << 20), at: 0),
               let firstEnd = head.firstIndex(of: 0x0a), String(decoding: head[..<firstEnd], as: UTF8.self) == magic,
               let secondEnd = head[(firstEnd + 1)...].firstIndex(of: 0x0a),
               let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(head[(firstEnd + 1)..<secondEnd])) else { return nil }
         let image = manifest.channels * manifest.height * manifest.width
         let sizes = [manifest.trainCount * image, manifest.trainCount, manifest.testCount * image, manifest.testCount]
         guard image > 0, manifest.trainCount > 0, manifest.testCount > 0,
-              file.size - (secondEnd + 1) == sizes.reduce(0, +), lseek(fd, off_t(secondEnd + 1), SEEK_SET) >= 0,
-              let parts = try? sizes.map({ try readPart(fd, count: $0) }) else { return nil }
+              file.size - (secondEnd + 1) == sizes.reduce(0, +) else { return nil }
+        var offset = secondEnd + 1
+        guard let parts = try? sizes.map({ size -> [UInt8] in
+            defer { offset += size }
+            return try file.bytes(size, at: offset)
+        }) else { return nil }
         func set(_ pixels: [UInt8], _ labels: [UInt8]) -> Dataset {
             Dataset(values: .bytes(pixels), labels: labels, channels: manifest.channels, height: manifest.height,
                     width: manifest.width, classNames: manifest.classNames)
         }
         let report = ImageFolder.Report(skipped: manifest.skipped, ignored: manifest.ignored, cached: true)
         return (set(parts[0], parts[1]), set(parts[2], parts[3]), report)
-    }
-
-    /// `count` bytes from `fd`'s position, read into a new array.
-    private static func readPart(_ fd: Int32, count: Int) throws -> [UInt8] {
-        try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var done = 0
-            while done < count {
-                let got = Glibc.read(fd, buffer.baseAddress! + done, count - done)
-                if got < 0 && errno == EINTR { continue }
-                guard got > 0 else { throw FileError.unreadable("cache", FileError.errnoText()) }
-                done += got
-            }
-            initialized = count
-        }
     }
 
     /// Writes the sets to `path` (atomically; the folder is made if needed), from their arrays.

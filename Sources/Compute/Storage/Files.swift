@@ -63,18 +63,30 @@ public final class RegularFile {
     public func readAll(limit: Int) throws -> Data {
         guard size <= limit else { throw FileError.tooLarge(path, bytes: size, limit: limit) }
         var data = Data(count: size)
-        var done = 0
-        try data.withUnsafeMutableBytes { raw in
-            while done < size {
-                let count = pread(descriptor, raw.baseAddress! + done, size - done, off_t(done))
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else {
-                    throw FileError.unreadable(path, count == 0 ? "it shrank while being read" : FileError.errnoText())
-                }
-                done += count
-            }
-        }
+        try data.withUnsafeMutableBytes { try read(into: $0, at: 0) }
         return data
+    }
+
+    /// `count` bytes from `offset` on, into a new array (a part of a large file, read without
+    /// a second copy of it).
+    public func bytes(_ count: Int, at offset: Int) throws -> [UInt8] {
+        try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            try read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
+            initialized = count
+        }
+    }
+
+    /// Fills `buffer` from `offset` on; a file that ends first is an error.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws {
+        var done = 0
+        while done < buffer.count {
+            let count = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                throw FileError.unreadable(path, count == 0 ? "it shrank while being read" : FileError.errnoText())
+            }
+            done += count
+        }
     }
 
     static func kind(_ mode: mode_t) -> String {
