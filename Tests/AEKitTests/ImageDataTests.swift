@@ -201,6 +201,23 @@ func write(_ data: Data, _ path: String) throws {
         }
         let again = try ImageFolder(folder).load(cache: cache)
         #expect(!again.report.cached && again.train.values == first.train.values)
+        // So is one whose manifest gives sizes that overflow when multiplied.
+        for file in try FileManager.default.contentsOfDirectory(atPath: cache) {
+            let path = Paths.join(cache, file)
+            let text = try Data(contentsOf: URL(fileURLWithPath: path))
+            let lines = text.split(separator: 0x0a, maxSplits: 2, omittingEmptySubsequences: false)
+            // (The files truncated above stay as they are.)
+            guard lines.count == 3, var manifest = try? JSONSerialization.jsonObject(with: Data(lines[1])) as? [String: Any] else {
+                continue
+            }
+            manifest["trainCount"] = Int.max / 2
+            var damaged = Data(lines[0]) + Data([0x0a])
+            damaged.append(try JSONSerialization.data(withJSONObject: manifest))
+            damaged.append(0x0a)
+            damaged.append(Data(lines[2]))
+            try damaged.write(to: URL(fileURLWithPath: path))
+        }
+        #expect(!(try ImageFolder(folder).load(cache: cache).report.cached))
     }
 }
 

@@ -48,10 +48,18 @@ public enum ImageFolderCache {
               let firstEnd = head.firstIndex(of: 0x0a), String(decoding: head[..<firstEnd], as: UTF8.self) == magic,
               let secondEnd = head[(firstEnd + 1)...].firstIndex(of: 0x0a),
               let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(head[(firstEnd + 1)..<secondEnd])) else { return nil }
-        let image = manifest.channels * manifest.height * manifest.width
-        let sizes = [manifest.trainCount * image, manifest.trainCount, manifest.testCount * image, manifest.testCount]
-        guard image > 0, manifest.trainCount > 0, manifest.testCount > 0,
-              file.size - (secondEnd + 1) == sizes.reduce(0, +) else { return nil }
+        // The manifest's numbers multiplied without overflow: a damaged one is a miss, not a trap.
+        func product(_ values: [Int]) -> Int? {
+            values.reduce(Optional(1)) { total, value in
+                guard let total, value > 0 else { return nil }
+                let (result, overflow) = total.multipliedReportingOverflow(by: value)
+                return overflow || result > file.size ? nil : result
+            }
+        }
+        guard let image = product([manifest.channels, manifest.height, manifest.width]),
+              let trainBytes = product([manifest.trainCount, image]), let testBytes = product([manifest.testCount, image]),
+              file.size - (secondEnd + 1) == trainBytes + manifest.trainCount + testBytes + manifest.testCount else { return nil }
+        let sizes = [trainBytes, manifest.trainCount, testBytes, manifest.testCount]
         var offset = secondEnd + 1
         guard let parts = try? sizes.map({ size -> [UInt8] in
             defer { offset += size }
