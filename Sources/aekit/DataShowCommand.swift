@@ -33,14 +33,10 @@ struct DataShowCommand: ParsableCommand {
         if !["train", "test"].contains(set) { throw ValidationError("--set must be train or test (got \(set))") }
     }
 
-    /// Reads `source` (decoding progress on a terminal) and prints what it is and what each set holds.
+    /// Reads `source` (its notes and decoding reported as a run's are) and prints what it is and
+    /// what each set holds.
     static func describe(_ source: DataSource) throws -> (train: Dataset, test: Dataset) {
-        let terminal = isatty(STDERR_FILENO) == 1
-        let data = try source.load(note: { printError($0) }) { done, total in
-            if terminal && (done % 500 == 0 || done == total) {
-                FileHandle.standardError.write(Data("\r  decoding images \(done)/\(total)\u{1b}[K\(done == total ? "\n" : "")".utf8))
-            }
-        }
+        let data = try consoleProgress().load(source)
         let (kind, location) = try source.kind()
         print("\(location): \(kind.rawValue)")
         for (name, set) in [("train", data.train), ("test", data.test)] {

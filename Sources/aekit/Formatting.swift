@@ -48,3 +48,9 @@ func contentError(_ message: String) -> ExitCode {
 func asFlagError<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch TrainingError.configuration(let why) { throw ValidationError(why) }
 }
+
+/// How a command reports a run and its data: a progress bar redrawn on a terminal, plain lines
+/// in a log or pipe.
+func consoleProgress() -> any TrainingProgress {
+    isatty(STDERR_FILENO) == 1 ? TerminalProgress() : LineProgress()
+}

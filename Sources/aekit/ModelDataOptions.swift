@@ -29,7 +29,7 @@ struct ModelDataOptions: ParsableArguments {
             throw contentError("\(checkpoint) holds \(model.spec.name), a classifier: `aekit \(command)` needs an autoencoder")
         }
         let source = try dataOptions.source(fallback: DataSource(name: "fashion-mnist"))
-        let sets = try source.load(note: { printError($0) })
+        let sets = try consoleProgress().load(source)
         let data = set == "test" ? sets.test : sets.train
         if let problem = model.spec.inputProblem(data.shape) { throw contentError(problem) }
         return (model, data, source)

@@ -62,7 +62,7 @@ struct ReproduceCommand: ParsableCommand {
         }
         let choice = try deviceOptions.select()
         printError("device: \(choice.reason)")
-        let progress: any TrainingProgress = isatty(STDERR_FILENO) == 1 ? TerminalProgress() : LineProgress()
+        let progress = consoleProgress()
         for grid in grids {
             try grid.claimFolder()
             let share = try task.map { try grid.share(task: $0, of: tasks ?? 1) } ?? grid.runs

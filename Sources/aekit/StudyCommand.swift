@@ -67,7 +67,7 @@ struct StudyCommand: ParsableCommand {
         let dataset = try config.data.load()
         let choice = try deviceOptions.select()
         printError("device: \(choice.reason)")
-        let progress: any TrainingProgress = isatty(STDERR_FILENO) == 1 ? TerminalProgress() : LineProgress()
+        let progress = consoleProgress()
         let variants = try study.run(backend: choice.backend, data: dataset, progress: progress) { printError($0) }
 
         let validationName = config.validation == .testSet ? "test-set" : "validation"

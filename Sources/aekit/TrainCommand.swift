@@ -138,7 +138,7 @@ struct TrainCommand: ParsableCommand {
         let config = resume == nil ? try makeConfig() : nil
         let choice = try deviceOptions.select()
         printError("device: \(choice.reason)")
-        let progress: any TrainingProgress = isatty(STDERR_FILENO) == 1 ? TerminalProgress() : LineProgress()
+        let progress = consoleProgress()
         let run: TrainingRun
         if let config {
             let folder = try out.map(RunFolder.init(path:)) ?? RunFolder.fresh(name: recipe)

@@ -17,8 +17,9 @@ extension TrainingProgress {
     public func dataNote(_ text: String) {}
     public func decoding(done: Int, total: Int) {}
 
-    /// `DataSource.load` reporting to this progress.
-    func load(_ source: DataSource) throws -> (train: Dataset, test: Dataset) {
+    /// `DataSource.load` reporting to this progress: where the data came from, and an image
+    /// folder's decoding.
+    public func load(_ source: DataSource) throws -> (train: Dataset, test: Dataset) {
         let reporter = UncheckedProgress(self)
         return try source.load(note: dataNote) { reporter.base.decoding(done: $0, total: $1) }
     }
