@@ -26,25 +26,14 @@ public enum DataFixtures {
 
     /// `samples` (interleaved; 16-bit samples for `.grey16`) as a PNG of `kind`.
     public static func png(_ kind: PNGKind, width: Int, height: Int, samples: [UInt16]) throws -> Data {
-        var image = png_image()
-        image.version = png_uint_32(PNG_IMAGE_VERSION)
-        image.width = png_uint_32(width); image.height = png_uint_32(height)
+        let format: UInt32
         switch kind {
-        case .greyAlpha: image.format = aekit_png_format_ga
-        case .rgba: image.format = aekit_png_format_rgba
-        case .grey16: image.format = aekit_png_format_linear_y
+        case .greyAlpha: format = aekit_png_format_ga
+        case .rgba: format = aekit_png_format_rgba
+        case .grey16: format = aekit_png_format_linear_y
         }
         let bytes: [UInt8] = kind == .grey16 ? samples.withUnsafeBytes { Array($0) } : samples.map { UInt8($0) }
-        var size = 0
-        guard bytes.withUnsafeBytes({ png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, 0, nil) }) != 0 else {
-            throw ImageFault("libpng could not size the PNG")
-        }
-        var data = Data(count: size)
-        let written = data.withUnsafeMutableBytes { target in
-            bytes.withUnsafeBytes { png_image_write_to_memory(&image, target.baseAddress, &size, 0, $0.baseAddress, 0, nil) }
-        }
-        guard written != 0 else { throw ImageFault("libpng could not write the PNG") }
-        return data.prefix(size)
+        return try bytes.withUnsafeBytes { try Picture.png(width: width, height: height, format: format, samples: $0) }
     }
 
     /// `image` as a baseline JPEG of `quality` (4:4:4 for colour, so the colours stay sharp).

@@ -35,19 +35,26 @@ public struct Picture: Sendable {
     }
 
     public func png() throws -> Data {
+        try pixels.withUnsafeBytes {
+            try Picture.png(width: width, height: height, format: channels == 3 ? aekit_png_format_rgb : aekit_png_format_gray,
+                            samples: $0)
+        }
+    }
+
+    /// A PNG file of `samples` in libpng's simplified `format` (`PNG_FORMAT_*`, as the
+    /// `aekit_png_format_*` constants name them), written by libpng.
+    public static func png(width: Int, height: Int, format: UInt32, samples: UnsafeRawBufferPointer) throws -> Data {
         var image = png_image()
         image.version = png_uint_32(PNG_IMAGE_VERSION)
         image.width = png_uint_32(width); image.height = png_uint_32(height)
-        image.format = channels == 3 ? aekit_png_format_rgb : aekit_png_format_gray
+        image.format = format
         // The first call sizes the file, the second writes it.
         var size = 0
-        guard pixels.withUnsafeBytes({ png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, 0, nil) }) != 0 else {
+        guard png_image_write_to_memory(&image, nil, &size, 0, samples.baseAddress, 0, nil) != 0 else {
             throw ModelError.checkpoint("PNG: libpng could not size the figure (\(Picture.message(image)))")
         }
         var data = Data(count: size)
-        let written = data.withUnsafeMutableBytes { target in
-            pixels.withUnsafeBytes { png_image_write_to_memory(&image, target.baseAddress, &size, 0, $0.baseAddress, 0, nil) }
-        }
+        let written = data.withUnsafeMutableBytes { png_image_write_to_memory(&image, $0.baseAddress, &size, 0, samples.baseAddress, 0, nil) }
         guard written != 0 else { throw ModelError.checkpoint("PNG: libpng could not write the figure (\(Picture.message(image)))") }
         return data.prefix(size)
     }
