@@ -1,3 +1,4 @@
+import AEKit
 import ArgumentParser
 import Compute
 
@@ -24,6 +25,13 @@ struct DeviceOptions: ParsableArguments {
         let choice = try DeviceSelection.select(device ?? fallback, threads: threadOptions.budget(), policy: policy())
         if choice.backend is CPUBackend { printBLASWarning() }
         return choice
+    }
+
+    /// The model `checkpoint` holds, on the device these flags name (said on standard error).
+    func model(_ checkpoint: String) throws -> Sequential {
+        let choice = try select()
+        printError("device: \(choice.reason)")
+        return try Checkpoint.load(checkpoint, backend: choice.backend)
     }
 
     /// The kernel policy: --kernel-policy, else AEKIT_KERNEL_POLICY, else auto.

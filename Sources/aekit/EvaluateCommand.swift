@@ -24,9 +24,7 @@ struct EvaluateCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let choice = try deviceOptions.select()
-        printError("device: \(choice.reason)")
-        let model = try Checkpoint.load(checkpoint, backend: choice.backend)
+        let model = try deviceOptions.model(checkpoint)
         let source = try dataOptions.source(fallback: DataSource(name: "fashion-mnist"))
         let test = try source.load().test
         let metrics = try model.evaluate(test, keepingDropout: keepDropout)

@@ -22,9 +22,7 @@ struct ModelDataOptions: ParsableArguments {
     /// The checkpoint's model on the chosen device (refused as content, exit 65, unless it is an
     /// autoencoder) and the set named.
     func load(for command: String) throws -> (model: Sequential, data: Dataset, source: DataSource) {
-        let choice = try deviceOptions.select()
-        printError("device: \(choice.reason)")
-        let model = try Checkpoint.load(checkpoint, backend: choice.backend)
+        let model = try deviceOptions.model(checkpoint)
         guard model.spec.isAutoencoder else {
             throw contentError("\(checkpoint) holds \(model.spec.name), a classifier: `aekit \(command)` needs an autoencoder")
         }

@@ -20,9 +20,7 @@ struct VAEFigureOptions: ParsableArguments {
     /// The checkpoint's model on the chosen device, refused as content (exit 65) unless it is a
     /// variational autoencoder; `command` names who needs one.
     func model(for command: String) throws -> Sequential {
-        let choice = try deviceOptions.select()
-        printError("device: \(choice.reason)")
-        let model = try Checkpoint.load(checkpoint, backend: choice.backend)
+        let model = try deviceOptions.model(checkpoint)
         guard model.bottleneckIndex != nil else {
             throw contentError("\(checkpoint) holds \(model.spec.name), which has no Reparameterize layer: `aekit \(command)` "
                                + "needs a variational autoencoder (train one with `aekit train --recipe vae`)")
