@@ -27,13 +27,6 @@ struct DeviceOptions: ParsableArguments {
         return choice
     }
 
-    /// The model `checkpoint` holds, on the device these flags name (said on standard error).
-    func model(_ checkpoint: String) throws -> Sequential {
-        let choice = try select()
-        printError("device: \(choice.reason)")
-        return try Checkpoint.load(checkpoint, backend: choice.backend)
-    }
-
     /// The kernel policy: --kernel-policy, else AEKIT_KERNEL_POLICY, else auto.
     func policy() throws -> KernelPolicy { try KernelPolicy.resolve(option: kernelPolicy) }
 

@@ -6,10 +6,9 @@ import Foundation
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Test-set metrics of a saved model (the architecture is read from the checkpoint).")
+        abstract: "Test-set metrics of a saved model (an AEKit checkpoint, or a model file and a PyTorch state dict).")
 
-    @Option(help: "A model.safetensors written by `aekit train`.")
-    var checkpoint: String
+    @OptionGroup var savedModel: SavedModelOptions
 
     @OptionGroup var dataOptions: DataOptions
 
@@ -24,7 +23,7 @@ struct EvaluateCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let model = try deviceOptions.model(checkpoint)
+        let model = try savedModel.load(deviceOptions)
         let source = try dataOptions.source(fallback: DataSource(name: "fashion-mnist"))
         let test = try source.load().test
         let metrics = try model.evaluate(test, keepingDropout: keepDropout)

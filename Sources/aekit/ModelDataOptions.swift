@@ -2,11 +2,10 @@ import AEKit
 import ArgumentParser
 import Compute
 
-/// What `aekit encode` and `aekit score` share: an autoencoder's checkpoint, the data it is
+/// What `aekit encode` and `aekit score` share: a trained autoencoder, the data it is
 /// run on (one of its sets) and the device.
 struct ModelDataOptions: ParsableArguments {
-    @Option(help: "A model.safetensors written by `aekit train` (an autoencoder).")
-    var checkpoint: String
+    @OptionGroup var savedModel: SavedModelOptions
 
     @OptionGroup var dataOptions: DataOptions
 
@@ -22,9 +21,9 @@ struct ModelDataOptions: ParsableArguments {
     /// The checkpoint's model on the chosen device (refused as content, exit 65, unless it is an
     /// autoencoder) and the set named.
     func load(for command: String) throws -> (model: Sequential, data: Dataset, source: DataSource) {
-        let model = try deviceOptions.model(checkpoint)
+        let model = try savedModel.load(deviceOptions)
         guard model.spec.isAutoencoder else {
-            throw contentError("\(checkpoint) holds \(model.spec.name), a classifier: `aekit \(command)` needs an autoencoder")
+            throw contentError("\(savedModel.name) holds \(model.spec.name), a classifier: `aekit \(command)` needs an autoencoder")
         }
         let source = try dataOptions.source(fallback: DataSource(name: "fashion-mnist"))
         let sets = try consoleProgress().load(source)

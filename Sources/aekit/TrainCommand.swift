@@ -64,6 +64,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "A trained checkpoint whose first layers, those this model shares with it, the model starts from (S4's classifier: a conv-linear autoencoder's encoder).")
     var encoder: String?
 
+    @Option(help: ArgumentHelp(
+        "Weights the whole model starts from: a PyTorch state dict (safetensors.torch.save_file) or an AEKit checkpoint for the same layers.",
+        discussion: "Fine-tunes a model trained elsewhere; name its layers with --model-file."))
+    var weights: String?
+
     @OptionGroup var deviceOptions: DeviceOptions
 
     @OptionGroup var fusion: FusionOption
@@ -95,12 +100,16 @@ struct TrainCommand: ParsableCommand {
                 ("--optimizer", optimizer != nil), ("--lr", lr != nil), ("--momentum", momentum != nil),
                 ("--nesterov", nesterov != nil), ("--weight-decay", weightDecay != nil), ("--batch", batch != nil),
                 ("--seed", seed != nil), ("--validation", validation != nil), ("--encoder", encoder != nil),
+                ("--weights", weights != nil),
             ]
             let given = modelOptions.givenFlags + dataOptions.source.reading.givenFlags + settings.filter(\.given).map(\.flag)
             if !given.isEmpty {
                 throw ValidationError("--resume continues a run as it was configured; only --device and --epochs may change "
                                       + "(got \(given.joined(separator: ", ")))")
             }
+        }
+        if weights != nil && encoder != nil {
+            throw ValidationError("--weights gives every layer its starting weights, --encoder the first ones: give one")
         }
         if overwrite && out == nil { throw ValidationError("--overwrite replaces the run in --out; name the folder with --out") }
     }
@@ -122,7 +131,17 @@ struct TrainCommand: ParsableCommand {
         if let encoder {
             try asFlagError { try config.startFromEncoder(at: encoder) }
         }
-        if ModelPreset(recognizing: config.model)?.architecture == .classifier && config.encoderCheckpoint == nil {
+        if let weights {
+            // Checked now, against the model the flags made, so a mismatch is said before a run folder exists.
+            do {
+                try Checkpoint.loadWeights(from: weights, into: Sequential(config.model, backend: CPUBackend(), seed: 0))
+            } catch let error as ModelError {
+                throw contentError("--weights: \(error)")
+            }
+            config.initialWeights = weights
+        }
+        if ModelPreset(recognizing: config.model)?.architecture == .classifier && config.encoderCheckpoint == nil
+            && config.initialWeights == nil {
             printError("note: no --encoder given; the classifier's encoder starts from random weights")
         }
         if let problem = config.problem { throw ValidationError(problem) }

@@ -2,11 +2,10 @@ import AEKit
 import ArgumentParser
 import Compute
 
-/// What `aekit sample` and `aekit interpolate` share: a variational autoencoder's checkpoint,
+/// What `aekit sample` and `aekit interpolate` share: a trained variational autoencoder,
 /// the device it runs on, and the PNG file the figure goes to.
 struct VAEFigureOptions: ParsableArguments {
-    @Option(help: "A model.safetensors written by `aekit train` for a model with a Reparameterize layer.")
-    var checkpoint: String
+    @OptionGroup var savedModel: SavedModelOptions
 
     @Option(help: "The PNG file to write.")
     var out: String
@@ -20,9 +19,9 @@ struct VAEFigureOptions: ParsableArguments {
     /// The checkpoint's model on the chosen device, refused as content (exit 65) unless it is a
     /// variational autoencoder; `command` names who needs one.
     func model(for command: String) throws -> Sequential {
-        let model = try deviceOptions.model(checkpoint)
+        let model = try savedModel.load(deviceOptions)
         guard model.bottleneckIndex != nil else {
-            throw contentError("\(checkpoint) holds \(model.spec.name), which has no Reparameterize layer: `aekit \(command)` "
+            throw contentError("\(savedModel.name) holds \(model.spec.name), which has no Reparameterize layer: `aekit \(command)` "
                                + "needs a variational autoencoder (train one with `aekit train --recipe vae`)")
         }
         return model

@@ -96,8 +96,18 @@ public enum Checkpoint {
         try loadParameters(contents.entries, path: path, into: model, layers: shared)
     }
 
+    /// Loads the weights of `path` into `model`: a state dict saved from PyTorch with
+    /// `safetensors.torch.save_file(model.state_dict(), path)` for the same `nn.Sequential`, or
+    /// an AEKit checkpoint of the same layers. The file must hold exactly the model's tensors;
+    /// every mismatch is named in one error.
+    public static func loadWeights(from path: String, into model: Sequential) throws {
+        try loadParameters(SafeTensors.read(path).entries, path: path, into: model)
+    }
+
     /// Loads `entries` (read from `path`) into the model. The whole model needs exactly its own
     /// tensors; with `layers`, the file may hold more (a whole autoencoder for its encoder).
+    /// Nothing is loaded unless everything matches, and every mismatch (a tensor missing, one
+    /// the model lacks, a shape) is listed at once, so a state dict is fixed in one go.
     public static func loadParameters(_ entries: [SafeTensors.Entry], path: String, into model: Sequential,
                                       layers: Int? = nil) throws {
         let byName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -106,15 +116,25 @@ public enum Checkpoint {
             model.namedParameters.map { name, parameter in (name, parameter.shape, { try parameter.load($0, on: model.backend) }) }
             + model.namedState.map { name, state in (name, state.shape, { try state.write($0, model.backend) }) }
         if let layers { wanted = wanted.filter { Int($0.name.prefix { $0.isNumber }).map { $0 < layers } ?? false } }
-        if layers == nil, let extra = Set(byName.keys).subtracting(wanted.map(\.name)).sorted().first {
-            throw ModelError.checkpoint("\(path) has a tensor \(extra) that \(model.spec.name) does not")
-        }
-        for (name, shape, load) in wanted {
-            guard let entry = byName[name] else { throw ModelError.checkpoint("\(path) has no tensor \(name)") }
-            guard entry.shape == shape else {
-                throw ModelError.checkpoint("\(path): \(name) has shape \(entry.shape), the model needs \(shape)")
+        var problems: [String] = []
+        for (name, shape, _) in wanted {
+            if let entry = byName[name] {
+                if entry.shape != shape { problems.append("\(name) has shape \(entry.shape), the model needs \(shape)") }
+            } else {
+                problems.append("no tensor \(name) (the model needs \(shape))")
             }
-            try load(entry.values)
         }
+        let extras = layers != nil ? [] : Set(byName.keys).subtracting(wanted.map(\.name)).sorted()
+        problems += extras.map { "a tensor \($0) \(byName[$0]!.shape) that \(model.spec.name) does not have" }
+        guard problems.isEmpty else {
+            let list = problems.count == 1 ? problems[0] : "\(problems.count) mismatches:\n  " + problems.joined(separator: "\n  ")
+            // A module with submodules names its tensors by attribute (encoder.0.weight);
+            // AEKit's are nn.Sequential's (0.weight), one number per layer.
+            let named = extras.contains { $0.first?.isNumber != true }
+            throw ModelError.checkpoint("\(path) does not fit \(model.spec.name): \(list)"
+                + (named ? "\nAEKit names tensors as one nn.Sequential numbers its layers (0.weight, 0.bias, 3.weight …); "
+                           + "save the state dict of that nn.Sequential, or rename the keys" : ""))
+        }
+        for (name, _, load) in wanted { try load(byName[name]!.values) }
     }
 }

@@ -4,11 +4,18 @@ import Foundation
 /// The safetensors format: an 8-byte little-endian header length, a JSON header mapping each
 /// tensor's name to its dtype, shape and byte range, then the raw little-endian data. F32 is
 /// written and read, and I64 for counts (BatchNorm's `num_batches_tracked`, as PyTorch stores
-/// it). PyTorch loads it with `safetensors.torch.load_file`.
+/// it); F16, BF16 and F64, which a PyTorch state dict may hold, are read as F32. PyTorch loads
+/// it with `safetensors.torch.load_file`.
 public enum SafeTensors {
     public enum DType: String, Sendable {
-        case f32 = "F32", i64 = "I64"
-        var size: Int { self == .f32 ? 4 : 8 }
+        case f32 = "F32", i64 = "I64", f16 = "F16", bf16 = "BF16", f64 = "F64"
+        var size: Int {
+            switch self {
+            case .f16, .bf16: 2
+            case .f32: 4
+            case .i64, .f64: 8
+            }
+        }
     }
 
     public struct Entry: Equatable, Sendable {
@@ -52,6 +59,8 @@ public enum SafeTensors {
                 }
             case .i64:
                 for value in entry.values { withUnsafeBytes(of: Int64(value).littleEndian) { data.append(contentsOf: $0) } }
+            case .f16, .bf16, .f64:
+                throw ModelError.checkpoint("\(entry.name): AEKit writes F32 and I64 tensors, not \(entry.dtype.rawValue)")
             }
         }
         return data
@@ -90,7 +99,9 @@ public enum SafeTensors {
                   let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
                 throw fail("\(name): malformed header entry (it needs dtype, shape and two data_offsets, all integers)")
             }
-            guard let type = DType(rawValue: dtype) else { throw fail("\(name): dtype \(dtype); AEKit reads F32 (and I64 counts) only") }
+            guard let type = DType(rawValue: dtype) else {
+                throw fail("\(name): dtype \(dtype); AEKit reads F32, F16, BF16, F64 (and I64 counts); convert with tensor.float()")
+            }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("\(name): shape \(shape) has a negative size") }
             var count = 1
             for size in shape {
@@ -119,24 +130,42 @@ public enum SafeTensors {
         }
         guard position == payload else { throw fail("bytes \(position)..<\(payload) of the data belong to no tensor") }
         let entries = try ranges.map { range in
-            if range.dtype == .i64 {
-                let values = try stride(from: headerEnd + range.start, to: headerEnd + range.end, by: 8).map { at in
-                    let value = Int64(bitPattern: littleEndianUInt64(bytes[at..<(at + 8)]))
+            let start = headerEnd + range.start, count = (range.end - range.start) / range.dtype.size
+            func word<T: FixedWidthInteger>(_ i: Int, _: T.Type) -> T {
+                var value = T.zero
+                for b in (0..<MemoryLayout<T>.size).reversed() { value = value << 8 | T(bytes[start + i * MemoryLayout<T>.size + b]) }
+                return value
+            }
+            switch range.dtype {
+            case .f32:
+                let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    // Float32 is little-endian on every platform Swift runs on here (x86-64, arm64).
+                    bytes.withUnsafeBytes { raw in
+                        UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                            from: UnsafeRawBufferPointer(rebasing: raw[start..<(headerEnd + range.end)]))
+                    }
+                    initialized = count
+                }
+                return Entry(name: range.name, shape: range.shape, values: values)
+            case .f16:
+                return Entry(name: range.name, shape: range.shape,
+                             values: (0..<count).map { Float(Float16(bitPattern: word($0, UInt16.self))) })
+            case .bf16:
+                // bfloat16 is the top half of a float32.
+                return Entry(name: range.name, shape: range.shape,
+                             values: (0..<count).map { Float(bitPattern: UInt32(word($0, UInt16.self)) << 16) })
+            case .f64:
+                return Entry(name: range.name, shape: range.shape,
+                             values: (0..<count).map { Float(Double(bitPattern: word($0, UInt64.self))) })
+            case .i64:
+                let values = try (0..<count).map { i in
+                    let value = Int64(bitPattern: word(i, UInt64.self))
                     // Counts only: a float holds every whole number up to 2^24 exactly.
-                    guard abs(value) <= 1 << 24 else { throw fail("\(range.name): I64 value \(value) is too large for a count") }
+                    guard (-(1 << 24)...(1 << 24)).contains(value) else { throw fail("\(range.name): I64 value \(value) is too large for a count") }
                     return Float(value)
                 }
                 return Entry(name: range.name, shape: range.shape, values: values, dtype: .i64)
             }
-            let values = [Float](unsafeUninitializedCapacity: (range.end - range.start) / 4) { buffer, initialized in
-                // Float32 is little-endian on every platform Swift runs on here (x86-64, arm64).
-                bytes.withUnsafeBytes { raw in
-                    UnsafeMutableRawBufferPointer(buffer).copyMemory(
-                        from: UnsafeRawBufferPointer(rebasing: raw[(headerEnd + range.start)..<(headerEnd + range.end)]))
-                }
-                initialized = (range.end - range.start) / 4
-            }
-            return Entry(name: range.name, shape: range.shape, values: values)
         }
         return (entries, metadata)
     }

@@ -1,7 +1,10 @@
 import Compute
 
 /// `BatchNorm1d` / `BatchNorm2d(num_features, eps=1e-05, momentum=0.1, affine=True,
-/// track_running_stats=True)`; momentum=None is the cumulative average.
+/// track_running_stats=True, *, bias=True)`; momentum=None is the cumulative average.
+/// PyTorch 2.15 prints `bias` (keyword-only, new there): `bias=True` with `affine=True`, and
+/// `bias=False` for `affine=False`, both read; a scale without a shift (`affine=True,
+/// bias=False`) is not one AEKit has. Written without `bias`, which older PyTorch refuses.
 struct BatchNormSpec: LayerKind {
     static let classNames = ["BatchNorm1d", "BatchNorm2d"]
     let features: Int, dimensions: Int, eps: Float
@@ -14,8 +17,12 @@ struct BatchNormSpec: LayerKind {
     }
 
     init(className: String, arguments a: inout LayerArguments) throws {
-        try a.bind(["num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype"])
+        try a.bind(["num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype"], keywordOnly: ["bias"])
         try a.fixed("device", .name("None")); try a.fixed("dtype", .name("None"))
+        if try a.bool("affine") ?? true, try a.bool("bias") == false {
+            throw a.error("with affine=True and bias=False (a learned scale without a shift) is not a layer AEKit has; "
+                          + "use affine=True, bias=True, or affine=False")
+        }
         let momentum = a.given["momentum"] == .name("None") ? nil : Float(try a.number("momentum") ?? 0.1)
         self.init(features: try a.int("num_features"), dimensions: className == "BatchNorm1d" ? 1 : 2,
                   eps: Float(try a.number("eps") ?? 1e-5), momentum: momentum, affine: try a.bool("affine") ?? true,

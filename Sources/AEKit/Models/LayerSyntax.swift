@@ -83,13 +83,15 @@ struct LayerArguments {
 
     func error(_ why: String) -> LayerSyntaxError { LayerSyntaxError(text: text, why: "\(kind) \(why)") }
 
-    /// Positional arguments in `names`' order, then keywords, each name once.
-    mutating func bind(_ names: [String]) throws {
+    /// Positional arguments in `names`' order, then keywords (those and `keywordOnly`'s), each
+    /// name once.
+    mutating func bind(_ names: [String], keywordOnly: [String] = []) throws {
         for (index, argument) in raw.enumerated() {
             let name: String
             if let keyword = argument.name {
-                guard names.contains(keyword) else {
-                    throw error("has no argument '\(keyword)'" + (names.isEmpty ? "" : "; it takes \(names.joined(separator: ", "))"))
+                guard names.contains(keyword) || keywordOnly.contains(keyword) else {
+                    let all = names + keywordOnly
+                    throw error("has no argument '\(keyword)'" + (all.isEmpty ? "" : "; it takes \(all.joined(separator: ", "))"))
                 }
                 name = keyword
             } else {

@@ -15,7 +15,8 @@ struct OwnedRun {
     func checkSameRun() throws {
         guard FileManager.default.fileExists(atPath: folder.config) else { return }
         let earlier = try folder.readJSON(RunRecord.self, from: folder.config).config
-        guard earlier.encoderCheckpoint == config.encoderCheckpoint, earlier.model == config.model,
+        guard earlier.encoderCheckpoint == config.encoderCheckpoint, earlier.initialWeights == config.initialWeights,
+              earlier.model == config.model,
               earlier.seed == config.seed, earlier.trainLimit == config.trainLimit,
               earlier.data.name == config.data.name, earlier.optimizer == config.optimizer,
               earlier.batchSize == config.batchSize, earlier.noise == config.noise,

@@ -147,6 +147,7 @@ public struct RunFolder: Sendable {
             if let problem = config.problem { throw TrainingError.configuration("\(file): \(problem)") }
             _ = try config.data.path("train-images-idx3-ubyte")
             if let encoder = config.encoderCheckpoint { _ = try RegularFile(encoder) }
+            if let weights = config.initialWeights { _ = try RegularFile(weights) }
         case "state.json":
             let state = try decodeJSON(RunState.self, from: data, file: file)
             if let problem = state.problem { throw TrainingError.resume("\(file) is not a sound record: \(problem)") }

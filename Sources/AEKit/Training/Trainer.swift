@@ -18,8 +18,9 @@ public final class Trainer {
     /// Called after each training step (a benchmark counts the backend's work per step).
     var afterStep: (() -> Void)?
 
-    /// A fresh model (and, for a classifier, the encoder `config` names) on `backend`.
-    /// `loadEncoder: false` where the caller loads a whole checkpoint over the model anyway;
+    /// A fresh model (and, for a classifier, the encoder `config` names; or the initial weights
+    /// it names) on `backend`. `loadEncoder: false` where the caller loads a whole checkpoint
+    /// over the model anyway;
     /// `fused: false` runs the model unfused (`Sequential`'s `fused`).
     public convenience init(config: TrainingConfig, backend: any Backend, data: DataSplits,
                             progress: any TrainingProgress = SilentProgress(), loadEncoder: Bool = true,
@@ -28,6 +29,9 @@ public final class Trainer {
         let model = try Sequential(config.model, backend: backend, seed: config.seed, fused: fused)
         if loadEncoder, let encoder = config.encoderCheckpoint {
             try Checkpoint.loadEncoder(from: encoder, into: model)
+        }
+        if loadEncoder, let weights = config.initialWeights {
+            try Checkpoint.loadWeights(from: weights, into: model)
         }
         try self.init(model: model, config: config, data: data, progress: progress)
     }

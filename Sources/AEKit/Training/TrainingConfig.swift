@@ -17,6 +17,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var trainLimit: Int?
     /// A trained model whose encoder a classifier starts from (S4); nil starts from scratch.
     public var encoderCheckpoint: String?
+    /// Weights the whole model starts from (`--weights`): a PyTorch state dict saved with
+    /// safetensors for the same layers, or an AEKit checkpoint of them; nil starts from the seed's.
+    public var initialWeights: String?
     /// Denoising: the fraction of each training input's pixels replaced by salt-and-pepper
     /// noise (0 or 1, equally likely), with the clean image as the target; nil for none.
     public var noise: Float?
