@@ -93,4 +93,26 @@ import Testing
         #expect(try file("BF16", 2) { little(UInt16($0.bitPattern >> 16)) } == values.map { Float(bitPattern: $0.bitPattern & 0xFFFF_0000) })
         #expect { _ = try file("I8", 1) { [UInt8(truncatingIfNeeded: Int($0))] } } throws: { "\($0)".contains("tensor.float()") }
     }
+
+    /// The format does not align tensors, and AEKit's own checkpoints before this one put a
+    /// BatchNorm's I64 count wherever the floats before it ended: such a file is read. Written
+    /// now, 8-byte tensors come first, so every tensor starts at a multiple of its size.
+    @Test func tensorsNeedNotBeAlignedAndAreWrittenAligned() throws {
+        let header = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"n":{"dtype":"I64","shape":[],"data_offsets":[4,12]}}"#
+        var bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian, Array.init) + Array(header.utf8)
+        bytes += withUnsafeBytes(of: Float(2.5).bitPattern.littleEndian, Array.init) + withUnsafeBytes(of: Int64(7).littleEndian, Array.init)
+        let entries = try SafeTensors.decode(Data(bytes)).entries
+        #expect(entries.map(\.values) == [[2.5], [7]])
+
+        let model = try Sequential([.conv2d(1, 3, kernel: 3, padding: .explicit(1)), .batchNorm(3, dimensions: 2),
+                                    .conv2d(3, 1, kernel: 3, padding: .explicit(1)), .batchNorm(1, dimensions: 2)],
+                                   input: [1, 28, 28], backend: cpu)
+        let file = [UInt8](try Checkpoint.encode(model))
+        let headerSize = Int(littleEndianUInt64(file[0..<8]))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(file[8..<(8 + headerSize)])) as? [String: Any])
+        for case let (name, info as [String: Any]) in json where name != "__metadata__" {
+            let start = try #require((info["data_offsets"] as? [Int])?.first), size = info["dtype"] as? String == "I64" ? 8 : 4
+            #expect(start % size == 0, "\(name) starts at \(start)")
+        }
+    }
 }

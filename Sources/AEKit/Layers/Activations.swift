@@ -112,3 +112,36 @@ extension ActivationFunction {
     /// The arguments of its repr (`negative_slope=0.01`).
     var layerArguments: String { ActivationSyntax.arguments(self) }
 }
+
+extension ActivationSpec {
+    /// One ONNX op where opset 17 has it; GELU, SiLU and PyTorch's Softplus (with beta and a
+    /// threshold above which it is the identity) written out.
+    func onnx(_ layer: ONNXLayer) throws -> String {
+        let x = layer.input, alpha = function.alpha, beta = function.beta
+        switch function.kind {
+        case .none: return layer.node("Identity", [x])
+        case .relu: return layer.node("Relu", [x])
+        case .sigmoid: return layer.node("Sigmoid", [x])
+        case .tanh: return layer.node("Tanh", [x])
+        case .leakyReLU: return layer.node("LeakyRelu", [x], [ONNXAttribute.float("alpha", alpha)])
+        case .elu: return layer.node("Elu", [x], [ONNXAttribute.float("alpha", alpha)])
+        case .hardtanh: return layer.node("Clip", [x, layer.constant([alpha], shape: []), layer.constant([beta], shape: [])])
+        case .silu: return layer.node("Mul", [x, layer.node("Sigmoid", [x])])
+        case .gelu:
+            // x/2 · (1 + erf(x/√2))
+            let erf = layer.node("Erf", [layer.node("Mul", [x, layer.constant([Float(1 / 2.0.squareRoot())])])])
+            return layer.node("Mul", [layer.node("Mul", [x, layer.constant([0.5])]), layer.node("Add", [erf, layer.constant([1])])])
+        case .geluTanh:
+            // x/2 · (1 + tanh(√(2/π) · (x + 0.044715 x³)))
+            let cube = layer.node("Mul", [layer.node("Mul", [x, x]), x])
+            let inner = layer.node("Add", [x, layer.node("Mul", [cube, layer.constant([0.044715])])])
+            let tanh = layer.node("Tanh", [layer.node("Mul", [inner, layer.constant([Float((2 / Double.pi).squareRoot())])])])
+            return layer.node("Mul", [layer.node("Mul", [x, layer.constant([0.5])]), layer.node("Add", [tanh, layer.constant([1])])])
+        case .softplus:
+            // log(1 + exp(beta·x)) / beta, and x itself where beta·x > threshold.
+            let bx = layer.node("Mul", [x, layer.constant([alpha])])
+            let soft = layer.node("Div", [layer.node("Softplus", [bx]), layer.constant([alpha])])
+            return layer.node("Where", [layer.node("Greater", [bx, layer.constant([beta])]), x, soft])
+        }
+    }
+}

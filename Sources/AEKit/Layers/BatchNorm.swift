@@ -140,3 +140,27 @@ public final class BatchNorm: Layer {
         return needsInputGradient ? dx : nil
     }
 }
+
+extension BatchNormSpec {
+    /// BatchNormalization by the running statistics; without them (track_running_stats=False,
+    /// which normalises by the batch's in evaluation too), the same arithmetic written out:
+    /// (x − mean) / √(var + eps) over the batch and every position, per channel.
+    func onnx(_ layer: ONNXLayer) throws -> String {
+        let scale = affine ? try layer.weight("weight") : layer.constant([Float](repeating: 1, count: features))
+        let shift = affine ? try layer.weight("bias") : layer.constant([Float](repeating: 0, count: features))
+        if trackRunningStats {
+            return layer.node("BatchNormalization", [layer.input, scale, shift, try layer.weight("running_mean"),
+                                                     try layer.weight("running_var")], [ONNXAttribute.float("epsilon", eps)])
+        }
+        let axes = [0] + Array(2..<layer.inputShape.count)
+        // Per-channel values broadcast over [N, C, …]: shaped [C, 1, …].
+        let perChannel = [features] + [Int](repeating: 1, count: layer.inputShape.count - 2)
+        let mean = layer.node("ReduceMean", [layer.input], [ONNXAttribute.ints("axes", axes)])
+        let centred = layer.node("Sub", [layer.input, mean])
+        let variance = layer.node("ReduceMean", [layer.node("Mul", [centred, centred])], [ONNXAttribute.ints("axes", axes)])
+        let std = layer.node("Sqrt", [layer.node("Add", [variance, layer.constant([eps])])])
+        let normalised = layer.node("Div", [centred, std])
+        let scaled = layer.node("Mul", [normalised, layer.node("Reshape", [scale, layer.integers(perChannel)])])
+        return layer.node("Add", [scaled, layer.node("Reshape", [shift, layer.integers(perChannel)])])
+    }
+}

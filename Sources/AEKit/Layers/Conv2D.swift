@@ -120,3 +120,12 @@ public final class Conv2D: ConvolutionLayer {
         return y
     }
 }
+
+extension Conv2dSpec {
+    func onnx(_ layer: ONNXLayer) throws -> String {
+        let p = padding.amount(kernel: kernel)
+        return layer.node("Conv", [layer.input, try layer.weight("weight")] + (bias ? [try layer.weight("bias")] : []),
+                          [ONNXAttribute.ints("kernel_shape", [kernel, kernel]), ONNXAttribute.ints("strides", [stride, stride]),
+                           ONNXAttribute.ints("pads", [p, p, p, p])])
+    }
+}

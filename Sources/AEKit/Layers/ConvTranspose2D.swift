@@ -83,3 +83,12 @@ public final class ConvTranspose2D: ConvolutionLayer {
 
     public func geometry(_ input: [Int]) throws -> ConvTransposeGeometry { try definition.geometry(input) }
 }
+
+extension ConvTranspose2dSpec {
+    func onnx(_ layer: ONNXLayer) throws -> String {
+        layer.node("ConvTranspose", [layer.input, try layer.weight("weight")] + (bias ? [try layer.weight("bias")] : []),
+                   [ONNXAttribute.ints("kernel_shape", [kernel, kernel]), ONNXAttribute.ints("strides", [stride, stride]),
+                    ONNXAttribute.ints("pads", [padding, padding, padding, padding]),
+                    ONNXAttribute.ints("output_padding", [outputPadding, outputPadding])])
+    }
+}

@@ -64,3 +64,8 @@ public final class Dropout: Layer {
         return dx
     }
 }
+
+extension DropoutSpec {
+    /// Evaluation passes the input through.
+    func onnx(_ layer: ONNXLayer) throws -> String { layer.node("Identity", [layer.input]) }
+}

@@ -85,3 +85,11 @@ public final class Linear: ProductLayer {
         return dx
     }
 }
+
+extension LinearSpec {
+    /// Gemm: x·Wᵀ + b, W stored as PyTorch's [out, in].
+    func onnx(_ layer: ONNXLayer) throws -> String {
+        layer.node("Gemm", [layer.input, try layer.weight("weight")] + (bias ? [try layer.weight("bias")] : []),
+                   [ONNXAttribute.int("transB", 1)])
+    }
+}

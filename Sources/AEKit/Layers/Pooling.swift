@@ -1,4 +1,5 @@
 import Compute
+internal import ONNXProto
 
 /// What max and average pooling share: a square window, a stride, ceil mode, and (average
 /// pooling) padding; the geometry on an input.
@@ -276,5 +277,46 @@ public final class UpSample2D: Layer {
                                                          alignCorners: align, outputGrad: dy.buffer, inputGrad: dx.buffer)
         }
         return dx
+    }
+}
+
+extension PoolingKind {
+    /// The window attributes MaxPool and AveragePool share.
+    var onnxWindow: [Onnx_AttributeProto] {
+        [ONNXAttribute.ints("kernel_shape", [kernel, kernel]), ONNXAttribute.ints("strides", [stride, stride]),
+         ONNXAttribute.ints("pads", [padding, padding, padding, padding]), ONNXAttribute.int("ceil_mode", ceilMode ? 1 : 0)]
+    }
+}
+
+extension MaxPool2dSpec {
+    func onnx(_ layer: ONNXLayer) throws -> String { layer.node("MaxPool", [layer.input], onnxWindow) }
+}
+
+extension AvgPool2dSpec {
+    func onnx(_ layer: ONNXLayer) throws -> String {
+        layer.node("AveragePool", [layer.input], onnxWindow + [ONNXAttribute.int("count_include_pad", countIncludePad ? 1 : 0)])
+    }
+}
+
+extension UpsampleSpec {
+    /// Resize by whole factors (a size is a whole multiple of the input's), with the sampling
+    /// PyTorch's modes use: nearest takes floor(output / factor), bilinear samples at half-pixel
+    /// centres, or corner to corner with align_corners.
+    func onnx(_ layer: ONNXLayer) throws -> String {
+        let factor: Int
+        switch scale {
+        case .factor(let f): factor = f
+        case .size(let n): factor = n / layer.inputShape[2]
+        }
+        let attributes: [Onnx_AttributeProto]
+        switch mode {
+        case .nearest:
+            attributes = [ONNXAttribute.string("mode", "nearest"), ONNXAttribute.string("coordinate_transformation_mode", "asymmetric"),
+                          ONNXAttribute.string("nearest_mode", "floor")]
+        case .bilinear(let alignCorners):
+            attributes = [ONNXAttribute.string("mode", "linear"),
+                          ONNXAttribute.string("coordinate_transformation_mode", alignCorners ? "align_corners" : "pytorch_half_pixel")]
+        }
+        return layer.node("Resize", [layer.input, "", layer.constant([1, 1, Float(factor), Float(factor)])], attributes)
     }
 }

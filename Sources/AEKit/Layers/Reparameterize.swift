@@ -90,3 +90,10 @@ extension ModelSpec {
         return copy
     }
 }
+
+extension ReparameterizeSpec {
+    /// Evaluation gives the means: the first `features` columns.
+    func onnx(_ layer: ONNXLayer) throws -> String {
+        layer.node("Slice", [layer.input, layer.integers([0]), layer.integers([features]), layer.integers([1])])
+    }
+}

@@ -94,3 +94,12 @@ public final class Reshape: ViewLayer {
 
     public var spec: LayerSpec { .unflatten(shape) }
 }
+
+extension FlattenSpec {
+    func onnx(_ layer: ONNXLayer) throws -> String { layer.node("Flatten", [layer.input], [ONNXAttribute.int("axis", 1)]) }
+}
+
+extension UnflattenSpec {
+    /// Reshape to [batch] + shape: a 0 in Reshape's shape keeps that axis (the batch) as it is.
+    func onnx(_ layer: ONNXLayer) throws -> String { layer.node("Reshape", [layer.input, layer.integers([0] + shape)]) }
+}

@@ -3,7 +3,7 @@ import Compute
 /// One kind of layer, written in one place: how PyTorch writes it (its class names, its
 /// arguments read by PyTorch's names and printed as its repr prints them), what its numbers
 /// may be, the shape it gives, what it holds (parameters and buffers), its multiply-adds, and
-/// the layer object it builds. `LayerSpec` holds one and asks it; `LayerSpec(parsing:)` finds a
+/// the layer object it builds, and its ONNX nodes. `LayerSpec` holds one and asks it; `LayerSpec(parsing:)` finds a
 /// kind by its class name in `LayerSpec.kinds`. A new kind of layer is a type conforming to
 /// this, beside its layer class, and a line in `kinds`.
 protocol LayerKind: Sendable {
@@ -29,6 +29,8 @@ protocol LayerKind: Sendable {
     func multiplyAdds(input: [Int], output: [Int]) -> Int
     /// The layer object, on `build`'s backend, its weights drawn from `build.random`.
     func makeLayer(_ build: inout LayerBuild) throws -> any Layer
+    /// The layer in evaluation mode as ONNX nodes after `layer.input`; the name of their output.
+    func onnx(_ layer: ONNXLayer) throws -> String
 }
 
 extension LayerKind {
