@@ -17,7 +17,7 @@ struct ReproduceCommand: ParsableCommand {
             and writes report.md, results.json and the figures.
             """)
 
-    @Argument(help: "s0, s1, s2, s3, s4 or all.")
+    @Argument(help: "s0, s1, s2, s3, s4, all, or one-class (Ruff et al.'s one-class benchmark).")
     var report: String
 
     @Option(help: "quick (every run, 2 epochs on 2 000 images) or full (the reports' epochs and run counts).")
@@ -28,6 +28,15 @@ struct ReproduceCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "S4's classifier study: classifiers per variant (default 15 at full scale, as the report; 2 at quick).")
     var studyRuns: Int?
+
+    @Option(help: "one-class: the datasets, separated by commas (default mnist,fashion-mnist).")
+    var datasets: String?
+
+    @Option(parsing: .unconditional, help: "one-class: seeds per normal class (default 3 at full scale, 1 at quick).")
+    var seeds: Int?
+
+    @Option(parsing: .unconditional, help: "one-class: epochs per model (default the recipe's 150 at full scale, 3 at quick).")
+    var epochs: Int?
 
     @Flag(help: "Print the grid as `aekit train` commands, one per run, and exit.")
     var plan = false
@@ -40,7 +49,23 @@ struct ReproduceCommand: ParsableCommand {
 
     @OptionGroup var deviceOptions: DeviceOptions
 
+    var isOneClass: Bool { report.lowercased() == "one-class" }
+
     func validate() throws {
+        let oneClassFlags = [("--datasets", datasets != nil), ("--seeds", seeds != nil), ("--epochs", epochs != nil)].filter(\.1).map(\.0)
+        if !isOneClass && !oneClassFlags.isEmpty {
+            throw ValidationError("\(oneClassFlags.joined(separator: ", ")) belong to `aekit reproduce one-class`")
+        }
+        if isOneClass && (task != nil || plan || studyRuns != nil) {
+            throw ValidationError("one-class trains its cells in one process: no --task, --plan or --study-runs")
+        }
+        if let seeds, !(1...100).contains(seeds) { throw ValidationError("--seeds must be in 1...100 (got \(seeds))") }
+        if let epochs, !(1...TrainingConfig.maximumEpochs).contains(epochs) {
+            throw ValidationError("--epochs must be in 1...\(TrainingConfig.maximumEpochs) (got \(epochs))")
+        }
+        if let datasets, let unknown = datasets.split(separator: ",").first(where: { !["mnist", "fashion-mnist"].contains(String($0)) }) {
+            throw ValidationError("--datasets: unknown dataset '\(unknown)'; one-class runs on mnist and fashion-mnist")
+        }
         if (task == nil) != (tasks == nil) { throw ValidationError("--task and --tasks go together") }
         if let tasks, tasks < 1 { throw ValidationError("--tasks must be at least 1 (got \(tasks))") }
         if let studyRuns, !(1...1000).contains(studyRuns) { throw ValidationError("--study-runs must be in 1...1000 (got \(studyRuns))") }
@@ -50,6 +75,16 @@ struct ReproduceCommand: ParsableCommand {
     }
 
     func run() throws {
+        if isOneClass {
+            let choice = try deviceOptions.select()
+            printError("device: \(choice.reason)")
+            try OneClassReproduction(folder: out ?? "runs/reproduce-one-class",
+                                     datasets: datasets.map { $0.split(separator: ",").map(String.init) } ?? ["mnist", "fashion-mnist"],
+                                     seeds: seeds ?? (scale == .full ? 3 : 1), epochs: epochs ?? (scale == .full ? OneClass.epochs : 3),
+                                     quick: scale == .quick)
+                .run(backend: choice.backend, progress: consoleProgress())
+            return
+        }
         let reports = try asFlagError { try ReportID.parse(report) }
         let base = out ?? (reports.count == 1 ? "runs/reproduce-\(reports[0].rawValue)" : "runs/reproduce-all")
         let grids = try reports.map {

@@ -49,6 +49,13 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "L2 weight decay, added to the gradient as PyTorch does.")
     var weightDecay: Float?
 
+    @Option(help: ArgumentHelp("Epochs after which the learning rate is multiplied by --gamma, as PyTorch's MultiStepLR (e.g. 50,100).",
+                               valueName: "epochs"))
+    var milestones: String?
+
+    @Option(parsing: .unconditional, help: "The factor the learning rate takes at each milestone (default 0.1).")
+    var gamma: Float?
+
     @Option(parsing: .unconditional, help: "Images per batch.")
     var batch: Int?
 
@@ -99,6 +106,7 @@ struct TrainCommand: ParsableCommand {
                 ("--dataset/--data", dataOptions.namesData), ("--limit", dataOptions.limit != nil), ("--noise", noise != nil),
                 ("--optimizer", optimizer != nil), ("--lr", lr != nil), ("--momentum", momentum != nil),
                 ("--nesterov", nesterov != nil), ("--weight-decay", weightDecay != nil), ("--batch", batch != nil),
+                ("--milestones", milestones != nil), ("--gamma", gamma != nil),
                 ("--seed", seed != nil), ("--validation", validation != nil), ("--encoder", encoder != nil),
                 ("--weights", weights != nil),
             ]
@@ -124,6 +132,14 @@ struct TrainCommand: ParsableCommand {
         if let momentum { config.optimizer.momentum = momentum }
         if let nesterov { config.optimizer.nesterov = nesterov }
         if let weightDecay { config.optimizer.weightDecay = weightDecay }
+        if let milestones {
+            let epochs = milestones.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !epochs.isEmpty, epochs.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--milestones must be epochs separated by commas, such as 50,100 (got '\(milestones)')")
+            }
+            config.optimizer.milestones = epochs.map { $0! }
+        }
+        if let gamma { config.optimizer.gamma = gamma }
         if let batch { config.batchSize = batch }
         if let epochs { config.epochs = epochs }
         if let seed { config.seed = seed }

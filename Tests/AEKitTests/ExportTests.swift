@@ -51,6 +51,31 @@ import Testing
         #expect { _ = try classifier.onnx(part: .encoder) } throws: { "\($0)".contains("classifier") }
     }
 
+    /// `part(_:)`: the encoder and the decoder as models of their own (BatchNorm's statistics
+    /// copied with the weights), saved and loaded like any model, not trained alone.
+    @Test func anEncoderOrDecoderIsAModelOfItsOwn() throws {
+        let folder = Paths.join(fixtures, "torch")
+        let model = try Sequential(ModelSpec(file: Paths.join(folder, "conv-batchnorm-bce.json")), backend: cpu, seed: 0)
+        let initial = try SafeTensors.read(Paths.join(folder, "conv-batchnorm-bce.safetensors")).entries
+            .filter { $0.name.hasPrefix("initial.") }
+            .map { SafeTensors.Entry(name: String($0.name.dropFirst(8)), shape: $0.shape, values: $0.values, dtype: $0.dtype) }
+        try Checkpoint.loadParameters(initial, path: "fixture", into: model)
+        let encoder = try model.part(.encoder), decoder = try model.part(.decoder)
+        #expect(encoder.spec.loss == .none && encoder.spec.layers.count == model.spec.codeLayers)
+        #expect(decoder.spec.input == Array(try model.spec.shapes(batch: 1)[model.spec.codeLayers - 1].dropFirst()))
+        let x = try cpu.tensor([4, 1, 28, 28], values: try fashionSubset(train: 0, test: 4).test.images(0..<4))
+        let code = try model.forward(.encoder, x)
+        #expect(try cpu.download(encoder.forward(.all, x).buffer) == cpu.download(code.buffer))
+        #expect(try cpu.download(decoder.forward(.all, code).buffer) == cpu.download(model.forward(.all, x).buffer))
+
+        let path = Paths.join(try temporaryFolder(), "encoder.safetensors")
+        try Checkpoint.save(encoder, to: path)
+        let loaded = try Checkpoint.load(path, backend: cpu)
+        #expect(try cpu.download(loaded.forward(.all, x).buffer) == cpu.download(code.buffer))
+        #expect(throws: (any Error).self) { try encoder.fit(fashionSubset(train: 10, test: 0).train, epochs: 1) }
+        #expect { _ = try encoder.evaluate(fashionSubset(train: 0, test: 10).test) } throws: { "\($0)".contains("no loss") }
+    }
+
     @Test func exportWritesTheFileAndTestVectors() throws {
         let data = try temporaryFolder(), work = try temporaryFolder()
         try writeSyntheticIDX(to: data, train: 60, test: 30)

@@ -36,6 +36,9 @@ public struct ModelSpec: Sendable, Equatable {
         case l1
         /// A classifier: softmax cross-entropy on `[batch, classes]` logits against the labels.
         case crossEntropy = "cross-entropy"
+        /// None: an encoder or decoder taken from an autoencoder (`Sequential.part(_:)`), run,
+        /// saved and exported but not trained or evaluated; its output may have any shape.
+        case none
 
         /// The op of an autoencoder's loss other than MSE's.
         public var pixelLoss: PixelLoss? {
@@ -43,7 +46,7 @@ public struct ModelSpec: Sendable, Equatable {
             case .bce, .bceSum: .bce
             case .bceWithLogits: .bceWithLogits
             case .l1: .l1
-            case .mse, .crossEntropy: nil
+            case .mse, .crossEntropy, .none: nil
             }
         }
 
@@ -59,6 +62,7 @@ public struct ModelSpec: Sendable, Equatable {
             case .bceWithLogits: "BCE with logits"
             case .l1: "L1"
             case .crossEntropy: "cross-entropy"
+            case .none: "none (an encoder or decoder alone)"
             }
         }
     }

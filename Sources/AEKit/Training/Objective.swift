@@ -22,6 +22,7 @@ final class Objective {
 
     init(_ spec: ModelSpec, dataset: Dataset, backend: any Backend) throws {
         guard dataset.count > 0 else { throw TrainingError.configuration("the set to train or evaluate on is empty") }
+        guard spec.loss != .none else { throw TrainingError.configuration(ModelSpec.partProblem(spec.name)) }
         if !spec.isAutoencoder, let (index, label) = dataset.firstUnknownLabel {
             throw TrainingError.configuration("example \(index) has the label \(label); "
                                               + "the classifier's labels lie in 0...\(ModelSpec.classes - 1)")

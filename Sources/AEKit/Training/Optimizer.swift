@@ -1,10 +1,13 @@
 import Compute
+import Foundation
 
 /// PyTorch's optimizers, stepping every parameter on its own device.
 public protocol Optimizer: AnyObject {
     /// One update of every parameter from its gradient: one launch over the store's flat
     /// buffers, or one per parameter where the store steps them apart.
     func step(_ parameters: ParameterStore) throws
+    /// The learning rate of the next steps (the spec's, until a schedule changes it).
+    var learningRate: Float { get set }
     /// Buffers to save for `--resume`, named `<parameter>.<buffer>` as PyTorch's state names them.
     func state(_ parameters: ParameterStore) throws -> [SafeTensors.Entry]
     /// Puts saved buffers back; each must be a buffer of one of `parameters`, of its shape.
@@ -28,12 +31,17 @@ public protocol UpdateRule {
 /// What SGD and Adam share: their settings, a step counter, and state buffers laid out as the
 /// store's flat buffers (each parameter's slot a view), saved and restored by name.
 public final class StatefulOptimizer<Rule: UpdateRule>: Optimizer {
-    let spec: OptimizerSpec
+    private(set) var spec: OptimizerSpec
     /// The flat state buffers in `Rule.bufferNames`' order, made on the first step or restore.
     private var flatState: [Buffer]?
     public var stepCount = 0
 
     init(_ spec: OptimizerSpec) { self.spec = spec }
+
+    public var learningRate: Float {
+        get { spec.learningRate }
+        set { spec.learningRate = newValue }
+    }
 
     private func state(for store: ParameterStore) throws -> [Buffer] {
         if let flatState { return flatState }
@@ -98,10 +106,22 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
     public var beta1: Float = 0.9
     public var beta2: Float = 0.999
     public var epsilon: Float = 1e-8
+    /// PyTorch's `MultiStepLR`: after each of these epochs (1-based) the learning rate is
+    /// multiplied by `gamma` (default 0.1). Optional so run records written before it read.
+    public var milestones: [Int]?
+    public var gamma: Float?
 
-    public init(kind: Kind, learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+    public init(kind: Kind, learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0,
+                milestones: [Int]? = nil, gamma: Float? = nil) {
         self.kind = kind; self.learningRate = learningRate; self.momentum = momentum
-        self.nesterov = nesterov; self.weightDecay = weightDecay
+        self.nesterov = nesterov; self.weightDecay = weightDecay; self.milestones = milestones; self.gamma = gamma
+    }
+
+    /// The learning rate of epoch `epoch` (1-based): the base rate times gamma once for every
+    /// milestone before it, so with milestones [50] epochs 1…50 take the rate and 51… a tenth.
+    public func learningRate(epoch: Int) -> Float {
+        let passed = (milestones ?? []).filter { $0 < epoch }.count
+        return learningRate * pow(gamma ?? 0.1, Float(passed))
     }
 
     public func make() -> any Optimizer {

@@ -78,6 +78,7 @@ public final class Trainer {
     /// `TrainingError.diverged` when the running loss stops being finite.
     public func trainEpoch(_ epoch: Int) throws -> Evaluation {
         let b = backend
+        optimizer.learningRate = config.optimizer.learningRate(epoch: epoch)
         let objective = try Objective(config.model, dataset: train, backend: b)
         let resident = try residentTrain ?? ResidentDataset(train, spec: config.model, backend: b)
         residentTrain = resident
@@ -104,7 +105,7 @@ public final class Trainer {
                 lastRead = seconds
                 let loss = try objective.runningLoss()
                 guard loss.isFinite else {
-                    throw TrainingError.diverged(epoch: epoch, learningRate: config.optimizer.learningRate, lastGood: nil)
+                    throw TrainingError.diverged(epoch: epoch, learningRate: optimizer.learningRate, lastGood: nil)
                 }
                 runningLoss = loss
             }

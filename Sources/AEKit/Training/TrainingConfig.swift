@@ -121,12 +121,20 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         if !(optimizer.learningRate > 0 && optimizer.learningRate.isFinite) {
             return "--lr must be a positive, finite number (got \(optimizer.learningRate))"
         }
+        if let milestones = optimizer.milestones, milestones.isEmpty || milestones.first! < 1 || milestones != milestones.sorted()
+            || Set(milestones).count != milestones.count {
+            return "--milestones must be epochs from 1, each once, in increasing order (got \(milestones.map(String.init).joined(separator: ",")))"
+        }
+        if let gamma = optimizer.gamma, !(gamma > 0 && gamma.isFinite) {
+            return "--gamma must be a positive, finite number (got \(gamma))"
+        }
         if !(0..<1).contains(optimizer.momentum) { return "--momentum must be in [0, 1) (got \(optimizer.momentum))" }
         if optimizer.nesterov && optimizer.momentum == 0 { return "--nesterov needs a --momentum above 0" }
         if !(optimizer.weightDecay >= 0 && optimizer.weightDecay.isFinite) {
             return "--weight-decay must be a finite number, 0 or more (got \(optimizer.weightDecay))"
         }
         if let problem = model.problem { return problem }
+        if model.loss == .none { return ModelSpec.partProblem(model.name) }
         if let trainLimit, trainLimit < 1 { return "--limit must be at least 1 (got \(trainLimit))" }
         if let noise {
             if !(noise > 0 && noise < 1) { return "--noise must be a fraction of the pixels in (0, 1) (got \(noise))" }

@@ -1,0 +1,55 @@
+import AEKit
+import ArgumentParser
+import Compute
+import Foundation
+
+/// `aekit reproduce one-class`: Ruff et al.'s one-class benchmark (`OneClass`) for each
+/// dataset, normal class and seed, each cell kept in `results.json` as it finishes (so the same
+/// command continues a cut-off table), then `report.md` with the PyTorch reference's figures
+/// (`pytorch.json`, written by bench/one_class_pytorch.py into the same folder) and the paper's.
+struct OneClassReproduction {
+    let folder: String
+    let datasets: [String]
+    let seeds: Int
+    let epochs: Int
+    /// quick: a fifth of each normal class's images, for a check of the machinery.
+    let quick: Bool
+
+    func run(backend: any Backend, progress: any TrainingProgress) throws {
+        _ = try createFolders(folder)
+        let resultsPath = Paths.join(folder, "results.json")
+        var results = try Self.read(resultsPath)
+        for dataset in datasets {
+            let sets = try progress.load(DataSource(name: dataset))
+            let train = quick ? sets.train.prefix(sets.train.count / 5) : sets.train
+            for normal in 0..<ModelSpec.classes {
+                for seed in 1...UInt64(seeds) where !results.contains(where: {
+                    $0.dataset == dataset && $0.normalClass == normal && $0.seed == seed && $0.epochs == epochs
+                }) {
+                    let result = try OneClass.run(train: train, test: sets.test, dataset: dataset, normalClass: UInt8(normal),
+                                                  seed: seed, epochs: epochs, backend: backend)
+                    results.append(result)
+                    try writeAtomically(Data(try jsonString(results).utf8), to: resultsPath)
+                    print(String(format: "%@ class %d seed %d: AUROC %.4f (train loss %.5f, %.0f s)", dataset, normal, seed,
+                                 result.auroc, result.trainLoss, result.seconds))
+                }
+            }
+        }
+        let referencePath = Paths.join(folder, "pytorch.json")
+        let reference = try Self.read(referencePath)
+        let report = "# One-class benchmark (Ruff et al., ICML 2018: DCAE)\n\nAUROC in % (mean ± std over seeds, seed count); "
+            + "each cell an autoencoder trained on the normal class alone, the whole test set scored.\n\n"
+            + OneClass.report(results.filter { datasets.contains($0.dataset) && $0.epochs == epochs }, reference: reference)
+        try writeAtomically(Data(report.utf8), to: Paths.join(folder, "report.md"))
+        print(report)
+        print("\(folder)/report.md and results.json written")
+    }
+
+    /// The cells a results file holds; none where there is no file.
+    static func read(_ path: String) throws -> [OneClass.Result] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        do { return try JSONDecoder().decode([OneClass.Result].self, from: readRegularFile(path, limit: 1 << 24)) } catch let error as DecodingError {
+            throw contentError("\(path) is not a list of one-class results (\(error)); move it away to start the table again")
+        }
+    }
+}
