@@ -32,6 +32,7 @@ struct OneClassReproduction {
                     try writeAtomically(Data(try jsonString(results).utf8), to: resultsPath)
                     print(String(format: "%@ class %d seed %d: AUROC %.4f (train loss %.5f, %.0f s)", dataset, normal, seed,
                                  result.auroc, result.trainLoss, result.seconds))
+                    fflush(nil)  // a cell takes minutes: its line shows as it finishes, in a log too
                 }
             }
         }
