@@ -10,6 +10,8 @@ import Foundation
 struct OneClassReproduction {
     let folder: String
     let datasets: [String]
+    /// The normal classes to train (all ten by default).
+    let classes: [Int]
     let seeds: Int
     let epochs: Int
     /// quick: a fifth of each normal class's images, for a check of the machinery.
@@ -22,7 +24,7 @@ struct OneClassReproduction {
         for dataset in datasets {
             let sets = try progress.load(DataSource(name: dataset))
             let train = quick ? sets.train.prefix(sets.train.count / 5) : sets.train
-            for normal in 0..<ModelSpec.classes {
+            for normal in classes {
                 for seed in 1...UInt64(seeds) where !results.contains(where: {
                     $0.dataset == dataset && $0.normalClass == normal && $0.seed == seed && $0.epochs == epochs
                 }) {

@@ -32,6 +32,9 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "one-class: the datasets, separated by commas (default mnist,fashion-mnist).")
     var datasets: String?
 
+    @Option(help: "one-class: the normal classes to train, separated by commas (default all ten).")
+    var classes: String?
+
     @Option(parsing: .unconditional, help: "one-class: seeds per normal class (default 3 at full scale, 1 at quick).")
     var seeds: Int?
 
@@ -52,12 +55,16 @@ struct ReproduceCommand: ParsableCommand {
     var isOneClass: Bool { report.lowercased() == "one-class" }
 
     func validate() throws {
-        let oneClassFlags = [("--datasets", datasets != nil), ("--seeds", seeds != nil), ("--epochs", epochs != nil)].filter(\.1).map(\.0)
+        let oneClassFlags = [("--datasets", datasets != nil), ("--classes", classes != nil), ("--seeds", seeds != nil),
+                             ("--epochs", epochs != nil)].filter(\.1).map(\.0)
         if !isOneClass && !oneClassFlags.isEmpty {
             throw ValidationError("\(oneClassFlags.joined(separator: ", ")) belong to `aekit reproduce one-class`")
         }
         if isOneClass && (task != nil || plan || studyRuns != nil) {
             throw ValidationError("one-class trains its cells in one process: no --task, --plan or --study-runs")
+        }
+        if let classes, classes.split(separator: ",").contains(where: { Int($0).map { !(0..<ModelSpec.classes).contains($0) } ?? true }) {
+            throw ValidationError("--classes must be class numbers 0...\(ModelSpec.classes - 1) separated by commas (got '\(classes)')")
         }
         if let seeds, !(1...100).contains(seeds) { throw ValidationError("--seeds must be in 1...100 (got \(seeds))") }
         if let epochs, !(1...TrainingConfig.maximumEpochs).contains(epochs) {
@@ -80,6 +87,7 @@ struct ReproduceCommand: ParsableCommand {
             printError("device: \(choice.reason)")
             try OneClassReproduction(folder: out ?? "runs/reproduce-one-class",
                                      datasets: datasets.map { $0.split(separator: ",").map(String.init) } ?? ["mnist", "fashion-mnist"],
+                                     classes: classes.map { $0.split(separator: ",").map { Int($0)! } } ?? Array(0..<ModelSpec.classes),
                                      seeds: seeds ?? (scale == .full ? 3 : 1), epochs: epochs ?? (scale == .full ? OneClass.epochs : 3),
                                      quick: scale == .quick)
                 .run(backend: choice.backend, progress: consoleProgress())

@@ -106,13 +106,15 @@ public enum OneClass {
     /// deviation over seeds) of AEKit's runs, of the PyTorch reference's where given, and the
     /// paper's DCAE for MNIST; then the mean over the classes.
     public static func report(_ results: [Result], reference: [Result] = []) -> String {
-        func cell(_ values: [Double]) -> String {
+        /// "mean ± std (n)" in %; one value alone has no spread to give.
+        func cell(_ values: [Double], of what: (one: String, many: String)) -> String {
             guard !values.isEmpty else { return "–" }
             let mean = values.reduce(0, +) / Double(values.count)
-            let std = values.count > 1
-                ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot() : 0
-            return String(format: "%.1f ± %.1f (%d)", 100 * mean, 100 * std, values.count)
+            guard values.count > 1 else { return String(format: "%.1f (1 %@)", 100 * mean, what.one) }
+            let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
+            return String(format: "%.1f ± %.1f (%d %@)", 100 * mean, 100 * std, values.count, what.many)
         }
+        let seeds = ("seed", "seeds"), classes = ("class", "classes")
         var lines: [String] = []
         for dataset in Array(Set(results.map(\.dataset))).sorted() {
             let ours = results.filter { $0.dataset == dataset }, theirs = reference.filter { $0.dataset == dataset }
@@ -121,8 +123,8 @@ public enum OneClass {
                       "| normal class | AEKit | PyTorch reference | paper (DCAE) |", "|---|---|---|---|"]
             for k in 0..<ModelSpec.classes {
                 let paper = dataset == "mnist" ? String(format: "%.1f ± %.1f", publishedMNIST[k].mean, publishedMNIST[k].std) : "–"
-                lines.append("| \(k) | \(cell(ours.filter { $0.normalClass == k }.map(\.auroc))) | "
-                             + "\(cell(theirs.filter { $0.normalClass == k }.map(\.auroc))) | \(paper) |")
+                lines.append("| \(k) | \(cell(ours.filter { $0.normalClass == k }.map(\.auroc), of: seeds)) | "
+                             + "\(cell(theirs.filter { $0.normalClass == k }.map(\.auroc), of: seeds)) | \(paper) |")
             }
             func classMeans(_ rs: [Result]) -> [Double] {
                 (0..<ModelSpec.classes).compactMap { k in
@@ -131,7 +133,7 @@ public enum OneClass {
                 }
             }
             let paperMean = publishedMNIST.reduce(0) { $0 + $1.mean } / Double(publishedMNIST.count)
-            lines.append("| mean of the classes | \(cell(classMeans(ours))) | \(cell(classMeans(theirs))) | "
+            lines.append("| mean of the classes | \(cell(classMeans(ours), of: classes)) | \(cell(classMeans(theirs), of: classes)) | "
                          + (dataset == "mnist" ? String(format: "%.1f", paperMean) : "–") + " |")
             lines.append("")
         }
