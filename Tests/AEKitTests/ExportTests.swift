@@ -56,10 +56,7 @@ import Testing
     @Test func anEncoderOrDecoderIsAModelOfItsOwn() throws {
         let folder = Paths.join(fixtures, "torch")
         let model = try Sequential(ModelSpec(file: Paths.join(folder, "conv-batchnorm-bce.json")), backend: cpu, seed: 0)
-        let initial = try SafeTensors.read(Paths.join(folder, "conv-batchnorm-bce.safetensors")).entries
-            .filter { $0.name.hasPrefix("initial.") }
-            .map { SafeTensors.Entry(name: String($0.name.dropFirst(8)), shape: $0.shape, values: $0.values, dtype: $0.dtype) }
-        try Checkpoint.loadParameters(initial, path: "fixture", into: model)
+        try Checkpoint.loadParameters(torchFixtureStateDict("conv-batchnorm-bce"), path: "fixture", into: model)
         let encoder = try model.part(.encoder), decoder = try model.part(.decoder)
         #expect(encoder.spec.loss == .none && encoder.spec.layers.count == model.spec.codeLayers)
         #expect(decoder.spec.input == Array(try model.spec.shapes(batch: 1)[model.spec.codeLayers - 1].dropFirst()))

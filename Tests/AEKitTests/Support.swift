@@ -41,3 +41,11 @@ func writeSyntheticIDX(to folder: String, train: Int = 40, test: Int = 20, gzip:
         try labels.write(to: "\(folder)/\(prefix)-labels-idx1-ubyte\(suffix)")
     }
 }
+
+/// A torch fixture's initial weights (`scripts/torch-fixtures`: made by PyTorch) as a plain
+/// state dict: its `initial.` tensors under their state_dict names.
+func torchFixtureStateDict(_ name: String) throws -> [SafeTensors.Entry] {
+    try SafeTensors.read(Paths.join(Paths.join(fixtures, "torch"), "\(name).safetensors")).entries
+        .filter { $0.name.hasPrefix("initial.") }
+        .map { SafeTensors.Entry(name: String($0.name.dropFirst("initial.".count)), shape: $0.shape, values: $0.values, dtype: $0.dtype) }
+}

@@ -10,9 +10,7 @@ import Testing
     /// The fixture's initial weights as a plain state dict in `work`, and its model file.
     func stateDict(_ name: String, in work: String) throws -> [SafeTensors.Entry] {
         let folder = Paths.join(fixtures, "torch")
-        let entries = try SafeTensors.read(Paths.join(folder, "\(name).safetensors")).entries
-            .filter { $0.name.hasPrefix("initial.") }
-            .map { SafeTensors.Entry(name: String($0.name.dropFirst("initial.".count)), shape: $0.shape, values: $0.values, dtype: $0.dtype) }
+        let entries = try torchFixtureStateDict(name)
         try SafeTensors.encode(entries).write(to: URL(fileURLWithPath: "\(work)/\(name).safetensors"))
         try FileManager.default.copyItem(atPath: Paths.join(folder, "\(name).json"), toPath: "\(work)/\(name).json")
         return entries

@@ -6,13 +6,19 @@ import Foundation
 public enum Checkpoint {
     static let specKey = "aekit.model"
 
-    /// The file's bytes.
-    public static func encode(_ model: Sequential, extraMetadata: [String: String] = [:]) throws -> Data {
-        let entries = try model.namedParameters.map { name, parameter in
+    /// The model's tensors as its state dict holds them: every parameter, then every buffer
+    /// (BatchNorm's counts as I64), read from the device.
+    public static func entries(of model: Sequential) throws -> [SafeTensors.Entry] {
+        try model.namedParameters.map { name, parameter in
             SafeTensors.Entry(name: name, shape: parameter.shape, values: try model.backend.download(parameter.value.buffer))
         } + model.namedState.map { name, state in
             SafeTensors.Entry(name: name, shape: state.shape, values: try state.read(model.backend), dtype: state.isCount ? .i64 : .f32)
         }
+    }
+
+    /// The file's bytes.
+    public static func encode(_ model: Sequential, extraMetadata: [String: String] = [:]) throws -> Data {
+        let entries = try entries(of: model)
         var metadata = extraMetadata
         metadata["format"] = "pt"
         // Keys sorted: the same model gives the same file, byte for byte, in every process

@@ -15,9 +15,9 @@ extension Sequential {
     public func onnx(part: ModelPart = .all) throws -> Data {
         let range = try spec.layers(of: part)
         let shapes = try spec.shapes(batch: 1)
-        var tensors: [String: (shape: [Int], values: [Float])] = [:]
-        for (name, parameter) in namedParameters { tensors[name] = (parameter.shape, try backend.download(parameter.value.buffer)) }
-        for (name, state) in namedState where !state.isCount { tensors[name] = (state.shape, try state.read(backend)) }
+        // BatchNorm's count of batches is no input of an evaluation graph.
+        let tensors = Dictionary(uniqueKeysWithValues: try Checkpoint.entries(of: self).filter { $0.dtype != .i64 }
+            .map { ($0.name, (shape: $0.shape, values: $0.values)) })
         let graph = ONNXGraph(name: spec.name + (part == .all ? "" : " \(part.rawValue)"), tensors: tensors)
         let inputShape = [1] + (try inputShape(of: part))
         var current = "input", shape = inputShape

@@ -110,7 +110,7 @@ extension Sequential {
                                  label: part == .all ? spec.label : "\(spec.name)-\(part.rawValue)")
         let model = try Sequential(partSpec, backend: backend, seed: 0, fused: isFused)
         // This model's tensors, renamed to the part's numbering; layers outside it left out.
-        let entries = try SafeTensors.decode(Checkpoint.encode(self)).entries.compactMap { entry -> SafeTensors.Entry? in
+        let entries = try Checkpoint.entries(of: self).compactMap { entry -> SafeTensors.Entry? in
             guard let index = Int(entry.name.prefix { $0.isNumber }), range.contains(index) else { return nil }
             let rest = entry.name.drop { $0.isNumber }
             return SafeTensors.Entry(name: "\(index - range.lowerBound)\(rest)", shape: entry.shape, values: entry.values,
