@@ -27,10 +27,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // OpenSSL's libcrypto: SHA-256 of checkpoint files and cached kernel binaries.
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
-        // librsvg and cairo: every SVG figure (curves, bars, heatmaps, code maps) also as PNG.
-        .systemLibrary(name: "CRsvg", path: "Sources/CRsvg", pkgConfig: "librsvg-2.0",
-                       providers: [.apt(["librsvg2-dev"])]),
-        .target(name: "SVGRaster", dependencies: ["CRsvg"], path: "Sources/SVGRaster"),
+        // librsvg and cairo (Debian's librsvg2-dev): every SVG figure (curves, bars, heatmaps,
+        // code maps) also as PNG. Linked by name, without librsvg's pkg-config flags, whose
+        // `-pthread` SwiftPM would refuse in every build of a package using AEKit
+        // (Sources/SVGRaster/rsvg_calls.h).
+        .target(name: "SVGRaster", path: "Sources/SVGRaster",
+                linkerSettings: ["rsvg-2", "cairo", "gobject-2.0", "glib-2.0"].map { .linkedLibrary($0) }),
         // Image files: libpng and libjpeg-turbo decode them (and libpng writes the figures),
         // pixman resamples them to --size, libarchive opens .npz and .tar.gz archives.
         .systemLibrary(name: "CImageCodecs", path: "Sources/CImageCodecs", pkgConfig: "libpng",

@@ -1,5 +1,5 @@
 // swift-tools-version: 6.0
-// Two programs that use AEKit as a library, as a project of your own would: it depends on the
+// Three programs that use AEKit as a library, as a project of your own would: it depends on the
 // AEKit package by path (use `.package(url:…)` from a project elsewhere).
 import PackageDescription
 
@@ -12,6 +12,11 @@ let package = Package(
     targets: [
         // A convolutional autoencoder no preset has, defined in Swift, trained and saved.
         .executableTarget(name: "TrainCustomAutoencoder", dependencies: [
+            .product(name: "AEKit", package: "AEKit"), .product(name: "Compute", package: "AEKit"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // A training loop written out instead of `fit` (the article "Your own training loop").
+        .executableTarget(name: "OwnTrainingLoop", dependencies: [
             .product(name: "AEKit", package: "AEKit"), .product(name: "Compute", package: "AEKit"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
-#include <librsvg/rsvg.h>
-#include <cairo.h>
+#include <stdio.h>
+#include "rsvg_calls.h"
 #include "SVGRaster.h"
 
 struct buffer { unsigned char *bytes; size_t length, capacity; };
@@ -23,7 +23,7 @@ static cairo_status_t append(void *closure, const unsigned char *data, unsigned 
 int svg_raster_png(const char *svg, size_t length, int width, int height,
                    unsigned char **png, size_t *png_length, char *message, size_t capacity) {
     GError *error = NULL;
-    RsvgHandle *handle = rsvg_handle_new_from_data((const guint8 *)svg, length, &error);
+    RsvgHandle *handle = rsvg_handle_new_from_data((const unsigned char *)svg, length, &error);
     if (handle == NULL) {
         snprintf(message, capacity, "librsvg cannot read the SVG: %s", error ? error->message : "unknown error");
         if (error) g_error_free(error);

@@ -1,10 +1,13 @@
+import AEKit
 import ArgumentParser
 
 @main
 struct AEKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aekit",
-        abstract: "Train the autoencoders of five MNIST/Fashion-MNIST reports on a GPU through OpenCL, or on the CPU.",
+        abstract: "Train autoencoders (dense, convolutional, variational) on a GPU through OpenCL, or on the CPU, "
+            + "and use them: codes, anomaly scores, ONNX export.",
+        version: aekitVersion,
         subcommands: [TrainCommand.self, StudyCommand.self, ReproduceCommand.self, EvaluateCommand.self, EncodeCommand.self, ScoreCommand.self, ExportCommand.self, SampleCommand.self, InterpolateCommand.self, SummaryCommand.self, DataCommand.self, DevicesCommand.self,
                       ParityCommand.self, BenchCommand.self, TuneCommand.self, KernelsCommand.self])
 }

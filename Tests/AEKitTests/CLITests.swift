@@ -1,3 +1,4 @@
+import AEKit
 import Compute
 import Foundation
 import Testing
@@ -81,6 +82,11 @@ func runToEnd(_ process: Process) throws -> (status: Int32, crashed: Bool, outpu
         #expect(output.contains(message), "\(arguments) printed: \(output)")
         // Nothing half-written: a rejected run leaves no run folder behind.
         #expect(!FileManager.default.fileExists(atPath: "\(folder)/runs"))
+    }
+
+    @Test func versionIsTheOneRunFoldersRecord() throws {
+        let (status, output) = try aekit(["--version"])
+        #expect(status == 0 && output.trimmingCharacters(in: .whitespacesAndNewlines) == aekitVersion, "\(output)")
     }
 
     @Test func threadCountAndItsSource() throws {

@@ -8,7 +8,7 @@ import Testing
 @Suite struct FusionTests {
     @Test func blocksAreABiasedLayerAndTheActivationAndDropoutAfterIt() {
         let layers: [LayerSpec] = [
-            .conv2d(1, 4, kernel: 3), .relu, .dropout(p: 0.1), .maxPool2d(2),  // conv + relu + dropout
+            .conv2d(1, 4, kernel: 3), .relu, .dropout(p: 0.1), .maxPool2d(kernel: 2),  // conv + relu + dropout
             .flatten, .linear(4, 3), .sigmoid,                                 // linear + sigmoid
             .relu, .dropout(p: 0.2),                                           // no biased layer before: each alone
             .linear(3, 2), .dropout(p: 0.3),                                   // linear + dropout, no activation

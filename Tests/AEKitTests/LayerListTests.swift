@@ -20,7 +20,7 @@ import Testing
     /// Every layer of every preset, and layers no preset has, read back from their own text.
     @Test func everyLayerReadsBackFromItsText() throws {
         let extra: [LayerSpec] = [
-            .conv2d(3, 5, kernel: 5, stride: 2, padding: .explicit(2)), .convTranspose2d(4, 2, kernel: 4, stride: 2, padding: 1),
+            .conv2d(3, 5, kernel: 5, stride: 2, padding: 2), .convTranspose2d(4, 2, kernel: 4, stride: 2, padding: 1),
             .maxPool2d(kernel: 3, stride: 1), .upsample(scaleFactor: 3), .dropout(p: 0.125), .unflatten([2, 3, 4]),
         ] + LayerListTests.layersNoPresetHas
         let layers = LayerListTests.presets.flatMap(\.spec.layers) + extra
@@ -33,7 +33,7 @@ import Testing
 
     /// Layers of the kinds no preset uses: every activation, bias-free products.
     static let layersNoPresetHas: [LayerSpec] = ActivationFunction.examples.map(LayerSpec.activation) + [
-        .linear(3, 4, bias: false), .conv2d(2, 3, kernel: 3, padding: .explicit(1), bias: false),
+        .linear(3, 4, bias: false), .conv2d(2, 3, kernel: 3, padding: 1, bias: false),
         .convTranspose2d(3, 2, kernel: 2, stride: 2, bias: false),
         .avgPool2d(kernel: 2, stride: 2), .avgPool2d(kernel: 3, stride: 1, padding: 1, ceilMode: true, countIncludePad: false),
         .batchNorm(16, dimensions: 2), .batchNorm(8, dimensions: 1, eps: 1e-3, momentum: nil, affine: false, trackRunningStats: false),
@@ -85,14 +85,14 @@ import Testing
 
     /// The lines PyTorch's `print(model)` writes, and the short forms people type.
     @Test(arguments: [
-        ("Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))", LayerSpec.conv2d(1, 16, kernel: 3, padding: .explicit(1))),
+        ("Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))", LayerSpec.conv2d(1, 16, kernel: 3, padding: 1)),
         ("Conv2d(1, 16, 3, padding='same')", .conv2d(1, 16, kernel: 3, padding: .same)),
         ("Conv2d(in_channels=8, out_channels=4, kernel_size=5, stride=2, bias=True)", .conv2d(8, 4, kernel: 5, stride: 2)),
         ("ConvTranspose2d(32, 16, kernel_size=(3, 3), stride=(2, 2), output_padding=(1, 1))",
          .convTranspose2d(32, 16, kernel: 3, stride: 2, outputPadding: 1)),
-        ("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)", .maxPool2d(2)),
-        ("MaxPool2d(2)", .maxPool2d(2)),
-        ("MaxPool2d(2, stride=None, ceil_mode=True)", .maxPool2d(2, ceilMode: true)),
+        ("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)", .maxPool2d(kernel: 2)),
+        ("MaxPool2d(2)", .maxPool2d(kernel: 2)),
+        ("MaxPool2d(2, stride=None, ceil_mode=True)", .maxPool2d(kernel: 2, ceilMode: true)),
         ("Linear(in_features=784, out_features=64, bias=True)", .linear(784, 64)),
         ("Linear(800, 64)", .linear(800, 64)),
         ("Upsample(scale_factor=2.0, mode='nearest')", .upsample(scaleFactor: 2)),
@@ -106,7 +106,7 @@ import Testing
         ("Unflatten(1, (32, 5, 5))", .unflatten([32, 5, 5])),
         ("Linear(in_features=16, out_features=8, bias=False)", .linear(16, 8, bias: false)),
         ("Conv2d(1, 32, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2), bias=False)",
-         .conv2d(1, 32, kernel: 5, padding: .explicit(2), bias: false)),
+         .conv2d(1, 32, kernel: 5, padding: 2, bias: false)),
         ("ConvTranspose2d(8, 4, 5, bias=False, padding=2)", .convTranspose2d(8, 4, kernel: 5, padding: 2, bias: false)),
         ("LeakyReLU(negative_slope=0.01)", .activation(.leakyReLU())),
         ("LeakyReLU(0.2, inplace=True)", .activation(.leakyReLU(negativeSlope: 0.2))),
@@ -219,7 +219,7 @@ import Testing
 
     @Test func aListThatDoesNotFitNamesItsLayerAndShape() throws {
         let spec = ModelSpec(input: [1, 28, 28], layers: [
-            .conv2d(1, 32, kernel: 3), .relu, .maxPool2d(2), .conv2d(32, 32, kernel: 3), .maxPool2d(2), .linear(800, 64),
+            .conv2d(1, 32, kernel: 3), .relu, .maxPool2d(kernel: 2), .conv2d(32, 32, kernel: 3), .maxPool2d(kernel: 2), .linear(800, 64),
         ])
         #expect(spec.problem == "layer 5 Linear(in_features=800, out_features=64) expects 800 features; it gets 32×5×5 = 800 "
                 + "(a Flatten() before it makes them one row)")
@@ -269,8 +269,8 @@ import Testing
     /// `predict` on both backends; the two backends train it to the same losses.
     @Test func aSwiftModelFitsSavesAndLoadsOnBothBackends() throws {
         let layers: [LayerSpec] = [
-            .conv2d(1, 8, kernel: 3, padding: .same), .relu, .maxPool2d(2),
-            .conv2d(8, 4, kernel: 3, padding: .same), .relu, .maxPool2d(2),
+            .conv2d(1, 8, kernel: 3, padding: .same), .relu, .maxPool2d(kernel: 2),
+            .conv2d(8, 4, kernel: 3, padding: .same), .relu, .maxPool2d(kernel: 2),
             .flatten, .linear(4 * 7 * 7, 16), .relu, .linear(16, 4 * 7 * 7), .relu, .unflatten([4, 7, 7]),
             .convTranspose2d(4, 8, kernel: 2, stride: 2), .relu, .convTranspose2d(8, 1, kernel: 2, stride: 2), .sigmoid,
         ]

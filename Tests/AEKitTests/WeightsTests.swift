@@ -102,8 +102,8 @@ import Testing
         let entries = try SafeTensors.decode(Data(bytes)).entries
         #expect(entries.map(\.values) == [[2.5], [7]])
 
-        let model = try Sequential([.conv2d(1, 3, kernel: 3, padding: .explicit(1)), .batchNorm(3, dimensions: 2),
-                                    .conv2d(3, 1, kernel: 3, padding: .explicit(1)), .batchNorm(1, dimensions: 2)],
+        let model = try Sequential([.conv2d(1, 3, kernel: 3, padding: 1), .batchNorm(3, dimensions: 2),
+                                    .conv2d(3, 1, kernel: 3, padding: 1), .batchNorm(1, dimensions: 2)],
                                    input: [1, 28, 28], backend: cpu)
         let file = [UInt8](try Checkpoint.encode(model))
         let headerSize = Int(littleEndianUInt64(file[0..<8]))

@@ -32,8 +32,8 @@ struct TrainCustomAutoencoder: ParsableCommand {
 
         let model = try Sequential([
             // Encoder: 28×28 → 14×14 → 7×7, then a Linear bottleneck of 32 numbers.
-            .conv2d(1, 16, kernel: 3, padding: .same), .relu, .maxPool2d(2),
-            .conv2d(16, 32, kernel: 3, padding: .same), .relu, .maxPool2d(2),
+            .conv2d(1, 16, kernel: 3, padding: .same), .relu, .maxPool2d(kernel: 2),
+            .conv2d(16, 32, kernel: 3, padding: .same), .relu, .maxPool2d(kernel: 2),
             .conv2d(32, 32, kernel: 3, padding: .same), .relu,
             .flatten, .linear(32 * 7 * 7, 32), .relu,
             // Decoder: back to 32×7×7, then two stride-2 transposed convolutions to 28×28.

@@ -37,7 +37,8 @@ struct ResidentDataset {
 
 /// One pass over a resident dataset in batches: the order (shuffled for training) is uploaded
 /// once as an index tensor, and each batch's inputs and targets are gathered from it.
-struct Batches {
+/// `Batches(_:for:batchSize:shuffleSeed:)` makes one for a loop of one's own (TrainingLoop.swift).
+public struct Batches {
     let data: ResidentDataset
     let spec: ModelSpec
     let batchSize: Int
@@ -54,15 +55,16 @@ struct Batches {
         order = try data.backend.tensor([rows.count], values: rows.map(Float.init))
     }
 
-    var count: Int { (data.dataset.count + batchSize - 1) / batchSize }
+    /// How many batches a pass has (the last may be smaller).
+    public var count: Int { (data.dataset.count + batchSize - 1) / batchSize }
 
     /// The positions in pass order that batch `batch` covers.
-    func range(_ batch: Int) -> Range<Int> {
+    public func range(_ batch: Int) -> Range<Int> {
         (batch * batchSize)..<min((batch + 1) * batchSize, data.dataset.count)
     }
 
     /// Batch `batch`'s images, `[n] + spec.input`.
-    func input(_ batch: Int) throws -> Tensor {
+    public func input(_ batch: Int) throws -> Tensor {
         guard case .bytes = data.dataset.values else { return try gather(data.pixels, batch, shape: spec.input) }
         let rows = range(batch), rowLength = data.dataset.imageSize
         let output = try data.backend.tensor([rows.count] + spec.input)
@@ -72,7 +74,7 @@ struct Batches {
     }
 
     /// Batch `batch`'s one-hot labels, `[n, classes]` (a classifier's).
-    func targets(_ batch: Int) throws -> Tensor {
+    public func targets(_ batch: Int) throws -> Tensor {
         guard let targets = data.targets else { throw ModelError.shape("an autoencoder's batches have no labels") }
         return try gather(targets, batch, shape: [ModelSpec.classes])
     }

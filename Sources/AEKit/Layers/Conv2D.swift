@@ -1,9 +1,12 @@
 import Compute
 
 /// Padding of a convolution: Keras' `same` (output as large as the input at stride 1, for odd
-/// kernels) and `valid` (none), or PyTorch's explicit number of zeros on each side.
-public enum Padding: Codable, Sendable, Equatable, CustomStringConvertible {
+/// kernels) and `valid` (none), or PyTorch's explicit number of zeros on each side, written as
+/// the number itself (`.conv2d(1, 16, kernel: 3, padding: 1)`).
+public enum Padding: Codable, Sendable, Equatable, CustomStringConvertible, ExpressibleByIntegerLiteral {
     case same, valid, explicit(Int)
+
+    public init(integerLiteral zeros: Int) { self = .explicit(zeros) }
 
     func amount(kernel: Int) -> Int {
         switch self {

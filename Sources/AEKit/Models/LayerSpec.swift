@@ -61,6 +61,11 @@ public struct LayerSpec: Sendable, Equatable, CustomStringConvertible {
 }
 
 // MARK: The layers by name, as `Sequential([...])` and the presets write them.
+//
+// One convention, PyTorch's constructors in Swift: channel and feature counts (and a shape)
+// come first, unlabelled, as PyTorch code passes them; every other argument is labelled with
+// PyTorch's keyword in camelCase (`kernel` for `kernel_size`), defaulting where PyTorch does,
+// and takes an integer where PyTorch takes one (`padding: 1`).
 extension LayerSpec {
     /// `nn.Linear(in_features, out_features, bias)`: `y = x·Wᵀ + b` on `[batch, in]`.
     public static func linear(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) -> LayerSpec {
@@ -82,21 +87,23 @@ extension LayerSpec {
                                       padding: padding, outputPadding: outputPadding, bias: bias))
     }
 
-    /// `nn.MaxPool2d(kernel_size, stride)`; `ceilMode` rounds the output size up (Keras' `same`).
-    public static func maxPool2d(kernel: Int, stride: Int, ceilMode: Bool = false) -> LayerSpec {
-        LayerSpec(MaxPool2dSpec(kernel: kernel, stride: stride, ceilMode: ceilMode))
+    /// `nn.MaxPool2d(kernel_size, stride)`, the stride the kernel unless given (PyTorch's
+    /// default); `ceilMode` rounds the output size up (Keras' `same`).
+    public static func maxPool2d(kernel: Int, stride: Int? = nil, ceilMode: Bool = false) -> LayerSpec {
+        LayerSpec(MaxPool2dSpec(kernel: kernel, stride: stride ?? kernel, ceilMode: ceilMode))
     }
 
-    /// `MaxPool2d(k)` as PyTorch's default: the stride is the kernel.
+    @available(*, deprecated, renamed: "maxPool2d(kernel:ceilMode:)", message: "every size but channels and features is labelled")
     public static func maxPool2d(_ kernel: Int, ceilMode: Bool = false) -> LayerSpec {
-        .maxPool2d(kernel: kernel, stride: kernel, ceilMode: ceilMode)
+        .maxPool2d(kernel: kernel, ceilMode: ceilMode)
     }
 
     /// `nn.AvgPool2d(kernel_size, stride, padding, ceil_mode, count_include_pad)`: the mean of each
-    /// window, padding counted in the divisor where `countIncludePad` (PyTorch's default).
-    public static func avgPool2d(kernel: Int, stride: Int, padding: Int = 0, ceilMode: Bool = false,
+    /// window, padding counted in the divisor where `countIncludePad` (PyTorch's default); the
+    /// stride the kernel unless given.
+    public static func avgPool2d(kernel: Int, stride: Int? = nil, padding: Int = 0, ceilMode: Bool = false,
                                  countIncludePad: Bool = true) -> LayerSpec {
-        LayerSpec(AvgPool2dSpec(kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode,
+        LayerSpec(AvgPool2dSpec(kernel: kernel, stride: stride ?? kernel, padding: padding, ceilMode: ceilMode,
                                 countIncludePad: countIncludePad))
     }
 

@@ -131,9 +131,9 @@ public struct ModelPreset: Codable, Sendable, Equatable {
             let c = codeChannels ?? 8
             func conv(_ i: Int, _ o: Int, _ padding: Padding = .same) -> LayerSpec { .conv2d(i, o, kernel: 3, padding: padding) }
             layers = [
-                conv(channels, 16), .relu, .maxPool2d(2, ceilMode: true),
-                conv(16, 8), .relu, .maxPool2d(2, ceilMode: true),
-                conv(8, c), .relu, .maxPool2d(2, ceilMode: true),
+                conv(channels, 16), .relu, .maxPool2d(kernel: 2, ceilMode: true),
+                conv(16, 8), .relu, .maxPool2d(kernel: 2, ceilMode: true),
+                conv(8, c), .relu, .maxPool2d(kernel: 2, ceilMode: true),
                 conv(c, 8), .relu, .upsample(scaleFactor: 2),
                 conv(8, 8), .relu, .upsample(scaleFactor: 2),
                 conv(8, 16, .valid), .relu, .upsample(scaleFactor: 2),
@@ -144,8 +144,8 @@ public struct ModelPreset: Codable, Sendable, Equatable {
             // convolution only; 16 for the first is our choice.
             let (codeHeight, codeWidth) = (encodedSide(imageHeight), encodedSide(imageWidth))
             layers = [
-                .conv2d(channels, 16, kernel: 3), .relu, .dropout(p: dropout), .maxPool2d(2),
-                .conv2d(16, 32, kernel: 3), .relu, .dropout(p: dropout), .maxPool2d(2),
+                .conv2d(channels, 16, kernel: 3), .relu, .dropout(p: dropout), .maxPool2d(kernel: 2),
+                .conv2d(16, 32, kernel: 3), .relu, .dropout(p: dropout), .maxPool2d(kernel: 2),
                 .flatten, .linear(32 * codeHeight * codeWidth, hidden), .relu, .dropout(p: dropout),
             ]
             if architecture == .classifier {

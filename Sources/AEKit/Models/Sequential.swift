@@ -15,6 +15,11 @@ public final class Sequential: @unchecked Sendable {
     let stages: [any Differentiable]
     /// Whether the layers run fused, and the optimizer steps all parameters in one launch.
     public let isFused: Bool
+    /// The seed the weights were drawn from; `forward(_:training:)` draws dropout masks from it.
+    public let seed: UInt64
+    /// `forward(_:training:)`'s training passes so far and its last context, which
+    /// `backward(_:)` and `loss(_:target:)` reuse (TrainingLoop.swift).
+    var loop = (trainingPasses: UInt32(0), context: ForwardContext?.none)
 
     /// The model `spec` describes, on `backend`, with weights drawn from `seed` in layer order
     /// (by `spec.initialization`). Throws, naming the layer, when the list does not fit together.
@@ -30,13 +35,13 @@ public final class Sequential: @unchecked Sendable {
         parameters = try ParameterStore(layers.enumerated().flatMap { index, layer in
             layer.parameters.map { ("\(index).\($0.name)", $0) }
         }, backend: backend, stepsTogether: fused)
-        self.spec = spec; self.backend = backend; isFused = fused
+        self.spec = spec; self.backend = backend; self.seed = seed; isFused = fused
     }
 
     /// `Sequential([...])` as in Keras and PyTorch: the layers, one example's shape, the loss;
     /// `name` labels it in summaries and figures.
     ///
-    ///     let model = try Sequential([.conv2d(1, 16, kernel: 3, padding: .same), .relu, .maxPool2d(2), …],
+    ///     let model = try Sequential([.conv2d(1, 16, kernel: 3, padding: .same), .relu, .maxPool2d(kernel: 2), …],
     ///                                input: [1, 28, 28], backend: CPUBackend(), seed: 1)
     public convenience init(_ layers: [LayerSpec], input: [Int], loss: ModelSpec.Loss = .mse,
                             initialization: Initialization = .pytorch, name: String? = nil, backend: any Backend,

@@ -1,8 +1,8 @@
 import Compute
 
 /// What a model is trained and judged by, in one place for training and evaluation: for an
-/// autoencoder, its loss (MSE, BCE, L1) against its own input and S0's binary accuracy of its
-/// reconstruction; for a classifier, softmax
+/// autoencoder, its loss (MSE, BCE, L1) against its own input and the binary accuracy of its
+/// reconstruction (pixels rounded to 0/1 that agree); for a classifier, softmax
 /// cross-entropy against the one-hot labels and accuracy (with a confusion matrix when
 /// evaluating). One `Objective` sums one pass over `dataset`, on the device where it can.
 final class Objective {
@@ -57,21 +57,16 @@ final class Objective {
         }
         if spec.isAutoencoder {
             let pixelShare = 1 / Float(dataset.count * dataset.imageSize)
-            if let pixelLoss = spec.loss.pixelLoss {
-                // Evaluation adds the batch's mean, weighted by its share of the dataset; a loss
-                // summed per image is the mean times the image's pixels, its gradient too.
-                let perImage = spec.loss.perImage(pixels: dataset.imageSize)
-                let batchLoss = gradient == nil || perImage != 1 ? try b.tensor([1], filledWith: 0) : loss
-                try b.pixelLoss(pixelLoss, prediction: y.buffer, target: x.buffer, gradient: (gradient ?? b.tensor(y.shape)).buffer,
+            if let gradient {
+                try spec.addLoss(output: y, target: x, gradient: gradient, into: loss, backend: b)
+            } else if let pixelLoss = spec.loss.pixelLoss {
+                // The batch's mean, weighted by its share of the dataset; a loss summed per image
+                // is the mean times the image's pixels.
+                let batchLoss = try b.tensor([1], filledWith: 0)
+                try b.pixelLoss(pixelLoss, prediction: y.buffer, target: x.buffer, gradient: b.tensor(y.shape).buffer,
                                 lossAccumulator: batchLoss.buffer)
-                if let gradient, perImage != 1 {
-                    try b.axpy(alpha: perImage, x: batchLoss.buffer, y: loss.buffer)
-                    try b.scale(gradient.buffer, by: perImage)
-                } else if gradient == nil {
-                    try b.axpy(alpha: Float(y.count) * pixelShare * perImage, x: batchLoss.buffer, y: loss.buffer)
-                }
-            } else if let gradient {
-                try b.mseLoss(prediction: y.buffer, target: x.buffer, gradient: gradient.buffer, lossAccumulator: loss.buffer)
+                try b.axpy(alpha: Float(y.count) * pixelShare * spec.loss.perImage(pixels: dataset.imageSize),
+                           x: batchLoss.buffer, y: loss.buffer)
             } else {
                 try b.squaredDifferenceSum(y.buffer, x.buffer, scale: pixelShare, into: loss.buffer)
             }
@@ -81,8 +76,7 @@ final class Objective {
         }
         let target = try source.targets(batch), rows = source.range(batch).count
         if let gradient {
-            try b.softmaxCrossEntropy(logits: y.buffer, target: target.buffer, rows: rows, classes: ModelSpec.classes,
-                                      gradient: gradient.buffer, lossAccumulator: loss.buffer)
+            try spec.addLoss(output: y, target: target, gradient: gradient, into: loss, backend: b)
         } else {
             let scratch = try b.tensor(y.shape), batchLoss = try b.tensor([1], filledWith: 0)
             try b.softmaxCrossEntropy(logits: y.buffer, target: target.buffer, rows: rows, classes: ModelSpec.classes,
@@ -119,5 +113,32 @@ final class Objective {
             if trainingLoss == nil { metrics.confusion = confusion }
         }
         return metrics
+    }
+}
+
+extension ModelSpec {
+    /// What a training step differentiates: adds the batch's mean loss of `output` against
+    /// `target` (the input itself for an autoencoder, one-hot labels `[n, classes]` for a
+    /// classifier) to `accumulator`, and writes its gradient with respect to `output` into
+    /// `gradient`. A loss summed per image (`perImage`) is the mean times the image's pixels,
+    /// its gradient too. Reads nothing back.
+    func addLoss(output y: Tensor, target: Tensor, gradient: Tensor, into accumulator: Tensor, backend b: any Backend) throws {
+        guard isAutoencoder else {
+            try b.softmaxCrossEntropy(logits: y.buffer, target: target.buffer, rows: y.shape[0], classes: ModelSpec.classes,
+                                      gradient: gradient.buffer, lossAccumulator: accumulator.buffer)
+            return
+        }
+        guard let pixelLoss = loss.pixelLoss else {
+            try b.mseLoss(prediction: y.buffer, target: target.buffer, gradient: gradient.buffer, lossAccumulator: accumulator.buffer)
+            return
+        }
+        let perImage = loss.perImage(pixels: y.count / max(y.shape[0], 1))
+        let batchLoss = perImage == 1 ? accumulator : try b.tensor([1], filledWith: 0)
+        try b.pixelLoss(pixelLoss, prediction: y.buffer, target: target.buffer, gradient: gradient.buffer,
+                        lossAccumulator: batchLoss.buffer)
+        if perImage != 1 {
+            try b.axpy(alpha: perImage, x: batchLoss.buffer, y: accumulator.buffer)
+            try b.scale(gradient.buffer, by: perImage)
+        }
     }
 }

@@ -36,7 +36,8 @@ public final class StatefulOptimizer<Rule: UpdateRule>: Optimizer {
     private var flatState: [Buffer]?
     public var stepCount = 0
 
-    init(_ spec: OptimizerSpec) { self.spec = spec }
+    /// An optimizer with `spec`'s settings (its kind is the rule's, whatever `spec.kind` says).
+    public init(_ spec: OptimizerSpec) { self.spec = spec }
 
     public var learningRate: Float {
         get { spec.learningRate }
@@ -134,6 +135,26 @@ public struct OptimizerSpec: Codable, Sendable, Equatable {
 
 public typealias SGD = StatefulOptimizer<SGDRule>
 public typealias Adam = StatefulOptimizer<AdamRule>
+
+extension StatefulOptimizer where Rule == SGDRule {
+    /// `torch.optim.SGD(params, lr, momentum, weight_decay, nesterov)`; the parameters are
+    /// given to each `step(_:)`.
+    public convenience init(learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+        self.init(OptimizerSpec(kind: .sgd, learningRate: learningRate, momentum: momentum, nesterov: nesterov,
+                                weightDecay: weightDecay))
+    }
+}
+
+extension StatefulOptimizer where Rule == AdamRule {
+    /// `torch.optim.Adam(params, lr, betas, eps, weight_decay)`: weight decay added to the
+    /// gradient (L2), as PyTorch's Adam does; the parameters are given to each `step(_:)`.
+    public convenience init(learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
+                            weightDecay: Float = 0) {
+        var spec = OptimizerSpec(kind: .adam, learningRate: learningRate, weightDecay: weightDecay)
+        (spec.beta1, spec.beta2, spec.epsilon) = (betas.0, betas.1, epsilon)
+        self.init(spec)
+    }
+}
 
 /// PyTorch's SGD: momentum (one buffer), Nesterov, weight decay.
 public enum SGDRule: UpdateRule {

@@ -2,6 +2,7 @@ import Foundation
 
 /// What a training run reports while it runs.
 public protocol TrainingProgress: AnyObject {
+    /// `folder` is the run folder, or empty where nothing is written (`fit`).
     func started(_ config: TrainingConfig, device: String, trainCount: Int, validationCount: Int, folder: String)
     /// After each batch; `loss` is the running mean of the epoch so far, when it was read.
     func batch(epoch: Int, epochs: Int, batch: Int, batches: Int, images: Int, seconds: Double, loss: Double?)
@@ -42,7 +43,7 @@ public final class TerminalProgress: TrainingProgress {
         printLine(startedLine(config, trainCount: trainCount, validationCount: validationCount)
                   + "; \(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), batch \(config.batchSize), "
                   + "\(config.epochs) epochs; device \(device)")
-        printLine("writing \(folder)")
+        if !folder.isEmpty { printLine("writing \(folder)") }
     }
 
     public func batch(epoch: Int, epochs: Int, batch: Int, batches: Int, images: Int, seconds: Double, loss: Double?) {
@@ -82,7 +83,7 @@ public final class LineProgress: TrainingProgress {
 
     public func started(_ config: TrainingConfig, device: String, trainCount: Int, validationCount: Int, folder: String) {
         printLine(startedLine(config, trainCount: trainCount, validationCount: validationCount)
-                  + "; device \(device); writing \(folder)")
+                  + "; device \(device)" + (folder.isEmpty ? "" : "; writing \(folder)"))
     }
 
     public func batch(epoch: Int, epochs: Int, batch: Int, batches: Int, images: Int, seconds: Double, loss: Double?) {}
@@ -132,7 +133,7 @@ func finishedLine(_ test: Evaluation, folder: String) -> String {
     if let kl = test.lossTerms { line += String(format: " (KL %.3f)", kl) }
     if let sampled = test.sampledLoss { line += String(format: ", %.5f decoding a sampled z", sampled) }
     if let m = test.metric { line += String(format: "  test %@ %.4f", m.name, m.value) }
-    return line + " (\(test.examples) test images); results in \(folder)"
+    return line + " (\(test.examples) test images)" + (folder.isEmpty ? "" : "; results in \(folder)")
 }
 
 func formatDuration(_ seconds: Double) -> String {

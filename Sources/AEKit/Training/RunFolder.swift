@@ -208,8 +208,8 @@ struct FinalRecord: Codable {
     var parameters: Int
 }
 
-/// The version `config.json` records.
-public let aekitVersion = "0.1.0"
+/// AEKit's version: what `aekit --version` prints and `config.json` records.
+public let aekitVersion = "0.2.0"
 
 /// `state.json`: the commit record of a run's last whole epoch, for `--resume`.
 struct RunState: Codable {

@@ -7,16 +7,21 @@ import Foundation
 final class CPUStorage {
     let pointer: UnsafeMutablePointer<Float>
     private let parent: CPUStorage?
-    init(count: Int) {
-        pointer = .allocate(capacity: max(count, 1))
-        pointer.initialize(repeating: 0, count: max(count, 1))
+    /// Zeroed memory for `count` floats; throws where the host refuses it (Swift's own
+    /// allocator would stop the process instead).
+    init(count: Int) throws {
+        guard let memory = calloc(max(count, 1), MemoryLayout<Float>.stride) else {
+            throw ComputeError.deviceLimit("out of memory on cpu: the host refused \(formatBytes(count * MemoryLayout<Float>.stride)); "
+                                           + "use a smaller batch or model")
+        }
+        pointer = memory.bindMemory(to: Float.self, capacity: max(count, 1))
         parent = nil
     }
     init(viewOf parent: CPUStorage, offset: Int) {
         pointer = parent.pointer + offset
         self.parent = parent
     }
-    deinit { if parent == nil { pointer.deallocate() } }
+    deinit { if parent == nil { free(pointer) } }
 }
 
 /// The reference backend: OpenBLAS `cblas_sgemm` for every matrix product (convolutions
@@ -26,16 +31,23 @@ final class CPUStorage {
 public final class CPUBackend: Backend, @unchecked Sendable {
     // Thread-safety: the only shared state is the buffer pool, which locks itself.
     public let name = "cpu"
-    let pool = BufferPool()
+    let pool: BufferPool
     /// How many threads an op may use (`Parallel.swift` cuts the work for them).
     public let threads: ThreadBudget
     /// How convolutions are computed (`CPUBackend+Convolution.swift`): `.automatic` but in
     /// tests and `aekit bench kernels`, which hold the two algorithms against each other.
     public let convolution: ConvolutionAlgorithm
 
-    public init(threads: ThreadBudget = .standard, convolution: ConvolutionAlgorithm = .automatic) {
+    /// The host memory buffers may hold together: `HostMemoryCapacity`, or less where a
+    /// caller gives less (tests, to reach the limit).
+    public let memoryCapacity: Int
+
+    public init(threads: ThreadBudget = .standard, convolution: ConvolutionAlgorithm = .automatic,
+                memoryCapacity: Int? = nil) {
         self.threads = threads
         self.convolution = convolution
+        self.memoryCapacity = memoryCapacity ?? HostMemoryCapacity.bytes
+        pool = BufferPool(capacity: self.memoryCapacity, device: name)
         _ = Self.serialBLAS
         Self.flushSubnormals()
     }
@@ -64,8 +76,6 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     public var memoryStatistics: MemoryStatistics { pool.statistics }
 
-    public var memoryCapacity: Int { HostMemoryCapacity.bytes }
-
     public var transferCounters: TransferCounters? { nil }
 
     public func makeBuffer(count: Int) throws -> Buffer {
@@ -75,7 +85,7 @@ public final class CPUBackend: Backend, @unchecked Sendable {
             throw ComputeError.deviceLimit("a buffer of \(count) floats is more than \(name)'s \(formatBytes(memoryCapacity)) "
                                            + "of memory; use a smaller batch or model")
         }
-        let storage = try pool.take(count: count) { CPUStorage(count: count) }
+        let storage = try pool.take(count: count) { try CPUStorage(count: count) }
         return Buffer(count: count, storage: storage, pool: pool)
     }
 

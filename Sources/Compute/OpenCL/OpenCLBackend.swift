@@ -14,7 +14,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let device: OpenCLDevice
     let context: CLContext
     let queue: CLQueue
-    let pool = BufferPool()
+    let pool: BufferPool
     let cache: ProgramCache
     private let lock: NSLock
     private var programs: [String: CLProgram] = [:]
@@ -42,7 +42,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     public init(device: OpenCLDevice, cacheDirectory: String? = ProgramCache.defaultDirectory,
                 convolution: ConvAlgorithm = .auto, policy: KernelPolicy = .standard, limits: DeviceLimits? = nil,
-                constants: KernelConstants? = nil) throws {
+                constants: KernelConstants? = nil, memoryCapacity: Int? = nil) throws {
         self.convolution = convolution
         self.policy = policy
         self.limits = limits ?? device.limits
@@ -51,6 +51,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         self.isTuned = tuned != nil
         self.device = device
         self.name = "opencl:\(device.index)"
+        self.memoryCapacity = memoryCapacity ?? device.globalMemoryBytes
+        pool = BufferPool(capacity: self.memoryCapacity, device: name)
         let shared = try DeviceQueue.shared(for: device)
         self.context = shared.context
         self.queue = shared.queue
@@ -90,7 +92,9 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     public var memoryStatistics: MemoryStatistics { pool.statistics }
 
-    public var memoryCapacity: Int { device.globalMemoryBytes }
+    /// The device memory buffers may hold together: CL_DEVICE_GLOBAL_MEM_SIZE, or less where a
+    /// caller gives less (tests, to reach the limit).
+    public let memoryCapacity: Int
 
     public var transferCounters: TransferCounters? { locked { counters } }
 
