@@ -59,17 +59,21 @@ let package = Package(
         // ONNX's messages (ModelProto, GraphProto, NodeProto …), generated from onnx.proto.
         .target(name: "ONNXProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(name: "AEKit", dependencies: ["Compute", "CZlib", "SVGRaster", "CImageCodecs", "CPixman", "CArchive", "ONNXProto"]),
+        // The app's own knowledge: the five reports' recipes, grids and published figures
+        // (docs/reports.md), S4's classifier study and the one-class benchmark. Not a product:
+        // the libraries above know nothing of the reports.
+        .target(name: "Reports", dependencies: ["AEKit", "Compute"]),
         .executableTarget(name: "aekit", dependencies: [
-            "AEKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "AEKit", "Reports", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The file readers as fuzz targets, a seeded mutation fuzzer, and `aekit-fuzz` to run
         // it (or, built by scripts/fuzz, libFuzzer); the fixture files (PNG, JPEG, .npy, .npz)
         // its seeds and the tests are made of.
-        .target(name: "Fuzzing", dependencies: ["AEKit", "CImageCodecs", "CArchive"]),
+        .target(name: "Fuzzing", dependencies: ["AEKit", "Reports", "CImageCodecs", "CArchive"]),
         .executableTarget(name: "aekit-fuzz", dependencies: ["Fuzzing"]),
 
         .testTarget(name: "ComputeTests", dependencies: ["Compute"]),
-        .testTarget(name: "AEKitTests", dependencies: ["AEKit", "Fuzzing", "ONNXProto"]),
+        .testTarget(name: "AEKitTests", dependencies: ["AEKit", "Reports", "Fuzzing", "ONNXProto"]),
     ]
 )

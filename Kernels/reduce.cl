@@ -18,7 +18,7 @@ __kernel void NAME(const int n, const float scale, __global const float* a, __gl
 
 REDUCTION(sum, a[i])
 REDUCTION(squared_difference_sum, (a[i] - b[i]) * (a[i] - b[i]))
-// 1 where a[i] and b[i] round to the same 0/1 value (S0's binary accuracy).
+// 1 where a[i] and b[i] round to the same 0/1 value (an autoencoder's binary accuracy).
 REDUCTION(binary_agreement_sum, (a[i] >= 0.5f) == (b[i] >= 0.5f) ? 1.0f : 0.0f)
 
 __kernel void reduce_finish(const int count, const float scale, __global const float* partials,

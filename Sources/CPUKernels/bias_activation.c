@@ -52,7 +52,7 @@ INLINE void backward_run(const float *y, const float *dy, float *dx, int64_t n, 
 // gets its epilogue where it lies), the loop is instantiated with one pointer for both. With two
 // pointers the compiler cannot know they never partly overlap, so it guards the vector loop with
 // a test that they are far enough apart, which x == y fails: every in-place call ran the scalar
-// loop (3 ns an element with dropout's hash, 5-9x the vector loop's time on S4's first layer).
+// loop (3 ns an element with dropout's hash, 5-9x the vector loop's time on conv-linear's first layer).
 CPU_KERNEL
 void bias_activation_forward(const float *x, const float *bias, float *y, int64_t rows, int64_t channels,
                              int64_t inner, int activation, float alpha, float beta, float p, uint32_t key,

@@ -4,7 +4,7 @@
 // Each run is summed from its first float to its last, one add at a time, as the OpenCL kernel
 // and PyTorch's reference loop do: a bias gradient is a sum of many terms that nearly cancel,
 // and Adam divides it by its own recent size, so a reordered sum (faster, and no less
-// accurate) moved S4's loss after 400 steps by 0.4 %. Eight runs at once keep the order of
+// accurate) moved conv-linear's loss after 400 steps by 0.4 %. Eight runs at once keep the order of
 // each and give the core eight independent chains of adds instead of one.
 CPU_KERNEL
 void bias_gradient_rows(const float *dy, float *run_sums, int64_t rows, int64_t channels, int64_t inner) {

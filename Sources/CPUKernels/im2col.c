@@ -15,7 +15,7 @@ static inline void inside_columns(int64_t in_w, int64_t out_w, int64_t stride, i
 }
 
 // A patch row is out_w floats, 5 to 28 in the reports' layers, and im2col copies one per (input
-// channel, tap, output row): 1584 copies of 11 floats per sample for S4's 16 -> 32 layer. A
+// channel, tap, output row): 1584 copies of 11 floats per sample for conv-linear's 16 -> 32 layer. A
 // memcpy call per copy cost more than the copy (im2col took half as long as that layer's GEMM),
 // so rows up to 32 floats are copied with fixed-size moves the compiler inlines: two that
 // overlap in the middle cover any length between one size and twice it.

@@ -3,7 +3,7 @@
 
 // Each product and sum rounded on its own, as the Swift loop this replaced rounded them (Swift
 // never fuses a multiply and an add): a fused multiply-add would change the last bit of many
-// updates, and a model trained with Adam (S4) amplifies that into its losses.
+// updates, and a model trained with Adam amplifies that into its losses.
 #pragma STDC FP_CONTRACT OFF
 
 // `__builtin_elementwise_sqrt` rather than sqrtf: the same correctly rounded square root, but

@@ -51,7 +51,7 @@ static inline void pool_2x2_row(const float *top, const float *bottom, float *y,
         }
         ow = count;
     } else if (bottom + 2 * LANES <= end) {
-        // A row of fewer than eight windows (S4's 11 x 11 planes, S1's 14 x 14 and 7 x 7): the
+        // A row of fewer than eight windows (conv-linear's 11 x 11 planes, conv-keras' 14 x 14 and 7 x 7): the
         // eight-window step still runs, its last lanes reading the rows after this pair, and
         // only the row's own `count` results are kept. One window at a time (compares that
         // branch on the data) took 16 ns an output on random inputs, the vector step about 1.

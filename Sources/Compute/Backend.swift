@@ -1,4 +1,4 @@
-/// The op protocol: every operation the reports' models need to train, and nothing else.
+/// The op protocol: every operation AEKit's layers, losses and optimizers need, and nothing else.
 ///
 /// Two backends implement it — `CPUBackend` (OpenBLAS + Swift) and `OpenCLBackend`
 /// (kernels in `Kernels/*.cl`) — with the same semantics, so any op can be run on both
@@ -164,7 +164,7 @@ public protocol Backend: AnyObject, Sendable {
     // MARK: Reductions: `accumulator[0] += scale · Σ f(x)`
     func sum(_ x: Buffer, scale: Float, into accumulator: Buffer) throws
     func squaredDifferenceSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws
-    /// Counts the elements where `a` and `b` round to the same 0/1 value (S0's binary accuracy).
+    /// Counts the elements where `a` and `b` round to the same 0/1 value (an autoencoder's binary accuracy).
     func binaryAgreementSum(_ a: Buffer, _ b: Buffer, scale: Float, into accumulator: Buffer) throws
 
     /// Adds each row's (true class, predicted class) to `confusion` ([classes, classes] counts,

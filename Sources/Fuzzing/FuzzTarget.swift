@@ -1,4 +1,5 @@
 import AEKit
+import Reports
 import Compute
 import Foundation
 
@@ -36,6 +37,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             }
         case .runRecords:
             for name in RunFolder.recordNames { try? FuzzTarget.runFolder.readRecord(data, named: name) }
+            try? Reproduction.readMarker(data, file: "reproduction.json")
         case .numpy:
             let arrays = data.starts(with: [0x93]) ? (try? NumPyArray(decoding: data, name: "fuzz.npy")).map { ["x": $0] }
                 : try? NumPyArchive.arrays(in: data, name: "fuzz.npz")

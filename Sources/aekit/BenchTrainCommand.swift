@@ -1,4 +1,5 @@
 import AEKit
+import Reports
 import ArgumentParser
 import Compute
 import Foundation

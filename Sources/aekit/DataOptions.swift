@@ -1,4 +1,5 @@
 import AEKit
+import Reports
 import ArgumentParser
 
 /// `--dataset` and `--data`: which dataset, where its files are, and how images are read.

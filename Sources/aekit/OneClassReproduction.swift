@@ -1,4 +1,5 @@
 import AEKit
+import Reports
 import ArgumentParser
 import Compute
 import Foundation
@@ -42,7 +43,7 @@ struct OneClassReproduction {
         let reference = try Self.read(referencePath)
         let report = "# One-class benchmark (Ruff et al., ICML 2018: DCAE)\n\nAUROC in % (mean ± std over seeds, seed count); "
             + "each cell an autoencoder trained on the normal class alone, the whole test set scored.\n\n"
-            + OneClass.report(results.filter { datasets.contains($0.dataset) && $0.epochs == epochs }, reference: reference)
+            + OneClass.report(results.filter { datasets.contains($0.dataset) }, reference: reference)
         try writeAtomically(Data(report.utf8), to: Paths.join(folder, "report.md"))
         print(report)
         print("\(folder)/report.md and results.json written")

@@ -1,4 +1,5 @@
 import AEKit
+@testable import Reports
 import Compute
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 @testable import AEKit
+@testable import Reports
 import Compute
 import Foundation
 import Testing
@@ -51,5 +52,11 @@ import Testing
         #expect(result.normalClass == 1 && result.epochs == 2 && (0...1).contains(result.auroc) && result.trainLoss.isFinite)
         let report = OneClass.report([result])
         #expect(report.contains("| 1 | ") && report.contains("fashion-mnist"))
+        // Another length trained gets a column of its own, after the recipe's.
+        let recipe = OneClass.Result(dataset: "fashion-mnist", normalClass: 1, seed: 1, epochs: OneClass.epochs, auroc: 0.9,
+                                     trainLoss: 0, seconds: 0)
+        let both = OneClass.report([result, recipe])
+        #expect(both.contains("| normal class | AEKit, the recipe (150 epochs) | AEKit, 2 epochs | PyTorch reference |"), "\(both)")
+        #expect(both.contains("| 1 | 90.0 (1 seed) | \(String(format: "%.1f", 100 * result.auroc)) (1 seed) | – | – |"), "\(both)")
     }
 }

@@ -1,4 +1,5 @@
 @testable import AEKit
+@testable import Reports
 import Compute
 import Foundation
 import Testing

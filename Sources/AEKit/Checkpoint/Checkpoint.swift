@@ -81,7 +81,7 @@ public enum Checkpoint {
     }
 
     /// How many first layers `model` takes from `encoder`, the model saved at `path`: those the
-    /// two have alike (a Dropout's p aside: it holds no weights). S4's classifier shares its 12
+    /// two have alike (a Dropout's p aside: it holds no weights). The classifier preset shares its 12
     /// encoder layers with the conv-linear autoencoder. Throws when they share no layer with weights.
     public static func encoderLayers(of encoder: ModelSpec, at path: String, for model: ModelSpec) throws -> Int {
         let shared = encoder.input != model.input ? 0
@@ -89,7 +89,7 @@ public enum Checkpoint {
         guard model.layers.prefix(shared).contains(where: { $0.parameterCount > 0 }) else {
             throw ModelError.checkpoint("\(path) holds \(encoder.name), whose first layers are not those of \(model.name); "
                                         + "an encoder comes from a model that starts with the same layers "
-                                        + "(for S4's classifier, a conv-linear autoencoder)")
+                                        + "(for the classifier preset, a conv-linear autoencoder)")
         }
         return shared
     }

@@ -72,7 +72,7 @@ public enum SafeTensors {
 
     /// The largest header read: the format's own reference reader refuses more than 100 MB.
     static let headerLimit = 100_000_000
-    /// The largest file read: far beyond any AEKit model (S2's widest is 2.5 MB).
+    /// The largest file read: far beyond any AEKit model (the widest dense preset is 2.5 MB).
     static let fileLimit = 1 << 34
 
     /// Tensors (in data order) and metadata of a file. Everything the header says is checked

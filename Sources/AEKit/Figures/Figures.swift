@@ -2,7 +2,7 @@ import Compute
 import Foundation
 
 /// The figures a run leaves in its folder: reconstructions of test images, the noise test
-/// of S0 and loss (and metric) curves per epoch.
+/// of a denoising autoencoder and loss (and metric) curves per epoch.
 public enum Figures {
     /// Rows of images, each row a list of images of `shape` (`[channels, height, width]`, 1 or
     /// 3 channels, planes as NCHW holds them), drawn at `scale` with 2-pixel gaps; in colour
@@ -38,7 +38,7 @@ public enum Figures {
         return grid([slices(originals), slices(outputs)], data.shape)
     }
 
-    /// S0's denoising figure: for each noise factor a row of noisy inputs and a row of their
+    /// The denoising figure: for each noise factor a row of noisy inputs and a row of their
     /// reconstructions. Salt-and-pepper noise: each pixel becomes 0 or 1 (equally likely)
     /// with probability `factor`.
     public static func saltAndPepper(_ model: Sequential, _ data: Dataset, factors: [Float] = [0, 0.1, 0.2, 0.3, 0.4, 0.5],
@@ -127,7 +127,7 @@ public enum Figures {
 extension Figures {
     /// A run's figures in its folder: loss (and metric) curves per epoch; for an autoencoder,
     /// test images above their reconstructions, the salt-and-pepper grid and the code map.
-    static func writeRunFigures(folder: RunFolder, config: TrainingConfig, history: [EpochRecord],
+    package static func writeRunFigures(folder: RunFolder, config: TrainingConfig, history: [EpochRecord],
                                 model: Sequential, test: Dataset) throws {
         let lossName = config.model.loss.title
         let validationName = config.validation == .testSet ? "test" : "validation"

@@ -4,7 +4,7 @@ import Foundation
 /// How weights start. `pytorch`: PyTorch's defaults for Linear, Conv2d and ConvTranspose2d —
 /// weight and bias uniform in ±1/√fan_in (kaiming_uniform with a = √5), fan_in from the weight's
 /// second dimension times the kernel area. `keras`: Keras' defaults — Glorot-uniform weights
-/// in ±√(6 / (fan_in + fan_out)) and zero biases (S1 is a Keras model).
+/// in ±√(6 / (fan_in + fan_out)) and zero biases, for models that come from Keras.
 public enum Initialization: String, Codable, Sendable, CaseIterable {
     case pytorch, keras
 

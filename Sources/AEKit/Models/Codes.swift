@@ -5,7 +5,7 @@ extension ModelSpec {
     /// How many of the model's first layers make its encoder: their output is the code. The
     /// code is the first layer output with the fewest values per example, with the activations
     /// that follow it (not a Dropout): dense-64's Linear and ReLU (2), conv-keras' three
-    /// Conv/ReLU/MaxPool blocks and their 4×4×8 code (9), S4's encoder up to the bottleneck's ReLU (11).
+    /// Conv/ReLU/MaxPool blocks and their 4×4×8 code (9), conv-linear's encoder up to the bottleneck's ReLU (11).
     public var codeLayers: Int {
         let sizes = ((try? shapes(batch: 1)) ?? []).map { $0.reduce(1, *) }
         guard let smallest = sizes.min(), var last = sizes.firstIndex(of: smallest) else { return layers.count }

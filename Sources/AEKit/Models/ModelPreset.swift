@@ -1,17 +1,17 @@
-/// The reports' four architectures with their settings — what `--model`, `--hidden`, `--dropout`,
+/// Four ready-made architectures with their settings — what `--model`, `--hidden`, `--dropout`,
 /// `--output`, `--code-channels` and `--logits` choose, and what the recipes start from. A
 /// preset makes a layer list (`spec`); every run folder and checkpoint written before models
 /// were layer lists holds one of these in its `model` entry (these keys, this JSON).
 public struct ModelPreset: Codable, Sendable, Equatable {
     public enum Architecture: String, Codable, Sendable, CaseIterable {
-        /// 784 → Linear → hidden, ReLU, [Dropout] → Linear → 784, output activation (S0, S2, S3).
+        /// 784 → Linear → hidden, ReLU, [Dropout] → Linear → 784, output activation.
         case dense
-        /// S1's Keras model: Conv/MaxPool ×3 to a 4×4×8 code, Conv/UpSampling back to 28×28.
+        /// The classic Keras convolutional autoencoder: Conv/MaxPool ×3 to a 4×4×8 code, Conv/UpSampling back to 28×28.
         case convKeras = "conv-keras"
-        /// S4's model: two Conv/ReLU/Dropout/MaxPool blocks, a Linear bottleneck of `hidden`
+        /// Two Conv/ReLU/Dropout/MaxPool blocks, a Linear bottleneck of `hidden`
         /// units, then Linear, Unflatten and two stride-2 ConvTranspose2d back to 28×28.
         case convLinear = "conv-linear"
-        /// S4's classifier: `convLinear`'s encoder, then Linear hidden → 10 and (as the report
+        /// A classifier: `convLinear`'s encoder, then Linear hidden → 10 and (as the report
         /// states) ReLU; `logits` chooses.
         case classifier
     }
@@ -20,7 +20,7 @@ public struct ModelPreset: Codable, Sendable, Equatable {
 
     /// What the classifier's last Linear feeds to the softmax cross-entropy.
     public enum Logits: String, Codable, Sendable, CaseIterable {
-        /// S4's head: Linear → ReLU → softmax. A class whose logit the ReLU holds at 0 for every
+        /// A head of Linear → ReLU → softmax. A class whose logit the ReLU holds at 0 for every
         /// image gets no gradient back and is never predicted again.
         case relu
         /// The Linear's output as it is, as PyTorch's `CrossEntropyLoss` expects.
@@ -28,7 +28,7 @@ public struct ModelPreset: Codable, Sendable, Equatable {
     }
 
     public var architecture: Architecture
-    /// Bottleneck width: L of S0, N of S2, n of S4; 64 in S3. Not used by conv-keras.
+    /// Bottleneck width. Not used by conv-keras.
     public var hidden: Int
     public var dropout: Float
     public var output: OutputActivation
@@ -39,7 +39,7 @@ public struct ModelPreset: Codable, Sendable, Equatable {
     public var imageHeight = 28
     public var imageWidth = 28
     /// conv-keras only: the filters of the third encoder convolution, which are the code's
-    /// channels (nil: 8, a 4×4×8 code; S1's text lists 16, the other reading).
+    /// channels (nil: 8, a 4×4×8 code; 16 is the other reading of one report's text).
     public var codeChannels: Int?
     /// classifier only: its head (nil: ReLU, the report's, and what every checkpoint written
     /// before this setting holds).
@@ -140,7 +140,7 @@ public struct ModelPreset: Codable, Sendable, Equatable {
                 conv(16, channels),
             ] + outputLayer
         case .convLinear, .classifier:
-            // S4's encoder, 28 → 26 → 13 → 11 → 5. The report gives 32 channels for the second
+            // The encoder, 28 → 26 → 13 → 11 → 5. The report gives 32 channels for the second
             // convolution only; 16 for the first is our choice.
             let (codeHeight, codeWidth) = (encodedSide(imageHeight), encodedSide(imageWidth))
             layers = [

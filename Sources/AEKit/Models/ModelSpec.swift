@@ -76,6 +76,9 @@ public struct ModelSpec: Sendable, Equatable {
     public var isAutoencoder: Bool { loss != .crossEntropy }
 
     /// Whether a layer adds a term of its own to the loss (a VAE's `Reparameterize`, its KL).
+    /// Whether any layer drops out (a `Dropout` with p > 0).
+    public var hasDropout: Bool { layers.contains { ($0.definition as? DropoutSpec).map { $0.p > 0 } ?? false } }
+
     public var hasLossTerms: Bool { layers.contains { $0.definition is ReparameterizeSpec } }
 
     /// The image an autoencoder's output `y` stands for: `y` itself, or for a model trained on

@@ -5,7 +5,7 @@ import Foundation
 public struct Evaluation: Codable, Sendable {
     /// MSE for an autoencoder (mean over pixels and images), cross-entropy for a classifier.
     public var loss: Double
-    /// S0's binary accuracy: pixels of input and reconstruction rounded to 0/1 that agree.
+    /// Binary accuracy: pixels of input and reconstruction rounded to 0/1 that agree.
     public var binaryAccuracy: Double?
     /// The part of `loss` the layers add themselves (a VAE's β·KL); the rest is the
     /// reconstruction's.

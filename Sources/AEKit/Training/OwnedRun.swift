@@ -1,18 +1,22 @@
 import Compute
 import Foundation
 
-/// A run that a grid of runs (S4's study, a report's reproduction) keeps in a folder of its own:
+/// A run that a grid of runs (a study, a report's reproduction) keeps in a folder of its own:
 /// read back when it finished, resumed when it was cut off, started otherwise. Running the
 /// grid's command again therefore continues it, and several processes can share a grid's runs.
-struct OwnedRun {
-    let config: TrainingConfig
-    let folder: RunFolder
+package struct OwnedRun {
+    package let config: TrainingConfig
+    package let folder: RunFolder
     /// Who owns the folder, for the message when it holds another run ("this study", …).
-    let owner: String
+    package let owner: String
+
+    package init(config: TrainingConfig, folder: RunFolder, owner: String) {
+        self.config = config; self.folder = folder; self.owner = owner
+    }
 
     /// The folder must hold this run (or nothing): reading back or resuming a run trained with
     /// another model, data or recipe would mix two grids.
-    func checkSameRun() throws {
+    package func checkSameRun() throws {
         guard FileManager.default.fileExists(atPath: folder.config) else { return }
         let earlier = try folder.readJSON(RunRecord.self, from: folder.config).config
         guard earlier.encoderCheckpoint == config.encoderCheckpoint, earlier.initialWeights == config.initialWeights,
@@ -27,7 +31,7 @@ struct OwnedRun {
     }
 
     /// The history (its first `config.epochs` epochs) and test metrics, if the run finished.
-    func finished() throws -> (history: [EpochRecord], test: Evaluation)? {
+    package func finished() throws -> (history: [EpochRecord], test: Evaluation)? {
         guard FileManager.default.fileExists(atPath: folder.final) else { return nil }
         let state = try folder.readJSON(RunState.self, from: folder.state)
         let final = try folder.readJSON(FinalRecord.self, from: folder.final)
@@ -36,7 +40,7 @@ struct OwnedRun {
     }
 
     /// Reads the run back, or trains it (resuming what an earlier process committed).
-    func result(backend: any Backend, data: (train: Dataset, test: Dataset)?,
+    package func result(backend: any Backend, data: (train: Dataset, test: Dataset)?,
                 progress: any TrainingProgress) throws -> (history: [EpochRecord], test: Evaluation) {
         try checkSameRun()
         if let done = try finished() { return done }

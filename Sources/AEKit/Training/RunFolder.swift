@@ -112,7 +112,7 @@ public struct RunFolder: Sendable {
             || name.hasSuffix(".svg") || name.hasSuffix(".png") || isTemporaryFile(name)
     }
 
-    func writeJSON<T: Encodable>(_ value: T, to file: String, durable: Bool = false) throws {
+    package func writeJSON<T: Encodable>(_ value: T, to file: String, durable: Bool = false) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(value)
@@ -121,7 +121,7 @@ public struct RunFolder: Sendable {
     }
 
     /// A JSON file of the run folder, decoded; an error names the file and what is wrong in it.
-    func readJSON<T: Decodable>(_ type: T.Type, from file: String) throws -> T {
+    package func readJSON<T: Decodable>(_ type: T.Type, from file: String) throws -> T {
         let data: Data
         do {
             data = try readRegularFile(file, limit: RunFolder.jsonLimit)
@@ -131,11 +131,10 @@ public struct RunFolder: Sendable {
         return try decodeJSON(type, from: data, file: file)
     }
 
-    /// The records a folder of AEKit's holds, as `readRecord` knows them.
-    public static let recordNames = ["config.json", "state.json", "reproduction.json"]
+    /// The records a run folder holds, as `readRecord` knows them.
+    public static let recordNames = ["config.json", "state.json"]
 
-    /// One of the folder's records (`config.json`, `state.json`, or a grid's
-    /// `reproduction.json`) as AEKit reads it back: decoded, checked as `--resume` and `aekit
+    /// One of the folder's records (`config.json` or `state.json`) as AEKit reads it back: decoded, checked as `--resume` and `aekit
     /// reproduce` check it, and the paths it names resolved against the folder (the data
     /// folder's files, the encoder, the checkpoint files). Any bytes either pass or throw: the
     /// run-folder fuzz target feeds it mutated records full of awkward paths.
@@ -152,8 +151,6 @@ public struct RunFolder: Sendable {
             let state = try decodeJSON(RunState.self, from: data, file: file)
             if let problem = state.problem { throw TrainingError.resume("\(file) is not a sound record: \(problem)") }
             for relative in state.files.keys { _ = try RegularFile(self.file(relative)) }
-        case "reproduction.json":
-            _ = try decodeJSON(Reproduction.Marker.self, from: data, file: file)
         default:
             throw FileError.unreadable(file, "AEKit writes no record of that name")
         }
@@ -165,7 +162,7 @@ public struct RunFolder: Sendable {
 
 /// `data` decoded as `T`; a failure is a `FileError` naming `file` and the field at fault,
 /// in words rather than `DecodingError`'s dump.
-func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, file: String,
+package func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, file: String,
                                advice: String = "the file is damaged or was not written by this version of AEKit") throws -> T {
     do {
         return try JSONDecoder().decode(type, from: data)

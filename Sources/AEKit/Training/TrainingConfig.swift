@@ -2,7 +2,8 @@ import Foundation
 
 /// Everything that defines a training run; written to the run folder as `config.json`.
 public struct TrainingConfig: Codable, Sendable, Equatable {
-    /// The recipe the run started from (`s0` … `s4`, `s4-classifier`, `default`).
+    /// The name of what the run started from: a recipe of `aekit train --recipe`, `swift` for
+    /// a model trained from Swift.
     public var recipe: String
     public var data: DataSource
     public var model: ModelSpec
@@ -11,11 +12,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var epochs: Int
     public var seed: UInt64
     /// Validation examples split off the training set: none (then each epoch is evaluated on
-    /// the test set, as S0, S1 and S4 did), a count, or a fraction.
+    /// the test set), a count, or a fraction.
     public var validation: ValidationSplit
     /// Train on only the first N training examples (quick checks); nil for all.
     public var trainLimit: Int?
-    /// A trained model whose encoder a classifier starts from (S4); nil starts from scratch.
+    /// A trained autoencoder whose encoder a classifier starts from; nil starts from scratch.
     public var encoderCheckpoint: String?
     /// Weights the whole model starts from (`--weights`): a PyTorch state dict saved with
     /// safetensors for the same layers, or an AEKit checkpoint of them; nil starts from the seed's.
@@ -23,6 +24,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// Denoising: the fraction of each training input's pixels replaced by salt-and-pepper
     /// noise (0 or 1, equally likely), with the clean image as the target; nil for none.
     public var noise: Float?
+
+    public init(recipe: String, data: DataSource, model: ModelSpec, optimizer: OptimizerSpec, batchSize: Int, epochs: Int,
+                seed: UInt64, validation: ValidationSplit, trainLimit: Int? = nil, encoderCheckpoint: String? = nil,
+                initialWeights: String? = nil, noise: Float? = nil) {
+        self.recipe = recipe; self.data = data; self.model = model; self.optimizer = optimizer
+        self.batchSize = batchSize; self.epochs = epochs; self.seed = seed; self.validation = validation
+        self.trainLimit = trainLimit; self.encoderCheckpoint = encoderCheckpoint
+        self.initialWeights = initialWeights; self.noise = noise
+    }
 
     public enum ValidationSplit: Codable, Sendable, Equatable, CustomStringConvertible {
         case testSet, count(Int), fraction(Double)
@@ -90,7 +100,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     }
 
     /// Makes this a run that starts from the encoder of the model saved at `path`: the first
-    /// layers the two share (S4's classifier from its conv-linear autoencoder, whose bottleneck
+    /// layers the two share (the classifier preset from a conv-linear autoencoder, whose bottleneck
     /// width a preset classifier takes on).
     public mutating func startFromEncoder(at path: String) throws {
         let spec = try Checkpoint.spec(at: path)

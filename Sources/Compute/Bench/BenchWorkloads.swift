@@ -1,5 +1,5 @@
-/// The shapes `aekit bench kernels` times, every op at least once: those of the reports' models
-/// at batch 100 (S4) and 1000 (S0–S2), of `bench/conv-batchnorm.json`'s 4 × 4 stride-2
+/// The shapes `aekit bench kernels` times, every op at least once: those of AEKit's preset models
+/// at batch 100 (conv-linear) and 1000 (dense, conv-keras), of `bench/conv-batchnorm.json`'s 4 × 4 stride-2
 /// convolutions, and GEMM at 1024³. What each op computes on a shape is its `OpCase`, the one
 /// the parity check runs.
 extension KernelBench {
@@ -18,14 +18,14 @@ extension KernelBench {
         }
         gemms.append(GEMMShape(m: 100, n: 64, k: 800, transA: false, transB: true))
         list += gemms.map { OpCase.gemm($0, &random) }
-        // A Linear layer's fused forward: S2's encoder, and S0's with dropout.
+        // A Linear layer's fused forward: the dense preset's encoder, without and with dropout.
         list.append(.gemmBiasActivation(GEMMShape(m: 100, n: 512, k: 784, transA: false, transB: true), .relu, nil, &random))
         list.append(.gemmBiasActivation(GEMMShape(m: 1000, n: 64, k: 784, transA: false, transB: true), .sigmoid,
                                         DropoutDraw(p: 0.2, seed: 1, step: 1), &random))
 
         for batch in [1000, 100] {
-            // Convolutions of S1 (3×3 "same") and S4 (3×3 valid), forward and both backward passes.
-            // (S4's stride-2 convolutions are its decoder's transposed ones, which run these ops.)
+            // Convolutions of conv-keras (3×3 "same") and conv-linear (3×3 valid), forward and both backward passes.
+            // (conv-linear's stride-2 convolutions are its decoder's transposed ones, which run these ops.)
             let convs = [
                 ConvGeometry(batch: batch, inChannels: 1, inHeight: 28, inWidth: 28, outChannels: 16, kernelHeight: 3, kernelWidth: 3, padding: 1),
                 ConvGeometry(batch: batch, inChannels: 16, inHeight: 14, inWidth: 14, outChannels: 8, kernelHeight: 3, kernelWidth: 3, padding: 1),
@@ -39,10 +39,10 @@ extension KernelBench {
                 list.append(.convolution(.conv2dBackwardData, .backwardData, g, &random))
                 list.append(.convolution(.conv2dBackwardWeights, .backwardWeights, g, &random))
             }
-            // S4's middle convolution fused with its bias and ReLU.
+            // conv-linear's middle convolution fused with its bias and ReLU.
             list.append(.convolutionBiasActivation(convs[4], .relu, nil, &random))
 
-            // Pooling and upsampling of S1 (ceil mode at 7 → 4) and S4 (floor at 11 → 5).
+            // Pooling and upsampling of conv-keras (ceil mode at 7 → 4) and conv-linear (floor at 11 → 5).
             let pools = [PoolGeometry(batch: batch, channels: 16, inHeight: 28, inWidth: 28, kernel: 2),
                          PoolGeometry(batch: batch, channels: 8, inHeight: 7, inWidth: 7, kernel: 2, ceilMode: true),
                          PoolGeometry(batch: batch, channels: 32, inHeight: 11, inWidth: 11, kernel: 2)]
@@ -59,13 +59,13 @@ extension KernelBench {
                                                   alignCorners: false, &random))
                 }
             }
-            // Average pooling 2×2 over S4's first layer's output, and a 3×3 stride-1 padded one.
+            // Average pooling 2×2 over conv-linear's first layer's output, and a 3×3 stride-1 padded one.
             for g in [PoolGeometry(batch: batch, channels: 16, inHeight: 28, inWidth: 28, kernel: 2),
                       PoolGeometry(batch: batch, channels: 16, inHeight: 28, inWidth: 28, kernel: 3, stride: 1, padding: 1)] {
                 list.append(.avgPool(.avgPool2dForward, g, countIncludePad: true, &random))
                 list.append(.avgPool(.avgPool2dBackward, g, countIncludePad: true, &random))
             }
-            // Batch normalisation at S4's first layer's output (16 channels of 28×28).
+            // Batch normalisation at conv-linear's first layer's output (16 channels of 28×28).
             let bn = BatchNormShape(outer: batch, channels: 16, inner: 784)
             list.append(.batchNorm(.batchNormForward, bn, affine: true, mode: .batch(runningFactor: 0.1), &random))
             list.append(.batchNorm(.batchNormBackward, bn, affine: true, mode: .batch(runningFactor: 0.1), &random))

@@ -14,19 +14,19 @@ import Foundation
 // `.automatic` takes the direct loops where they run and the layer has fewer than 16 output
 // channels, which is where a GEMM of that many rows is thinnest; backward-data also where it has
 // fewer than 16 input channels, the planes its direct form (a forward convolution from dy to
-// dx) writes: for S1's 8 → 16 layer on 16 × 16 planes, direct 0.77 ms against lowered 1.63 ms
-// (a C harness calling both, one thread, 100 samples; 1.12× at 1 → 16 on 28 × 28, and at S4's
+// dx) writes: for conv-keras' 8 → 16 layer on 16 × 16 planes, direct 0.77 ms against lowered 1.63 ms
+// (a C harness calling both, one thread, 100 samples; 1.12× at 1 → 16 on 28 × 28, and at conv-linear's
 // 16 → 32, which stays lowered). Measured side by side with
 // `aekit bench kernels --device cpu --only conv` (2-core AMD EPYC, AVX2, batch 100): direct was
-// 4–7× faster than lowered in all three passes of S1's 16 → 1 output layer and 1.3–2.5× at 16 →
+// 4–7× faster than lowered in all three passes of conv-keras' 16 → 1 output layer and 1.3–2.5× at 16 →
 // 8; from 16 output channels up it gained at most 1.27× (one input channel) and lost up to 1.8×
-// (S4's 16 → 32 weight gradient, whose GEMM is a well-shaped 32 × 144, K = 121). There the
-// lowered products also keep the summation order of every earlier build: S4, whose layers all
+// (conv-linear's 16 → 32 weight gradient, whose GEMM is a well-shaped 32 × 144, K = 121). There the
+// lowered products also keep the summation order of every earlier build: conv-linear, whose layers all
 // have 16 or 32 output channels, trains with Adam, which amplifies a reordered sum (its test
 // loss after one epoch moved by 5e-3 with direct loops).
 //
 // Lowering several samples into one product (fewer, wider GEMMs) was tried and measured: no
-// faster at the reports' shapes once im2col itself was fast (S4 2.1 s against 1.9–2.1 s per
+// faster at the presets' shapes once im2col itself was fast (conv-linear 2.1 s against 1.9–2.1 s per
 // 20 000 images), and it changed every weight gradient's summation order.
 
 /// How the CPU backend computes a convolution.
@@ -149,7 +149,7 @@ extension CPUBackend {
                     runDirect(conv2d_backward_weights_direct, g, sample, dy + n * g.outChannels * cols, partial, scratch)
                 } else {
                     // The run's first product writes its partial sum (beta 0, the bits of adding
-                    // it to zeros), so the partials need no clearing: at S4's and conv-batchnorm's
+                    // it to zeros), so the partials need no clearing: at conv-linear's and conv-batchnorm's
                     // widths they are 53–100 copies of the weights, megabytes a call.
                     im2col(g, sample, scratch)
                     sgemm(transA: false, transB: true, m: g.outChannels, n: rows, k: cols, alpha: 1,

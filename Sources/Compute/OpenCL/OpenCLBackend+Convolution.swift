@@ -5,7 +5,7 @@ extension OpenCLBackend {
     public enum ConvAlgorithm: String, CaseIterable, Sendable { case auto, direct, im2col }
 
     /// The most floats an im2col chunk may hold (128 MiB): samples are processed in chunks, each
-    /// chunk two launches per op. S1's widest lowering (16 channels, 3×3, 14×14, batches of
+    /// chunk two launches per op. conv-keras' widest lowering (16 channels, 3×3, 14×14, batches of
     /// 1000) is 28 M floats: one chunk.
     static let im2colBudget = 32 << 20
 

@@ -3,7 +3,7 @@ extension OpenCLBackend {
     /// large GPU, few enough for one work-group to add up.
     static let reduceMaxGroups = 256
     /// Up to this many terms a sum runs as one work-group, in one launch: a training batch's
-    /// loss (100 × 784 terms for S4) costs a work-group a few hundred terms per work-item, less
+    /// loss (100 × 784 terms for a batch of 100 MNIST images) costs a work-group a few hundred terms per work-item, less
     /// than the second launch a spread-out sum needs (3–10 µs on a GPU).
     static let singleGroupTerms = 1 << 17
 

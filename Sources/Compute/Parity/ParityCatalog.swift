@@ -181,7 +181,7 @@ enum ParityCatalog {
         return .biasActivation(op, outer: outer, channels: channels, inner: inner, activation, dropout, &random)
     }
 
-    /// BatchNorm1d and 2d shapes (S4-sized planes, odd ones, a batch of 2), affine or not, by
+    /// BatchNorm1d and 2d shapes (28×28 planes, odd ones, a batch of 2), affine or not, by
     /// the batch's statistics with and without a running update, or by the running ones.
     static func batchNorm(_ op: Op, _ random: inout SeededRandom) -> OpCase {
         let outer = random.pick([2, 3, 16, 100]), channels = random.pick([1, 3, 16, 32, 64])

@@ -1,3 +1,4 @@
+import AEKit
 import Compute
 import Foundation
 
@@ -73,6 +74,12 @@ public struct Reproduction {
     /// task's looks. Hence the order: list the folder first, ignoring temporary files; a task
     /// renames its marker into place before it makes its run folder, so a listing that holds
     /// anything else is checked against a marker read after it.
+    /// A grid's `reproduction.json` decoded as `claimFolder` reads it, for the run-folder fuzz
+    /// target: any bytes either pass or throw.
+    public static func readMarker(_ data: Data, file: String) throws {
+        _ = try decodeJSON(Marker.self, from: data, file: file)
+    }
+
     public func claimFolder() throws {
         let marker = Paths.join(folder, "reproduction.json")
         let mine = Marker(report: report, scale: scale)

@@ -1,3 +1,4 @@
+import AEKit
 import Foundation
 
 /// The reports AEKit reproduces (../shared/SEEDS.md).

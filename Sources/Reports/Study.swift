@@ -1,3 +1,4 @@
+import AEKit
 import Compute
 import Foundation
 

@@ -1,3 +1,4 @@
+import AEKit
 import Compute
 import Foundation
 
@@ -103,8 +104,9 @@ public enum OneClass {
     }
 
     /// `report.md`'s table for each dataset: per normal class the AUROC in % (mean ± standard
-    /// deviation over seeds) of AEKit's runs, of the PyTorch reference's where given, and the
-    /// paper's DCAE for MNIST; then the mean over the classes.
+    /// deviation over seeds) of AEKit's runs — a column for the recipe's 150 epochs and one for
+    /// each other length trained — of the PyTorch reference's where given, and the paper's DCAE
+    /// for MNIST; then the mean over the classes.
     public static func report(_ results: [Result], reference: [Result] = []) -> String {
         /// "mean ± std (n)" in %; one value alone has no spread to give.
         func cell(_ values: [Double], of what: (one: String, many: String)) -> String {
@@ -114,26 +116,34 @@ public enum OneClass {
             let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
             return String(format: "%.1f ± %.1f (%d %@)", 100 * mean, 100 * std, values.count, what.many)
         }
+        func classMeans(_ rs: [Result]) -> [Double] {
+            (0..<ModelSpec.classes).compactMap { k in
+                let a = rs.filter { $0.normalClass == k }.map(\.auroc)
+                return a.isEmpty ? nil : a.reduce(0, +) / Double(a.count)
+            }
+        }
         let seeds = ("seed", "seeds"), classes = ("class", "classes")
         var lines: [String] = []
         for dataset in Array(Set(results.map(\.dataset))).sorted() {
             let ours = results.filter { $0.dataset == dataset }, theirs = reference.filter { $0.dataset == dataset }
-            let epochs = Set(ours.map(\.epochs)).sorted().map(String.init).joined(separator: ", ")
-            lines += ["### \(dataset) (AEKit: \(epochs) epochs)", "",
-                      "| normal class | AEKit | PyTorch reference | paper (DCAE) |", "|---|---|---|---|"]
+            // The recipe's length first, then the others trained, shortest first.
+            let lengths = Set(ours.map(\.epochs)).sorted { ($0 == epochs ? 0 : $0) < ($1 == epochs ? 0 : $1) }
+            let columns = lengths.map { length in
+                (length == epochs ? "AEKit, the recipe (\(length) epochs)" : "AEKit, \(length) epochs",
+                 ours.filter { $0.epochs == length })
+            }
+            lines += ["### \(dataset)", "",
+                      "| normal class | " + columns.map(\.0).joined(separator: " | ") + " | PyTorch reference | paper (DCAE) |",
+                      "|---|" + String(repeating: "---|", count: columns.count + 2)]
             for k in 0..<ModelSpec.classes {
                 let paper = dataset == "mnist" ? String(format: "%.1f ± %.1f", publishedMNIST[k].mean, publishedMNIST[k].std) : "–"
-                lines.append("| \(k) | \(cell(ours.filter { $0.normalClass == k }.map(\.auroc), of: seeds)) | "
-                             + "\(cell(theirs.filter { $0.normalClass == k }.map(\.auroc), of: seeds)) | \(paper) |")
-            }
-            func classMeans(_ rs: [Result]) -> [Double] {
-                (0..<ModelSpec.classes).compactMap { k in
-                    let a = rs.filter { $0.normalClass == k }.map(\.auroc)
-                    return a.isEmpty ? nil : a.reduce(0, +) / Double(a.count)
-                }
+                let cells = columns.map { cell($0.1.filter { $0.normalClass == k }.map(\.auroc), of: seeds) }
+                lines.append("| \(k) | " + cells.joined(separator: " | ")
+                             + " | \(cell(theirs.filter { $0.normalClass == k }.map(\.auroc), of: seeds)) | \(paper) |")
             }
             let paperMean = publishedMNIST.reduce(0) { $0 + $1.mean } / Double(publishedMNIST.count)
-            lines.append("| mean of the classes | \(cell(classMeans(ours), of: classes)) | \(cell(classMeans(theirs), of: classes)) | "
+            lines.append("| mean of the classes | " + columns.map { cell(classMeans($0.1), of: classes) }.joined(separator: " | ")
+                         + " | \(cell(classMeans(theirs), of: classes)) | "
                          + (dataset == "mnist" ? String(format: "%.1f", paperMean) : "–") + " |")
             lines.append("")
         }

@@ -1,3 +1,4 @@
+import AEKit
 import Compute
 import Foundation
 
@@ -109,7 +110,7 @@ extension Reproduction {
         for run in runs where run.config.model.isAutoencoder {
             guard let (history, test) = results[run.name] else { continue }
             add("test MSE", PublishedFigures.testMSE(report, run), test.loss, run)
-            if report == .s4, run.config.model.layers.contains(where: { ($0.definition as? DropoutSpec).map { $0.p > 0 } ?? false }) {
+            if report == .s4, run.config.model.hasDropout {
                 // S4's code is not given. A PyTorch model evaluated without `model.eval()` keeps
                 // its dropout on, and before a max-pool that changes the MSE: training scales the
                 // kept activations up, and the pool's maximum of them is larger than what the

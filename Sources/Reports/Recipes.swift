@@ -1,3 +1,4 @@
+import AEKit
 import Foundation
 
 /// The reports' recipes (../shared/SEEDS.md), exactly as stated, plus AEKit's default.
