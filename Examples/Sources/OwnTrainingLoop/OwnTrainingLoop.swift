@@ -1,6 +1,7 @@
 import AEKit
 import ArgumentParser
 import Compute
+import ExampleOptions
 
 /// Trains a small convolutional autoencoder with a loop written out, as a PyTorch user writes
 /// one, instead of `fit`: batches, forward, loss, backward, optimizer step. The loop between the
@@ -8,20 +9,17 @@ import Compute
 /// the two agree).
 @main
 struct OwnTrainingLoop: ParsableCommand {
-    @Option(help: "Training images to use (Fashion-MNIST from Debian's dataset-fashion-mnist).")
+    @OptionGroup var common: ExampleOptions
+
+    @Option(help: "Training images to use.")
     var limit = 60000
 
     @Option(help: "Passes over them.")
     var epochs = 2
 
-    @Option(help: "cpu, opencl, or opencl:NAME (see `aekit devices`).")
-    var device = "cpu"
-
     func run() throws {
-        let backend = try DeviceSelection.select(device).backend
-        let files = try DataSource.resolve(dataset: "fashion-mnist", directory: nil).load()
-        let train = try Dataset(images: files.train.images(0..<min(limit, files.train.count)), height: 28, width: 28)
-        let test = try Dataset(images: files.test.images(0..<min(1000, files.test.count)), height: 28, width: 28)
+        let backend = try common.backend(), files = try common.load()
+        let (train, test) = (files.train.prefix(limit), files.test.prefix(1000))
         let model = try Sequential([
             .conv2d(1, 16, kernel: 3, padding: 1), .relu, .maxPool2d(kernel: 2), .dropout(p: 0.1),
             .conv2d(16, 8, kernel: 3, padding: 1), .relu, .maxPool2d(kernel: 2),

@@ -1,6 +1,7 @@
 import AEKit
 import ArgumentParser
 import Compute
+import ExampleOptions
 import Foundation
 
 /// Loads a saved autoencoder — the model is rebuilt from the checkpoint alone — reconstructs
@@ -10,23 +11,18 @@ struct Reconstruct: ParsableCommand {
     @Argument(help: "A checkpoint saved by TrainCustomAutoencoder (or `aekit train`).")
     var checkpoint = "custom-autoencoder.safetensors"
 
-    @Option(help: "A folder of the four IDX files (default: Fashion-MNIST from Debian's dataset-fashion-mnist).")
-    var data: String?
+    @OptionGroup var common: ExampleOptions
 
     @Option(help: "Test images to reconstruct.")
     var count = 10
-
-    @Option(help: "cpu, opencl, or opencl:NAME.")
-    var device = "cpu"
 
     @Option(help: "The PNG to write.")
     var out = "reconstructions.png"
 
     func run() throws {
-        let backend = try DeviceSelection.select(device).backend
-        let model = try Sequential.load(checkpoint, backend: backend)
+        let model = try Sequential.load(checkpoint, backend: common.backend())
         guard model.spec.isAutoencoder else { throw ValidationError("\(checkpoint) holds a classifier, which reconstructs nothing") }
-        let test = try DataSource.resolve(dataset: data == nil ? "fashion-mnist" : "custom", directory: data).load().test.prefix(count)
+        let test = try common.load().test.prefix(count)
 
         let outputs = try model.predict(test)
         let error = zip(outputs, test.pixels).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(outputs.count)

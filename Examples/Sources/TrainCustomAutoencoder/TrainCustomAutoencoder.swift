@@ -1,14 +1,14 @@
 import AEKit
 import ArgumentParser
 import Compute
+import ExampleOptions
 
 /// Defines a convolutional autoencoder as a list of layers — three conv blocks down to a
 /// 32-number code, two transposed convolutions back — trains it on images given as arrays,
 /// and saves it as safetensors that PyTorch and `aekit evaluate` can load.
 @main
 struct TrainCustomAutoencoder: ParsableCommand {
-    @Option(help: "A folder of the four IDX files (default: Fashion-MNIST from Debian's dataset-fashion-mnist).")
-    var data: String?
+    @OptionGroup var common: ExampleOptions
 
     @Option(help: "Training images to use.")
     var limit = 60000
@@ -16,15 +16,11 @@ struct TrainCustomAutoencoder: ParsableCommand {
     @Option(help: "Passes over them.")
     var epochs = 3
 
-    @Option(help: "cpu, opencl, or opencl:NAME (see `aekit devices`).")
-    var device = "cpu"
-
     @Option(help: "Where to save the model.")
     var out = "custom-autoencoder.safetensors"
 
     func run() throws {
-        let backend = try DeviceSelection.select(device).backend
-        let files = try DataSource.resolve(dataset: data == nil ? "fashion-mnist" : "custom", directory: data).load()
+        let backend = try common.backend(), files = try common.load()
 
         // Any images will do, as row-major floats in [0, 1]; here, the first `limit` of the files'.
         let train = try Dataset(images: files.train.images(0..<min(limit, files.train.count)), height: 28, width: 28)

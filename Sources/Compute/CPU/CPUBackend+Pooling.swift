@@ -1,96 +1,94 @@
 import CPUKernels
 
+// Pooling and upsampling work plane by plane (an image's channel): an output plane depends on
+// its input plane alone, so the planes are cut into chunks that the threads take
+// (`forEachPlaneChunk`), each chunk handed to the C kernel as its first plane and count.
 extension CPUBackend {
+    /// Runs `body(first, count)` over chunks of `planes` planes across the threads, a chunk
+    /// about `parallelGrain` values when a plane holds `valuesPerPlane`.
+    private func forEachPlaneChunk(_ planes: Int, valuesPerPlane: Int, _ body: (_ first: Int, _ count: Int64) -> Void) {
+        parallelChunks(planes, grain: max(1, parallelGrain / max(valuesPerPlane, 1))) { body($0.lowerBound, Int64($0.count)) }
+    }
+
     public func maxPool2dForward(_ g: PoolGeometry, input: Buffer, output: Buffer, indices: Buffer) throws {
         try checkPool(g, input: input, output: output, indices: indices)
-        let x = try pointer(input), y = try pointer(output), idx = try pointer(indices)
-        let inPlane = g.inHeight * g.inWidth, outPlane = g.outHeight * g.outWidth
-        parallelChunks(g.batch * g.channels, grain: max(1, parallelGrain / inPlane)) { planes in
-            max_pool2d_forward(x + planes.lowerBound * inPlane, y + planes.lowerBound * outPlane,
-                               idx + planes.lowerBound * outPlane, Int64(planes.count),
-                               Int64(g.inHeight), Int64(g.inWidth), Int64(g.outHeight), Int64(g.outWidth),
-                               Int64(g.kernel), Int64(g.stride))
+        let x = try pointer(input), y = try pointer(output), idx = try pointer(indices), (i, o) = (g.inPlane, g.outPlane)
+        forEachPlaneChunk(g.planes, valuesPerPlane: i) { p, n in
+            max_pool2d_forward(x + p * i, y + p * o, idx + p * o, n, g.inH, g.inW, g.outH, g.outW, g.k, g.s)
         }
     }
 
-    public func maxPool2dBackward(_ g: PoolGeometry, outputGrad: Buffer, indices: Buffer,
-                                  inputGrad: Buffer) throws {
+    public func maxPool2dBackward(_ g: PoolGeometry, outputGrad: Buffer, indices: Buffer, inputGrad: Buffer) throws {
         try checkPool(g, input: inputGrad, output: outputGrad, indices: indices)
-        let dy = try pointer(outputGrad), idx = try pointer(indices), dx = try pointer(inputGrad)
-        let outPlane = g.outHeight * g.outWidth, inPlane = g.inHeight * g.inWidth
-        // Each plane's gradients land in that plane only, so planes can be split across cores.
-        parallelChunks(g.batch * g.channels, grain: max(1, parallelGrain / inPlane)) { planes in
-            max_pool2d_backward(dy + planes.lowerBound * outPlane, idx + planes.lowerBound * outPlane,
-                                dx + planes.lowerBound * inPlane, Int64(planes.count),
-                                Int64(g.inHeight), Int64(g.inWidth), Int64(g.outHeight), Int64(g.outWidth),
-                                Int64(g.kernel), Int64(g.stride))
+        let dy = try pointer(outputGrad), idx = try pointer(indices), dx = try pointer(inputGrad), (i, o) = (g.inPlane, g.outPlane)
+        forEachPlaneChunk(g.planes, valuesPerPlane: i) { p, n in
+            max_pool2d_backward(dy + p * o, idx + p * o, dx + p * i, n, g.inH, g.inW, g.outH, g.outW, g.k, g.s)
         }
     }
 
     public func avgPool2dForward(_ g: PoolGeometry, countIncludePad: Bool, input: Buffer, output: Buffer) throws {
         try checkAvgPool(g, input: input, output: output)
-        let x = try pointer(input), y = try pointer(output)
-        let inPlane = g.inHeight * g.inWidth, outPlane = g.outHeight * g.outWidth
-        parallelChunks(g.batch * g.channels, grain: max(1, parallelGrain / inPlane)) { planes in
-            avg_pool2d_forward(x + planes.lowerBound * inPlane, y + planes.lowerBound * outPlane, Int64(planes.count),
-                               Int64(g.inHeight), Int64(g.inWidth), Int64(g.outHeight), Int64(g.outWidth),
-                               Int64(g.kernel), Int64(g.stride), Int64(g.padding), countIncludePad ? 1 : 0)
+        let x = try pointer(input), y = try pointer(output), (i, o) = (g.inPlane, g.outPlane), pad: Int32 = countIncludePad ? 1 : 0
+        forEachPlaneChunk(g.planes, valuesPerPlane: i) { p, n in
+            avg_pool2d_forward(x + p * i, y + p * o, n, g.inH, g.inW, g.outH, g.outW, g.k, g.s, g.pad, pad)
         }
     }
 
     public func avgPool2dBackward(_ g: PoolGeometry, countIncludePad: Bool, outputGrad: Buffer, inputGrad: Buffer) throws {
         try checkAvgPool(g, input: inputGrad, output: outputGrad)
-        let dy = try pointer(outputGrad), dx = try pointer(inputGrad)
-        let inPlane = g.inHeight * g.inWidth, outPlane = g.outHeight * g.outWidth
-        parallelChunks(g.batch * g.channels, grain: max(1, parallelGrain / inPlane)) { planes in
-            avg_pool2d_backward(dy + planes.lowerBound * outPlane, dx + planes.lowerBound * inPlane, Int64(planes.count),
-                                Int64(g.inHeight), Int64(g.inWidth), Int64(g.outHeight), Int64(g.outWidth),
-                                Int64(g.kernel), Int64(g.stride), Int64(g.padding), countIncludePad ? 1 : 0)
+        let dy = try pointer(outputGrad), dx = try pointer(inputGrad), (i, o) = (g.inPlane, g.outPlane), pad: Int32 = countIncludePad ? 1 : 0
+        forEachPlaneChunk(g.planes, valuesPerPlane: i) { p, n in
+            avg_pool2d_backward(dy + p * o, dx + p * i, n, g.inH, g.inW, g.outH, g.outW, g.k, g.s, g.pad, pad)
         }
     }
 
-    public func upsampleForward(planes: Int, height: Int, width: Int, factor: Int,
-                                input: Buffer, output: Buffer) throws {
+    public func upsampleForward(planes: Int, height: Int, width: Int, factor: Int, input: Buffer, output: Buffer) throws {
         try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: input, output: output)
-        let x = try pointer(input), y = try pointer(output)
-        let inPlane = height * width
-        parallelChunks(planes, grain: max(1, parallelGrain / (inPlane * factor * factor))) { r in
-            upsample_forward(x + r.lowerBound * inPlane, y + r.lowerBound * inPlane * factor * factor,
-                             Int64(r.count), Int64(height), Int64(width), Int64(factor))
+        let x = try pointer(input), y = try pointer(output), i = height * width, o = i * factor * factor
+        forEachPlaneChunk(planes, valuesPerPlane: o) { p, n in
+            upsample_forward(x + p * i, y + p * o, n, Int64(height), Int64(width), Int64(factor))
         }
     }
 
-    public func upsampleBackward(planes: Int, height: Int, width: Int, factor: Int,
-                                 outputGrad: Buffer, inputGrad: Buffer) throws {
-        try checkUpsample(planes: planes, height: height, width: width, factor: factor,
-                          input: inputGrad, output: outputGrad)
-        let dy = try pointer(outputGrad), dx = try pointer(inputGrad)
-        let inPlane = height * width
-        parallelChunks(planes, grain: max(1, parallelGrain / (inPlane * factor * factor))) { r in
-            upsample_backward(dy + r.lowerBound * inPlane * factor * factor, dx + r.lowerBound * inPlane,
-                              Int64(r.count), Int64(height), Int64(width), Int64(factor))
+    public func upsampleBackward(planes: Int, height: Int, width: Int, factor: Int, outputGrad: Buffer, inputGrad: Buffer) throws {
+        try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: inputGrad, output: outputGrad)
+        let dy = try pointer(outputGrad), dx = try pointer(inputGrad), i = height * width, o = i * factor * factor
+        forEachPlaneChunk(planes, valuesPerPlane: o) { p, n in
+            upsample_backward(dy + p * o, dx + p * i, n, Int64(height), Int64(width), Int64(factor))
         }
     }
 
     public func upsampleBilinearForward(planes: Int, height: Int, width: Int, factor: Int, alignCorners: Bool,
                                         input: Buffer, output: Buffer) throws {
         try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: input, output: output)
-        let x = try pointer(input), y = try pointer(output), inPlane = height * width, outPlane = inPlane * factor * factor
-        parallelChunks(planes, grain: max(1, parallelGrain / outPlane)) { r in
-            upsample_bilinear_forward(x + r.lowerBound * inPlane, y + r.lowerBound * outPlane, Int64(r.count), Int64(height),
-                                      Int64(width), Int64(factor), alignCorners ? 1 : 0)
+        let x = try pointer(input), y = try pointer(output), i = height * width, o = i * factor * factor
+        forEachPlaneChunk(planes, valuesPerPlane: o) { p, n in
+            upsample_bilinear_forward(x + p * i, y + p * o, n, Int64(height), Int64(width), Int64(factor), alignCorners ? 1 : 0)
         }
     }
 
     public func upsampleBilinearBackward(planes: Int, height: Int, width: Int, factor: Int, alignCorners: Bool,
                                          outputGrad: Buffer, inputGrad: Buffer) throws {
         try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: inputGrad, output: outputGrad)
-        let dy = try pointer(outputGrad), dx = try pointer(inputGrad), inPlane = height * width, outPlane = inPlane * factor * factor
-        parallelChunks(planes, grain: max(1, parallelGrain / outPlane)) { r in
-            upsample_bilinear_backward(dy + r.lowerBound * outPlane, dx + r.lowerBound * inPlane, Int64(r.count), Int64(height),
-                                       Int64(width), Int64(factor), alignCorners ? 1 : 0)
+        let dy = try pointer(outputGrad), dx = try pointer(inputGrad), i = height * width, o = i * factor * factor
+        forEachPlaneChunk(planes, valuesPerPlane: o) { p, n in
+            upsample_bilinear_backward(dy + p * o, dx + p * i, n, Int64(height), Int64(width), Int64(factor), alignCorners ? 1 : 0)
         }
     }
+}
+
+/// The sizes the C pooling kernels take, as they take them.
+private extension PoolGeometry {
+    var planes: Int { batch * channels }
+    var inPlane: Int { inHeight * inWidth }
+    var outPlane: Int { outHeight * outWidth }
+    var inH: Int64 { Int64(inHeight) }
+    var inW: Int64 { Int64(inWidth) }
+    var outH: Int64 { Int64(outHeight) }
+    var outW: Int64 { Int64(outWidth) }
+    var k: Int64 { Int64(kernel) }
+    var s: Int64 { Int64(stride) }
+    var pad: Int64 { Int64(padding) }
 }
 
 extension CPUBackend {
