@@ -16,7 +16,7 @@ import Foundation
 /// instant leaves a `state.json` whose files are all there: `TrainingRun` explains the order.
 public struct RunFolder: Sendable {
     public let path: String
-    /// Folders this process created for the run (`runs/`, `runs/s2`): what a run that fails
+    /// Folders this process created for the run (`runs/`, `runs/vae`): what a run that fails
     /// before writing anything removes again (`RunLock.abandon`).
     var created: [String] = []
 

@@ -57,7 +57,7 @@ public final class RunLock {
         descriptor = -1
     }
 
-    /// "process 1234 (aekit train --recipe s2)" from the lock file's two lines.
+    /// "process 1234 (aekit train --recipe vae)" from the lock file's two lines.
     static func describe(_ contents: String) -> String {
         let lines = contents.split(separator: "\n", omittingEmptySubsequences: false)
         guard let pid = lines.first.flatMap({ Int($0) }) else { return "another process" }

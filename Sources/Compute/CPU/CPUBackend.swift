@@ -56,8 +56,9 @@ public final class CPUBackend: Backend, @unchecked Sendable {
     /// backend's ops calls it (here, and each worker in `runChunks`). Training drives some
     /// values into the subnormal range (Adam's second moments, the gradients of nearly dead
     /// units), and on Intel CPUs each subnormal operation takes a microcode assist of about a
-    /// hundred cycles: an epoch of the dense preset at batch 64 took 4.9 s with them, 1.5 s flushed, with the same losses to
-    /// every printed digit (`aekit train --recipe s3`, Xeon "Emerald Rapids"). TensorFlow flushes
+    /// hundred cycles: an epoch of the dense preset (784-64-784, Adam, batch 64) took 4.9 s with
+    /// them, 1.5 s flushed, with the same losses to every printed digit (Xeon "Emerald Rapids").
+    /// TensorFlow flushes
     /// for the same reason, and GPUs flush single-precision subnormals in their fast paths.
     /// A per-thread register: cheap to set again.
     @inline(__always)
@@ -65,9 +66,9 @@ public final class CPUBackend: Backend, @unchecked Sendable {
 
     /// OpenBLAS runs on the calling thread only; this backend splits a product across its own
     /// threads (`CPUBackend+GEMM.swift`). OpenBLAS' threads wait for work by spinning and
-    /// yielding: beside one busy process they made a conv-linear epoch 5.7x slower than alone, against
-    /// 1.4x with OpenBLAS on one thread (measured with `aekit bench train --recipe s4
-    /// --limit 20000`; scripts/bench-contention). Process-wide, so set once.
+    /// yielding: beside one busy process they made a conv-linear epoch 5.7x slower than alone,
+    /// against 1.4x with OpenBLAS on one thread (`aekit bench train` on 20 000 images;
+    /// scripts/bench-contention). Process-wide, so set once.
     static let serialBLAS: Void = openblas_set_num_threads(1)
 
     public var deviceDescription: String {

@@ -8,7 +8,7 @@ import SystemPackage
 /// methods; it uses swift-system's `FilePath`, which treats a path as its components and keeps
 /// every byte of a name (spaces, unicode, newlines) as it is. Paths stay `String`s elsewhere.
 public enum Paths {
-    /// `relative` inside `folder`: `join("runs/", "s2")` is `runs/s2`, `join("", "x")` is `x`.
+    /// `relative` inside `folder`: `join("runs/", "vae")` is `runs/vae`, `join("", "x")` is `x`.
     /// An absolute `relative` is appended as well (`join("a", "/x")` is `a/x`); a `..` in it
     /// stays a component, for the kernel to resolve.
     public static func join(_ folder: String, _ relative: String) -> String {
@@ -17,7 +17,7 @@ public enum Paths {
         return path.string
     }
 
-    /// The folder that holds `path`: `runs` for `runs/s2`, `.` for a bare name (`x`, `x/`),
+    /// The folder that holds `path`: `runs` for `runs/vae`, `.` for a bare name (`x`, `x/`),
     /// `/` for `/` itself, and the path with `/..` added where it ends in `.` or `..` (`x/./..`
     /// for `x/.`, whose components alone would say `x`).
     public static func parent(_ path: String) -> String {
@@ -39,7 +39,7 @@ public enum Paths {
         return prefixes
     }
 
-    /// The last component: `s2` for `runs/s2/`, the path itself where it has none (`/`, "").
+    /// The last component: `vae` for `runs/vae/`, the path itself where it has none (`/`, "").
     public static func name(_ path: String) -> String {
         FilePath(path).lastComponent?.string ?? path
     }
