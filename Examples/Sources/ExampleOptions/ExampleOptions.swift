@@ -20,3 +20,14 @@ public struct ExampleOptions: ParsableArguments {
         try DataSource.resolve(dataset: data == nil ? "fashion-mnist" : "custom", directory: data).load()
     }
 }
+
+/// What the programs that train ask for besides: how much of the training set, how long.
+public struct TrainingOptions: ParsableArguments {
+    @Option(help: "Training images to use.")
+    public var limit = 60000
+
+    @Option(help: "Passes over them.")
+    public var epochs = 2
+
+    public init() {}
+}

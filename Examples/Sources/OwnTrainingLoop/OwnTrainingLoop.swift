@@ -11,15 +11,11 @@ import ExampleOptions
 struct OwnTrainingLoop: ParsableCommand {
     @OptionGroup var common: ExampleOptions
 
-    @Option(help: "Training images to use.")
-    var limit = 60000
-
-    @Option(help: "Passes over them.")
-    var epochs = 2
+    @OptionGroup var training: TrainingOptions
 
     func run() throws {
         let backend = try common.backend(), files = try common.load()
-        let (train, test) = (files.train.prefix(limit), files.test.prefix(1000))
+        let (train, test) = (files.train.prefix(training.limit), files.test.prefix(1000))
         let model = try Sequential([
             .conv2d(1, 16, kernel: 3, padding: 1), .relu, .maxPool2d(kernel: 2), .dropout(p: 0.1),
             .conv2d(16, 8, kernel: 3, padding: 1), .relu, .maxPool2d(kernel: 2),
@@ -28,7 +24,7 @@ struct OwnTrainingLoop: ParsableCommand {
         ], input: [1, 28, 28], backend: backend, seed: 1)
 
         let before = try model.evaluate(test).loss
-        try trainLoop(model, on: train, epochs: epochs)
+        try trainLoop(model, on: train, epochs: training.epochs)
         let after = try model.evaluate(test).loss
         print("test MSE \(before) before training, \(after) after")
         guard after < before else { throw ValidationError("the loop did not lower the test loss") }

@@ -10,11 +10,7 @@ import ExampleOptions
 struct TrainCustomAutoencoder: ParsableCommand {
     @OptionGroup var common: ExampleOptions
 
-    @Option(help: "Training images to use.")
-    var limit = 60000
-
-    @Option(help: "Passes over them.")
-    var epochs = 3
+    @OptionGroup var training: TrainingOptions
 
     @Option(help: "Where to save the model.")
     var out = "custom-autoencoder.safetensors"
@@ -23,7 +19,7 @@ struct TrainCustomAutoencoder: ParsableCommand {
         let backend = try common.backend(), files = try common.load()
 
         // Any images will do, as row-major floats in [0, 1]; here, the first `limit` of the files'.
-        let train = try Dataset(images: files.train.images(0..<min(limit, files.train.count)), height: 28, width: 28)
+        let train = try Dataset(images: files.train.images(0..<min(training.limit, files.train.count)), height: 28, width: 28)
         let test = try Dataset(images: files.test.images(0..<min(1000, files.test.count)), height: 28, width: 28)
 
         let model = try Sequential([
@@ -39,10 +35,10 @@ struct TrainCustomAutoencoder: ParsableCommand {
         ], input: [1, 28, 28], name: "custom-conv-32", backend: backend, seed: 1)
         print(try model.summary())
 
-        let history = try model.fit(train, epochs: epochs, batchSize: 64,
+        let history = try model.fit(train, epochs: training.epochs, batchSize: 64,
                                     optimizer: OptimizerSpec(kind: .adam, learningRate: 1e-3), validation: test)
         for record in history {
-            print("epoch \(record.epoch)/\(epochs): train MSE \(record.train.loss), test MSE \(record.validation.loss)")
+            print("epoch \(record.epoch)/\(training.epochs): train MSE \(record.train.loss), test MSE \(record.validation.loss)")
         }
         try model.save(to: out)
         print("saved \(model.parameterCount) parameters to \(out)")
