@@ -1,7 +1,7 @@
 import AEKit
 import Foundation
 
-/// The reports' recipes (../shared/SEEDS.md), exactly as stated, plus AEKit's default.
+/// The reports' recipes (docs/reports.md), exactly as stated, plus AEKit's default.
 public enum Recipe {
     public static let names = ["default", "s0", "s0-denoise", "s1", "s2", "s2-best", "s3", "s4", "s4-classifier", "vae"]
 

@@ -1,7 +1,7 @@
 import AEKit
 import Foundation
 
-/// The reports AEKit reproduces (../shared/SEEDS.md).
+/// The reports AEKit reproduces (docs/reports.md).
 public enum ReportID: String, CaseIterable, Codable, Sendable {
     case s0, s1, s2, s3, s4
 
@@ -73,7 +73,7 @@ public struct ClassifierArm: Sendable {
     func isMember(_ run: GridRun) -> Bool { run.name.hasPrefix("s4-classifier-\(slug)-seed") }
 }
 
-/// The grids, from ../shared/SEEDS.md. Each run is an ordinary `aekit train` run.
+/// The grids, from docs/reports.md. Each run is an ordinary `aekit train` run.
 public enum ReproductionGrid {
     /// S4's classifier study: runs per variant at full scale (the report's 15) and at quick scale.
     public static func defaultStudyRuns(_ scale: ReproductionScale) -> Int { scale == .full ? 15 : 2 }

@@ -16,7 +16,7 @@ public struct ResultRow: Codable, Sendable, Equatable {
     public var run: String
 }
 
-/// The figures the reports published (../shared/SEEDS.md), by report and row label.
+/// The figures the reports published (docs/reports.md), by report and row label.
 enum PublishedFigures {
     static func testMSE(_ report: ReportID, _ run: GridRun) -> Double? {
         switch (report, run.name) {

@@ -11,7 +11,7 @@ struct ReproduceCommand: ParsableCommand {
         commandName: "reproduce",
         abstract: "Run a report's experiment grid and write its tables and figures beside the published ones.",
         discussion: """
-            Each run of the grid (../shared/SEEDS.md) is an ordinary run folder under --out: a \
+            Each run of the grid (docs/reports.md) is an ordinary run folder under --out: a \
             finished one is read back, a cut-off one resumed, so the same command continues a grid. \
             With --task I --tasks N a process trains every N-th run from I (a Slurm array: \
             scripts/slurm/reproduce.sbatch); the command without --task then trains what is left \
