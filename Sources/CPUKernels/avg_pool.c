@@ -24,6 +24,7 @@ void avg_pool2d_forward(const float *x, float *y, int64_t planes, int64_t h, int
                         int64_t k, int64_t s, int64_t p, int count_include_pad) {
     for (int64_t plane = 0; plane < planes; plane++) {
         const float *in = x + plane * h * w;
+        float *out = y + plane * oh * ow;
         for (int64_t oy = 0; oy < oh; oy++) {
             for (int64_t ox = 0; ox < ow; ox++) {
                 int64_t y0, y1, x0, x1;
@@ -32,7 +33,7 @@ void avg_pool2d_forward(const float *x, float *y, int64_t planes, int64_t h, int
                 for (int64_t iy = y0; iy < y1; iy++)
                     for (int64_t ix = x0; ix < x1; ix++) sum += in[iy * w + ix];
                 // A window wholly in the padding (possible only past the edge) averages nothing.
-                y[(plane * oh + oy) * ow + ox] = y0 < y1 && x0 < x1 ? sum / divisor : 0.0f;
+                out[oy * ow + ox] = y0 < y1 && x0 < x1 ? sum / divisor : 0.0f;
             }
         }
     }

@@ -24,8 +24,7 @@ struct BenchKernelsCommand: ParsableCommand {
     @Flag(help: "Leave out the CPU backend's rows.")
     var noCPU = false
 
-    @Flag(help: "Print only a JSON array of records on standard output.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func validate() throws {
         guard repeats > 0 else { throw ValidationError("--repeats must be at least 1") }
@@ -50,10 +49,10 @@ struct BenchKernelsCommand: ParsableCommand {
             }
         }
         bench.includeCPU = !noCPU || cl == nil
-        if !json { bench.progress = { printError("  timing \($0)") } }
+        if !output.json { bench.progress = { printError("  timing \($0)") } }
         if cl != nil && bench.clblast == nil { printError("libclblast not found: no CLBlast baseline rows") }
         let records = try bench.run(ops: filter.ops())
-        if json {
+        if output.json {
             print(try jsonString(records))
             return
         }

@@ -20,8 +20,7 @@ struct BenchSGEMMCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Timed runs per thread count; the fastest is reported.")
     var repeats = 5
 
-    @Flag(help: "Print only a JSON array of records on standard output.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func validate() throws {
         guard (16...8192).contains(size) else { throw ValidationError("--size must be in 16...8192 (got \(size))") }
@@ -34,7 +33,7 @@ struct BenchSGEMMCommand: ParsableCommand {
         var counts = [ThreadBudget(count: 1, source: all.source)]
         if all.count > 1 { counts.append(all) }
         let records = try counts.map { try SGEMMReference.measure(size: size, threads: $0, repeats: repeats) }
-        if json { print(try jsonString(records)); return }
+        if output.json { print(try jsonString(records)); return }
         print("OpenBLAS SGEMM \(size)x\(size)x\(size) (\(BLASInfo.current.description))")
         print(table([["threads", "GFLOP/s"]] + records.map { ["\($0.threads)", String(format: "%.1f", $0.gigaflopsPerSecond)] }))
     }

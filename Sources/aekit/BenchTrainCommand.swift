@@ -17,12 +17,7 @@ struct BenchTrainCommand: ParsableCommand {
     @Option(help: "The recipe to time: default, s0, s1, s2, s3, s4, s4-classifier.")
     var recipe = "s2"
 
-    @Option(parsing: .unconditional, help: "The bottleneck size, overriding the recipe's (s2 with 512 is PyTorch's dense-512 reference).")
-    var hidden: Int?
-
-    @Option(help: ArgumentHelp("A model file to time instead of the recipe's model (the recipe still gives data, optimizer and batch).",
-                               valueName: "file"))
-    var modelFile: String?
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(parsing: .unconditional, help: "Images per batch, overriding the recipe's.")
     var batch: Int?
@@ -39,8 +34,7 @@ struct BenchTrainCommand: ParsableCommand {
     @Flag(help: "Leave out the CPU backend.")
     var noCPU = false
 
-    @Flag(help: "Print only a JSON array of records on standard output.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func validate() throws {
         guard Recipe.names.contains(recipe) else {
@@ -52,10 +46,7 @@ struct BenchTrainCommand: ParsableCommand {
     private func makeConfig() throws -> TrainingConfig {
         var config = try dataOptions.config(recipe: recipe)
         if !dataOptions.namesData && config.data.name == "mnist" { config.data = DataSource(name: "fashion-mnist") }
-        if let modelFile {
-            do { config.model = try ModelSpec(file: modelFile) } catch { throw contentError("--model-file: \(error)") }
-        }
-        if let hidden { try asFlagError { try config.changePreset(flags: "--hidden") { $0.hidden = hidden } } }
+        try modelOptions.apply(to: &config)
         if let batch { config.batchSize = batch }
         // The timed epoch is every image --limit names: a validation split (S2 keeps 10 000)
         // would only shrink it, and PyTorch's reference epoch trains on all of them.
@@ -74,10 +65,10 @@ struct BenchTrainCommand: ParsableCommand {
         if !(choice.backend is CPUBackend) || backends.isEmpty { backends.append(choice.backend) }
         var records: [TrainBenchRecord] = []
         for backend in backends {
-            if !json { printError("timing \(recipe) on \(backend.name) (\(backend.deviceDescription))") }
+            if !output.json { printError("timing \(recipe) on \(backend.name) (\(backend.deviceDescription))") }
             records.append(try TrainBench.run(config, backend: backend, data: dataset, profile: profile, fused: fusion.fused))
         }
-        if json { print(try jsonString(records)); return }
+        if output.json { print(try jsonString(records)); return }
         var rows = [["recipe", "model", "batch", "backend", "images", "s/epoch", "images/s", "vs cpu", "MFLOP/image", "GFLOP/s",
                      "host RSS", "host peak", "device peak", "train loss"]]
         let cpuSeconds = records.first { $0.backend == "cpu" }?.secondsPerEpoch

@@ -2,7 +2,7 @@ import AEKit
 import ArgumentParser
 
 /// The model of a run: a layer list from a file, or the recipe's preset changed by the preset
-/// flags. Shared by `train` and `summary`.
+/// flags. Shared by `train`, `summary` and `bench train`.
 struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("A model as its layer list: a JSON file of the form config.json's 'model' entry holds (or a config.json itself).",
                                valueName: "file"))

@@ -7,7 +7,6 @@ import Foundation
 extension ModelPreset.Architecture: ExpressibleByArgument {}
 extension ModelPreset.OutputActivation: ExpressibleByArgument {}
 extension ModelPreset.Logits: ExpressibleByArgument {}
-extension OptimizerSpec.Kind: ExpressibleByArgument {}
 extension Initialization: ExpressibleByArgument {}
 
 struct TrainCommand: ParsableCommand {
@@ -35,27 +34,7 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Train a denoising autoencoder: this fraction of each input's pixels becomes salt-and-pepper noise; the clean image is the target.")
     var noise: Float?
 
-    @Option(help: "sgd or adam.")
-    var optimizer: OptimizerSpec.Kind?
-
-    @Option(parsing: .unconditional, help: "Learning rate.")
-    var lr: Float?
-
-    @Option(parsing: .unconditional, help: "SGD momentum.")
-    var momentum: Float?
-
-    @Flag(inversion: .prefixedNo, help: "Nesterov momentum (SGD).")
-    var nesterov: Bool?
-
-    @Option(parsing: .unconditional, help: "L2 weight decay, added to the gradient as PyTorch does.")
-    var weightDecay: Float?
-
-    @Option(help: ArgumentHelp("Epochs after which the learning rate is multiplied by --gamma, as PyTorch's MultiStepLR (e.g. 50,100).",
-                               valueName: "epochs"))
-    var milestones: String?
-
-    @Option(parsing: .unconditional, help: "The factor the learning rate takes at each milestone (default 0.1).")
-    var gamma: Float?
+    @OptionGroup var optimizerOptions: OptimizerOptions
 
     @Option(parsing: .unconditional, help: "Images per batch.")
     var batch: Int?
@@ -105,13 +84,11 @@ struct TrainCommand: ParsableCommand {
             let settings: [(flag: String, given: Bool)] = [
                 ("--recipe", recipe != "default"), ("--out", out != nil), ("--overwrite", overwrite),
                 ("--dataset/--data", dataOptions.namesData), ("--limit", dataOptions.limit != nil), ("--noise", noise != nil),
-                ("--optimizer", optimizer != nil), ("--lr", lr != nil), ("--momentum", momentum != nil),
-                ("--nesterov", nesterov != nil), ("--weight-decay", weightDecay != nil), ("--batch", batch != nil),
-                ("--milestones", milestones != nil), ("--gamma", gamma != nil),
-                ("--seed", seed != nil), ("--validation", validation != nil), ("--encoder", encoder != nil),
+                ("--batch", batch != nil), ("--seed", seed != nil), ("--validation", validation != nil), ("--encoder", encoder != nil),
                 ("--weights", weights != nil),
             ]
-            let given = modelOptions.givenFlags + dataOptions.source.reading.givenFlags + settings.filter(\.given).map(\.flag)
+            let given = modelOptions.givenFlags + dataOptions.source.reading.givenFlags + optimizerOptions.givenFlags
+                + settings.filter(\.given).map(\.flag)
             if !given.isEmpty {
                 throw ValidationError("--resume continues a run as it was configured; only --device and --epochs may change "
                                       + "(got \(given.joined(separator: ", ")))")
@@ -128,19 +105,7 @@ struct TrainCommand: ParsableCommand {
         var config = try dataOptions.config(recipe: recipe)
         try modelOptions.apply(to: &config)
         if let noise { config.noise = noise }
-        if let optimizer { config.optimizer.kind = optimizer }
-        if let lr { config.optimizer.learningRate = lr }
-        if let momentum { config.optimizer.momentum = momentum }
-        if let nesterov { config.optimizer.nesterov = nesterov }
-        if let weightDecay { config.optimizer.weightDecay = weightDecay }
-        if let milestones {
-            let epochs = milestones.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !epochs.isEmpty, epochs.allSatisfy({ $0 != nil }) else {
-                throw ValidationError("--milestones must be epochs separated by commas, such as 50,100 (got '\(milestones)')")
-            }
-            config.optimizer.milestones = epochs.map { $0! }
-        }
-        if let gamma { config.optimizer.gamma = gamma }
+        try optimizerOptions.apply(to: &config.optimizer)
         if let batch { config.batchSize = batch }
         if let epochs { config.epochs = epochs }
         if let seed { config.seed = seed }

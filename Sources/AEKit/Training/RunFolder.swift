@@ -190,19 +190,17 @@ package func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, file: Str
 /// `config.json`: the configuration and where it ran.
 struct RunRecord: Codable {
     var config: TrainingConfig
-    var device: String
-    var deviceDescription: String
-    var started: String
-    var aekitVersion: String
+    /// The backend's name (`cpu`, `opencl:0`), its device in words, the start time (ISO 8601)
+    /// and the AEKit version that trained.
+    var device, deviceDescription, started, aekitVersion: String
 }
 
 /// `final.json`: the test-set metrics after training.
 struct FinalRecord: Codable {
     var test: Evaluation
-    var epochs: Int
+    var epochs, parameters: Int
     var device: String
     var secondsPerEpoch: Double
-    var parameters: Int
 }
 
 /// AEKit's version: what `aekit --version` prints and `config.json` records.

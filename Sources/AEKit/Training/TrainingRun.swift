@@ -141,9 +141,10 @@ public final class TrainingRun {
         if config.model.hasLossTerms { testMetrics.sampledLoss = try trainer.evaluate(data.test, sampling: true).loss }
         try writeFigures()
         // Last: a folder with final.json is a finished run, figures and all.
-        try folder.writeJSON(FinalRecord(test: testMetrics, epochs: history.count, device: backend.name,
-                                         secondsPerEpoch: history.map(\.seconds).reduce(0, +) / Double(max(history.count, 1)),
-                                         parameters: trainer.model.parameterCount), to: folder.final)
+        try folder.writeJSON(FinalRecord(test: testMetrics, epochs: history.count, parameters: trainer.model.parameterCount,
+                                         device: backend.name,
+                                         secondsPerEpoch: history.map(\.seconds).reduce(0, +) / Double(max(history.count, 1))),
+                             to: folder.final)
         progress.finished(test: testMetrics, folder: folder.path)
         return testMetrics
     }

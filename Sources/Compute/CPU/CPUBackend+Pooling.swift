@@ -42,37 +42,42 @@ extension CPUBackend {
         }
     }
 
+    /// Upsampling's four ops: checks the sizes, then runs `kernel(source, destination, count)`
+    /// over chunks of the planes. Forward reads the small planes and writes the large ones,
+    /// backward (the gradient) the other way round.
+    private func upsamplePlanes(_ planes: Int, height: Int, width: Int, factor: Int, from source: Buffer, to destination: Buffer,
+                                backward: Bool,
+                                _ kernel: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Int64) -> Void) throws {
+        try checkUpsample(planes: planes, height: height, width: width, factor: factor,
+                          input: backward ? destination : source, output: backward ? source : destination)
+        let small = height * width, large = small * factor * factor, (read, written) = backward ? (large, small) : (small, large)
+        let from = try pointer(source), to = try pointer(destination)
+        forEachPlaneChunk(planes, valuesPerPlane: large) { p, n in kernel(from + p * read, to + p * written, n) }
+    }
+
     public func upsampleForward(planes: Int, height: Int, width: Int, factor: Int, input: Buffer, output: Buffer) throws {
-        try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: input, output: output)
-        let x = try pointer(input), y = try pointer(output), i = height * width, o = i * factor * factor
-        forEachPlaneChunk(planes, valuesPerPlane: o) { p, n in
-            upsample_forward(x + p * i, y + p * o, n, Int64(height), Int64(width), Int64(factor))
+        try upsamplePlanes(planes, height: height, width: width, factor: factor, from: input, to: output, backward: false) {
+            upsample_forward($0, $1, $2, Int64(height), Int64(width), Int64(factor))
         }
     }
 
     public func upsampleBackward(planes: Int, height: Int, width: Int, factor: Int, outputGrad: Buffer, inputGrad: Buffer) throws {
-        try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: inputGrad, output: outputGrad)
-        let dy = try pointer(outputGrad), dx = try pointer(inputGrad), i = height * width, o = i * factor * factor
-        forEachPlaneChunk(planes, valuesPerPlane: o) { p, n in
-            upsample_backward(dy + p * o, dx + p * i, n, Int64(height), Int64(width), Int64(factor))
+        try upsamplePlanes(planes, height: height, width: width, factor: factor, from: outputGrad, to: inputGrad, backward: true) {
+            upsample_backward($0, $1, $2, Int64(height), Int64(width), Int64(factor))
         }
     }
 
     public func upsampleBilinearForward(planes: Int, height: Int, width: Int, factor: Int, alignCorners: Bool,
                                         input: Buffer, output: Buffer) throws {
-        try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: input, output: output)
-        let x = try pointer(input), y = try pointer(output), i = height * width, o = i * factor * factor
-        forEachPlaneChunk(planes, valuesPerPlane: o) { p, n in
-            upsample_bilinear_forward(x + p * i, y + p * o, n, Int64(height), Int64(width), Int64(factor), alignCorners ? 1 : 0)
+        try upsamplePlanes(planes, height: height, width: width, factor: factor, from: input, to: output, backward: false) {
+            upsample_bilinear_forward($0, $1, $2, Int64(height), Int64(width), Int64(factor), alignCorners ? 1 : 0)
         }
     }
 
     public func upsampleBilinearBackward(planes: Int, height: Int, width: Int, factor: Int, alignCorners: Bool,
                                          outputGrad: Buffer, inputGrad: Buffer) throws {
-        try checkUpsample(planes: planes, height: height, width: width, factor: factor, input: inputGrad, output: outputGrad)
-        let dy = try pointer(outputGrad), dx = try pointer(inputGrad), i = height * width, o = i * factor * factor
-        forEachPlaneChunk(planes, valuesPerPlane: o) { p, n in
-            upsample_bilinear_backward(dy + p * o, dx + p * i, n, Int64(height), Int64(width), Int64(factor), alignCorners ? 1 : 0)
+        try upsamplePlanes(planes, height: height, width: width, factor: factor, from: outputGrad, to: inputGrad, backward: true) {
+            upsample_bilinear_backward($0, $1, $2, Int64(height), Int64(width), Int64(factor), alignCorners ? 1 : 0)
         }
     }
 }

@@ -11,10 +11,7 @@ final class CLContext: @unchecked Sendable {
 
     init(device: cl_device_id) throws {
         var device = Optional(device)
-        var error: cl_int = 0
-        let context = clCreateContext(nil, 1, &device, nil, nil, &error)
-        try checkCL(error, "creating a context")
-        self.handle = context!
+        self.handle = try clCreate("creating a context") { clCreateContext(nil, 1, &device, nil, nil, $0) }
         self.device = device!
     }
     deinit { clReleaseContext(handle) }
@@ -25,11 +22,9 @@ final class CLQueue: @unchecked Sendable {
 
     /// An in-order queue with profiling on: every kernel can be timed from its event.
     init(context: CLContext) throws {
-        var error: cl_int = 0
-        let queue = clCreateCommandQueue(context.handle, context.device,
-                                         cl_command_queue_properties(CL_QUEUE_PROFILING_ENABLE), &error)
-        try checkCL(error, "creating a command queue")
-        handle = queue!
+        handle = try clCreate("creating a command queue") {
+            clCreateCommandQueue(context.handle, context.device, cl_command_queue_properties(CL_QUEUE_PROFILING_ENABLE), $0)
+        }
     }
     deinit { clReleaseCommandQueue(handle) }
 
@@ -44,12 +39,11 @@ final class CLMemory: @unchecked Sendable {
     private let parent: CLMemory?
 
     init(context: CLContext, bytes: Int) throws {
-        var error: cl_int = 0
         // A zero-size buffer is invalid in OpenCL; keep one float so empty tensors still work.
         let size = max(bytes, MemoryLayout<Float>.stride)
-        let memory = clCreateBuffer(context.handle, cl_mem_flags(CL_MEM_READ_WRITE), size, nil, &error)
-        try checkCL(error, "allocating \(size) bytes of device memory")
-        handle = memory!
+        handle = try clCreate("allocating \(size) bytes of device memory") {
+            clCreateBuffer(context.handle, cl_mem_flags(CL_MEM_READ_WRITE), size, nil, $0)
+        }
         self.bytes = bytes
         parent = nil
     }
@@ -57,12 +51,11 @@ final class CLMemory: @unchecked Sendable {
     /// `bytes` of `parent` from `origin` (a multiple of the device's base-address alignment):
     /// a sub-buffer, the same memory.
     init(subBufferOf parent: CLMemory, origin: Int, bytes: Int) throws {
-        var error: cl_int = 0
         var region = cl_buffer_region(origin: origin, size: bytes)
-        let memory = clCreateSubBuffer(parent.handle, cl_mem_flags(CL_MEM_READ_WRITE),
-                                       cl_buffer_create_type(CL_BUFFER_CREATE_TYPE_REGION), &region, &error)
-        try checkCL(error, "making a view of \(bytes) bytes from byte \(origin) of a device buffer")
-        handle = memory!
+        handle = try clCreate("making a view of \(bytes) bytes from byte \(origin) of a device buffer") {
+            clCreateSubBuffer(parent.handle, cl_mem_flags(CL_MEM_READ_WRITE), cl_buffer_create_type(CL_BUFFER_CREATE_TYPE_REGION),
+                              &region, $0)
+        }
         self.bytes = bytes
         self.parent = parent
     }
@@ -107,10 +100,7 @@ final class CLKernel: @unchecked Sendable {
     }
 
     init(program: CLProgram, name: String) throws {
-        var error: cl_int = 0
-        let kernel = clCreateKernel(program.handle, name, &error)
-        try checkCL(error, "creating kernel \(name)")
-        handle = kernel!
+        handle = try clCreate("creating kernel \(name)") { clCreateKernel(program.handle, name, $0) }
         self.name = name
     }
     deinit { clReleaseKernel(handle) }

@@ -49,6 +49,16 @@ func checkCL(_ code: cl_int, _ operation: @autoclosure () -> String) throws {
     }
 }
 
+/// Calls one of OpenCL's `clCreate…` functions, which report failure through an error
+/// out-parameter, and returns the handle it made, or throws an `OpenCLError` for `operation`.
+func clCreate<Handle>(_ operation: @autoclosure () -> String,
+                      _ create: (_ error: UnsafeMutablePointer<cl_int>) -> Handle?) throws -> Handle {
+    var error: cl_int = 0
+    let handle = create(&error)
+    try checkCL(error, operation())
+    return handle!  // OpenCL returns a handle whenever it reports CL_SUCCESS.
+}
+
 /// The text of a C string an OpenCL info query wrote into `bytes`.
 func cString(_ bytes: [CChar]) -> String {
     String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -74,29 +74,28 @@ public struct ProgramCache: Sendable {
 
     /// Compiles OpenCL C; a failure carries the compiler's log.
     static func compile(source: String, name: String, context: CLContext, options: String) throws -> CLProgram {
-        var error: cl_int = 0
-        let handle = source.withCString { text -> cl_program? in
-            var pointer: UnsafePointer<CChar>? = text
-            var length = strlen(text)
-            return clCreateProgramWithSource(context.handle, 1, &pointer, &length, &error)
-        }
-        try checkCL(error, "creating program \(name)")
-        let program = CLProgram(handle: handle!)
+        let program = CLProgram(handle: try clCreate("creating program \(name)") { error in
+            source.withCString { text in
+                var pointer: UnsafePointer<CChar>? = text
+                var length = strlen(text)
+                return clCreateProgramWithSource(context.handle, 1, &pointer, &length, error)
+            }
+        })
         try build(program, context: context, options: options, what: "building kernels \(name).cl")
         return program
     }
 
     private static func load(binary: Data, context: CLContext, options: String) throws -> CLProgram {
-        var error: cl_int = 0, status: cl_int = 0
+        var status: cl_int = 0
         var device = Optional(context.device)
-        let handle = binary.withUnsafeBytes { raw -> cl_program? in
-            var pointer: UnsafePointer<UInt8>? = raw.bindMemory(to: UInt8.self).baseAddress
-            var length = binary.count
-            return clCreateProgramWithBinary(context.handle, 1, &device, &length, &pointer, &status, &error)
-        }
-        try checkCL(error, "loading a cached program")
+        let program = CLProgram(handle: try clCreate("loading a cached program") { error in
+            binary.withUnsafeBytes { raw in
+                var pointer: UnsafePointer<UInt8>? = raw.bindMemory(to: UInt8.self).baseAddress
+                var length = binary.count
+                return clCreateProgramWithBinary(context.handle, 1, &device, &length, &pointer, &status, error)
+            }
+        })
         try checkCL(status, "loading a cached program")
-        let program = CLProgram(handle: handle!)
         try build(program, context: context, options: options, what: "linking a cached program")
         return program
     }
