@@ -57,3 +57,46 @@ struct OneClassReproduction {
         }
     }
 }
+
+/// `reproduce one-class`'s flags: which cells of the table to train, and how long.
+struct OneClassOptions: ParsableArguments {
+    @Option(help: "one-class: the datasets, separated by commas (default mnist,fashion-mnist).")
+    var datasets: String?
+
+    @Option(help: "one-class: the normal classes to train, separated by commas (default all ten).")
+    var classes: String?
+
+    @Option(parsing: .unconditional, help: "one-class: seeds per normal class (default 3 at full scale, 1 at quick).")
+    var seeds: Int?
+
+    @Option(parsing: .unconditional, help: "one-class: epochs per model (default the recipe's 150 at full scale, 3 at quick).")
+    var epochs: Int?
+
+    /// The flags given, by name (the other reports refuse them).
+    var givenFlags: [String] {
+        [("--datasets", datasets != nil), ("--classes", classes != nil), ("--seeds", seeds != nil), ("--epochs", epochs != nil)]
+            .filter(\.1).map(\.0)
+    }
+
+    func validate() throws {
+        if let classes, classes.split(separator: ",").contains(where: { Int($0).map { !(0..<ModelSpec.classes).contains($0) } ?? true }) {
+            throw ValidationError("--classes must be class numbers 0...\(ModelSpec.classes - 1) separated by commas (got '\(classes)')")
+        }
+        if let seeds, !(1...100).contains(seeds) { throw ValidationError("--seeds must be in 1...100 (got \(seeds))") }
+        if let epochs, !(1...TrainingConfig.maximumEpochs).contains(epochs) {
+            throw ValidationError("--epochs must be in 1...\(TrainingConfig.maximumEpochs) (got \(epochs))")
+        }
+        if let datasets, let unknown = datasets.split(separator: ",").first(where: { !["mnist", "fashion-mnist"].contains(String($0)) }) {
+            throw ValidationError("--datasets: unknown dataset '\(unknown)'; one-class runs on mnist and fashion-mnist")
+        }
+    }
+
+    /// The table these flags ask for, at `scale` where a flag is not given.
+    func reproduction(folder: String, scale: ReproductionScale) -> OneClassReproduction {
+        OneClassReproduction(folder: folder,
+                             datasets: datasets.map { $0.split(separator: ",").map(String.init) } ?? ["mnist", "fashion-mnist"],
+                             classes: classes.map { $0.split(separator: ",").map { Int($0)! } } ?? Array(0..<ModelSpec.classes),
+                             seeds: seeds ?? (scale == .full ? 3 : 1), epochs: epochs ?? (scale == .full ? OneClass.epochs : 3),
+                             quick: scale == .quick)
+    }
+}

@@ -30,17 +30,7 @@ struct ReproduceCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "S4's classifier study: classifiers per variant (default 15 at full scale, as the report; 2 at quick).")
     var studyRuns: Int?
 
-    @Option(help: "one-class: the datasets, separated by commas (default mnist,fashion-mnist).")
-    var datasets: String?
-
-    @Option(help: "one-class: the normal classes to train, separated by commas (default all ten).")
-    var classes: String?
-
-    @Option(parsing: .unconditional, help: "one-class: seeds per normal class (default 3 at full scale, 1 at quick).")
-    var seeds: Int?
-
-    @Option(parsing: .unconditional, help: "one-class: epochs per model (default the recipe's 150 at full scale, 3 at quick).")
-    var epochs: Int?
+    @OptionGroup var oneClass: OneClassOptions
 
     @Flag(help: "Print the grid as `aekit train` commands, one per run, and exit.")
     var plan = false
@@ -56,23 +46,11 @@ struct ReproduceCommand: ParsableCommand {
     var isOneClass: Bool { report.lowercased() == "one-class" }
 
     func validate() throws {
-        let oneClassFlags = [("--datasets", datasets != nil), ("--classes", classes != nil), ("--seeds", seeds != nil),
-                             ("--epochs", epochs != nil)].filter(\.1).map(\.0)
-        if !isOneClass && !oneClassFlags.isEmpty {
-            throw ValidationError("\(oneClassFlags.joined(separator: ", ")) belong to `aekit reproduce one-class`")
+        if !isOneClass && !oneClass.givenFlags.isEmpty {
+            throw ValidationError("\(oneClass.givenFlags.joined(separator: ", ")) belong to `aekit reproduce one-class`")
         }
         if isOneClass && (task != nil || plan || studyRuns != nil) {
             throw ValidationError("one-class trains its cells in one process: no --task, --plan or --study-runs")
-        }
-        if let classes, classes.split(separator: ",").contains(where: { Int($0).map { !(0..<ModelSpec.classes).contains($0) } ?? true }) {
-            throw ValidationError("--classes must be class numbers 0...\(ModelSpec.classes - 1) separated by commas (got '\(classes)')")
-        }
-        if let seeds, !(1...100).contains(seeds) { throw ValidationError("--seeds must be in 1...100 (got \(seeds))") }
-        if let epochs, !(1...TrainingConfig.maximumEpochs).contains(epochs) {
-            throw ValidationError("--epochs must be in 1...\(TrainingConfig.maximumEpochs) (got \(epochs))")
-        }
-        if let datasets, let unknown = datasets.split(separator: ",").first(where: { !["mnist", "fashion-mnist"].contains(String($0)) }) {
-            throw ValidationError("--datasets: unknown dataset '\(unknown)'; one-class runs on mnist and fashion-mnist")
         }
         if (task == nil) != (tasks == nil) { throw ValidationError("--task and --tasks go together") }
         if let tasks, tasks < 1 { throw ValidationError("--tasks must be at least 1 (got \(tasks))") }
@@ -86,11 +64,7 @@ struct ReproduceCommand: ParsableCommand {
         if isOneClass {
             let choice = try deviceOptions.select()
             printError("device: \(choice.reason)")
-            try OneClassReproduction(folder: out ?? "runs/reproduce-one-class",
-                                     datasets: datasets.map { $0.split(separator: ",").map(String.init) } ?? ["mnist", "fashion-mnist"],
-                                     classes: classes.map { $0.split(separator: ",").map { Int($0)! } } ?? Array(0..<ModelSpec.classes),
-                                     seeds: seeds ?? (scale == .full ? 3 : 1), epochs: epochs ?? (scale == .full ? OneClass.epochs : 3),
-                                     quick: scale == .quick)
+            try oneClass.reproduction(folder: out ?? "runs/reproduce-one-class", scale: scale)
                 .run(backend: choice.backend, progress: consoleProgress())
             return
         }
