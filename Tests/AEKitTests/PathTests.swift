@@ -229,8 +229,10 @@ import Testing
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = arguments
         }
+        // A sanitized run's settings (ASAN_OPTIONS' detect_leaks=0 …) reach the sanitized child too.
         let inherited = ProcessInfo.processInfo.environment.filter { key, _ in
             ["PATH", "LANG", "OCL_ICD_VENDORS", "AEKIT_THREADS"].contains(key) || key.hasPrefix("OPENBLAS_") || key.hasPrefix("POCL_")
+                || key.hasSuffix("SAN_OPTIONS")
         }
         // PoCL keeps its compiled kernels under XDG_CACHE_HOME too: one folder for all cases, and
         // one of its own for `nobody`, who cannot write in the folders PoCL made as root.
