@@ -72,6 +72,15 @@ struct OneClassOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "one-class: epochs per model (default the recipe's 150 at full scale, 3 at quick).")
     var epochs: Int?
 
+    /// The datasets the benchmark runs on, and so the default of `--datasets`.
+    static let allDatasets = ["mnist", "fashion-mnist"]
+
+    /// `--datasets` as a list, or every dataset.
+    var datasetNames: [String] { datasets.map { $0.split(separator: ",").map(String.init) } ?? Self.allDatasets }
+
+    /// `--classes` as numbers (nil where an item is not one), or every class.
+    var classNumbers: [Int?] { classes.map { $0.split(separator: ",").map { Int($0) } } ?? Array(0..<ModelSpec.classes) }
+
     /// The flags given, by name (the other reports refuse them).
     var givenFlags: [String] {
         [("--datasets", datasets != nil), ("--classes", classes != nil), ("--seeds", seeds != nil), ("--epochs", epochs != nil)]
@@ -79,23 +88,21 @@ struct OneClassOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if let classes, classes.split(separator: ",").contains(where: { Int($0).map { !(0..<ModelSpec.classes).contains($0) } ?? true }) {
+        if let classes, classNumbers.contains(where: { $0.map { !(0..<ModelSpec.classes).contains($0) } ?? true }) {
             throw ValidationError("--classes must be class numbers 0...\(ModelSpec.classes - 1) separated by commas (got '\(classes)')")
         }
         if let seeds, !(1...100).contains(seeds) { throw ValidationError("--seeds must be in 1...100 (got \(seeds))") }
         if let epochs, !(1...TrainingConfig.maximumEpochs).contains(epochs) {
             throw ValidationError("--epochs must be in 1...\(TrainingConfig.maximumEpochs) (got \(epochs))")
         }
-        if let datasets, let unknown = datasets.split(separator: ",").first(where: { !["mnist", "fashion-mnist"].contains(String($0)) }) {
-            throw ValidationError("--datasets: unknown dataset '\(unknown)'; one-class runs on mnist and fashion-mnist")
+        if let unknown = datasetNames.first(where: { !Self.allDatasets.contains($0) }) {
+            throw ValidationError("--datasets: unknown dataset '\(unknown)'; one-class runs on \(Self.allDatasets.joined(separator: " and "))")
         }
     }
 
-    /// The table these flags ask for, at `scale` where a flag is not given.
+    /// The table these flags ask for (checked by `validate`), at `scale` where a flag is not given.
     func reproduction(folder: String, scale: ReproductionScale) -> OneClassReproduction {
-        OneClassReproduction(folder: folder,
-                             datasets: datasets.map { $0.split(separator: ",").map(String.init) } ?? ["mnist", "fashion-mnist"],
-                             classes: classes.map { $0.split(separator: ",").map { Int($0)! } } ?? Array(0..<ModelSpec.classes),
+        OneClassReproduction(folder: folder, datasets: datasetNames, classes: classNumbers.map { $0! },
                              seeds: seeds ?? (scale == .full ? 3 : 1), epochs: epochs ?? (scale == .full ? OneClass.epochs : 3),
                              quick: scale == .quick)
     }
